@@ -1,0 +1,128 @@
+// Package access is the one permission table of erphub: which roles may call which RPC,
+// and which RPCs change data (those are idempotent under a client request id and audited).
+// An RPC missing from the table is refused for everyone; a test checks that every
+// registered RPC has a rule and every rule names a registered RPC.
+//
+// Branch limits are finer than an RPC and are checked by the use cases
+// (reqctx.Principal.CanAccessBranch).
+package access
+
+import (
+	"fmt"
+
+	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/reqctx"
+)
+
+// Rule says who may call an RPC.
+type Rule struct {
+	Public        bool     // no credentials needed (login)
+	Authenticated bool     // any signed-in caller
+	Mutating      bool     // changes data: idempotent under requestId, audited
+	Roles         []string // roles allowed (admin is always allowed unless Public/Authenticated)
+}
+
+const (
+	admin     = reqctx.RoleAdmin
+	manager   = reqctx.RoleManager
+	finance   = reqctx.RoleFinance
+	warehouse = reqctx.RoleWarehouse
+	sales     = reqctx.RoleSales
+	connector = reqctx.RoleConnector
+)
+
+func read(roles ...string) Rule  { return Rule{Roles: roles} }
+func write(roles ...string) Rule { return Rule{Roles: roles, Mutating: true} }
+
+// staff are the roles of people (everyone but connectors).
+var staff = []string{manager, finance, warehouse, sales}
+
+const (
+	identity = "/erp.identity.v1.IdentityService/"
+	catalog  = "/erp.catalog.v1.CatalogService/"
+)
+
+// Table maps full RPC names to rules.
+var Table = map[string]Rule{
+	identity + "Login":           {Public: true},
+	identity + "GetCurrentUser":  {Authenticated: true},
+	identity + "CreateUser":      write(),
+	identity + "GetUser":         read(),
+	identity + "ListUsers":       read(),
+	identity + "UpdateUser":      write(),
+	identity + "CreateApiKey":    write(),
+	identity + "ListApiKeys":     read(),
+	identity + "RevokeApiKey":    write(),
+	identity + "ListAuditEvents": read(),
+
+	catalog + "CreateBranch":  write(),
+	catalog + "GetBranch":     read(staff...),
+	catalog + "ListBranches":  read(staff...),
+	catalog + "UpdateBranch":  write(),
+	catalog + "ArchiveBranch": write(),
+
+	catalog + "CreateWarehouse":  write(),
+	catalog + "GetWarehouse":     read(staff...),
+	catalog + "ListWarehouses":   read(staff...),
+	catalog + "UpdateWarehouse":  write(manager),
+	catalog + "ArchiveWarehouse": write(),
+
+	catalog + "CreateItem":  write(manager),
+	catalog + "GetItem":     read(append(staff, connector)...),
+	catalog + "ListItems":   read(append(staff, connector)...),
+	catalog + "UpdateItem":  write(manager),
+	catalog + "ArchiveItem": write(manager),
+
+	catalog + "CreateCustomer":  write(manager, sales, finance),
+	catalog + "GetCustomer":     read(staff...),
+	catalog + "ListCustomers":   read(staff...),
+	catalog + "UpdateCustomer":  write(manager, sales, finance),
+	catalog + "ArchiveCustomer": write(manager),
+
+	catalog + "CreateOutlet":  write(manager, sales),
+	catalog + "GetOutlet":     read(staff...),
+	catalog + "ListOutlets":   read(staff...),
+	catalog + "UpdateOutlet":  write(manager, sales),
+	catalog + "ArchiveOutlet": write(manager, sales),
+
+	catalog + "CreateSupplier":  write(manager, finance),
+	catalog + "GetSupplier":     read(staff...),
+	catalog + "ListSuppliers":   read(staff...),
+	catalog + "UpdateSupplier":  write(manager, finance),
+	catalog + "ArchiveSupplier": write(manager),
+
+	catalog + "CreateShop":  write(),
+	catalog + "GetShop":     read(append(staff, connector)...),
+	catalog + "ListShops":   read(staff...),
+	catalog + "UpdateShop":  write(manager),
+	catalog + "ArchiveShop": write(),
+}
+
+// Lookup answers the rule of an RPC.
+func Lookup(method string) (Rule, bool) {
+	r, ok := Table[method]
+	return r, ok
+}
+
+// Allow checks a caller against an RPC's rule: nil, or a PermissionDenied error.
+func Allow(method string, p *reqctx.Principal) error {
+	r, ok := Table[method]
+	if !ok {
+		return apperr.Forbidden(fmt.Sprintf("%s has no access rule", method))
+	}
+	if r.Public || r.Authenticated {
+		return nil
+	}
+	if p == nil {
+		return apperr.Unauthenticated("sign in first")
+	}
+	if p.HasRole(admin) && p.Kind != reqctx.ActorAPIKey {
+		return nil
+	}
+	for _, role := range r.Roles {
+		if p.HasRole(role) {
+			return nil
+		}
+	}
+	return apperr.Forbidden(fmt.Sprintf("your roles %v may not call %s", p.Roles, method))
+}

@@ -1,0 +1,114 @@
+// Package app wires erphub together, top to bottom, for erpd and erpctl: the database,
+// the outbox, the job runner and every service. No DI framework: reading New shows the
+// whole system.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/config"
+	"github.com/erphub/erphub/internal/db"
+	"github.com/erphub/erphub/internal/jobs"
+	"github.com/erphub/erphub/internal/outbox"
+	"github.com/erphub/erphub/internal/server"
+	"github.com/erphub/erphub/services/catalog"
+	"github.com/erphub/erphub/services/identity"
+)
+
+// App is a wired erphub.
+type App struct {
+	Cfg      config.Config
+	Log      *slog.Logger
+	DB       *gorm.DB
+	Outbox   *outbox.Outbox
+	Jobs     *jobs.Runner
+	Catalog  *catalog.Service
+	Identity *identity.Service
+	// Transports are the gRPC/HTTP faces of the services, in registration order.
+	Transports []server.Service
+}
+
+// New opens the database and builds every service. It does not migrate or start anything.
+func New(cfg config.Config, log *slog.Logger) (*App, error) {
+	g, err := db.Open(cfg.MySQLDSN, db.Options{MaxOpenConns: cfg.DBMaxConns, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: g}
+	a.Outbox = outbox.New(g, outbox.Options{Poll: cfg.OutboxPoll, Workers: cfg.OutboxWorkers,
+		MaxBackoff: cfg.OutboxMaxBackoff, Logger: log})
+	a.Jobs = jobs.New(g, cfg.TimeZone, log)
+	a.Catalog = catalog.New(g)
+	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
+	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog)}
+	return a, nil
+}
+
+// Migrate creates the database if needed and applies pending migrations.
+func (a *App) Migrate(ctx context.Context) (int, error) {
+	return db.Migrate(ctx, a.DB)
+}
+
+// Ready is nil when the database answers and every migration is applied.
+func (a *App) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx, a.DB); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	ok, err := db.MigrationsCurrent(ctx, a.DB)
+	if err != nil {
+		return fmt.Errorf("migration state: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("migrations pending: run erpctl migrate up")
+	}
+	return nil
+}
+
+// RegisterJobs adds every scheduled job; schedules may be overridden by configuration.
+func (a *App) RegisterJobs(ctx context.Context) error {
+	for _, j := range a.jobList() {
+		if spec, ok := a.Cfg.Schedules[j.Name]; ok {
+			j.Schedule = spec
+		}
+		if err := a.Jobs.Add(ctx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *App) jobList() []jobs.Job {
+	return []jobs.Job{{
+		Name:     "housekeeping",
+		Schedule: "30 3 * * *",
+		Timeout:  30 * time.Minute,
+		Run:      a.housekeeping,
+	}}
+}
+
+// housekeeping drops delivered outbox rows and idempotency records past the retention.
+func (a *App) housekeeping(ctx context.Context) error {
+	n, err := a.Outbox.Purge(ctx, a.Cfg.Retention)
+	if err != nil {
+		return err
+	}
+	cutoff := time.Now().UTC().Add(-a.Cfg.Retention)
+	var total int64
+	for {
+		res := a.DB.WithContext(ctx).Exec(`DELETE FROM idempotency_keys WHERE created_at < ? LIMIT 5000`, cutoff)
+		if res.Error != nil {
+			return res.Error
+		}
+		total += res.RowsAffected
+		if res.RowsAffected < 5000 {
+			break
+		}
+	}
+	a.Log.InfoContext(ctx, "housekeeping", "outbox_purged", n, "idempotency_purged", total)
+	return nil
+}
