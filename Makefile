@@ -34,7 +34,7 @@ db: ## start (or find) the local database and print its server DSN
 
 .PHONY: test
 test: ## run every test against a real MariaDB (started if none is reachable)
-	@export ERP_TEST_MYSQL_DSN="$${ERP_TEST_MYSQL_DSN:-$$($(DBUP))}"; \
+	@export ERP_TEST_MYSQL_DSN="$$($(DBUP) test)"; \
 	$(GO) test -shuffle=on -count=1 -timeout 20m ./...
 
 .PHONY: fuzz

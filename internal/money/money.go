@@ -37,6 +37,9 @@ func MulDiv(a, b, c int64) (int64, error) {
 	if r >= uc-r {
 		q++
 	}
+	if neg && q == 1<<63 {
+		return math.MinInt64, nil
+	}
 	if q > math.MaxInt64 {
 		return 0, ErrOverflow
 	}

@@ -27,6 +27,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/reqctx"
 	"github.com/erphub/erphub/internal/text"
 )
@@ -215,13 +216,20 @@ type claimed struct {
 func (o *Outbox) DispatchOnce(ctx context.Context) (int, error) {
 	now := o.opt.Now()
 	claim := fmt.Sprintf("%s-%d", o.replica, o.batchSeq.Add(1))
-	res := o.db.WithContext(ctx).Exec(`UPDATE outbox_events SET claimed_by = ?, claimed_until = ?
-		WHERE pending = 1 AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
-		ORDER BY next_attempt_at, id LIMIT ?`, claim, now.Add(o.opt.Lease), now, now, o.opt.Batch)
-	if res.Error != nil {
-		return 0, res.Error
+	// Claims of several replicas may deadlock on the due index; the claim is one
+	// statement, so it is simply tried again.
+	var claimedRows int64
+	err := db.Tx(ctx, o.db, func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE outbox_events SET claimed_by = ?, claimed_until = ?
+			WHERE pending = 1 AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+			ORDER BY next_attempt_at, id LIMIT ?`, claim, now.Add(o.opt.Lease), now, now, o.opt.Batch)
+		claimedRows = res.RowsAffected
+		return res.Error
+	})
+	if err != nil {
+		return 0, err
 	}
-	if res.RowsAffected == 0 {
+	if claimedRows == 0 {
 		return 0, nil
 	}
 	var rows []claimed
@@ -271,18 +279,24 @@ func (o *Outbox) DispatchOnce(ctx context.Context) (int, error) {
 	wg.Wait()
 	// Outcomes are recorded with a fresh context: a shutdown must not lose them.
 	rctx := context.WithoutCancel(ctx)
+	// Outcome updates race with other replicas' claims on the due index and may deadlock;
+	// each is a single guarded statement and is retried.
 	if len(delivered) > 0 {
-		if err := o.db.WithContext(rctx).Exec(`UPDATE outbox_events SET pending = 0, delivered_at = ?,
-			claimed_by = NULL, claimed_until = NULL WHERE id IN ? AND claimed_by = ?`,
-			o.opt.Now(), delivered, claim).Error; err != nil {
+		if err := db.Tx(rctx, o.db, func(tx *gorm.DB) error {
+			return tx.Exec(`UPDATE outbox_events SET pending = 0, delivered_at = ?,
+				claimed_by = NULL, claimed_until = NULL WHERE id IN ? AND claimed_by = ?`,
+				o.opt.Now(), delivered, claim).Error
+		}); err != nil {
 			return len(rows), err
 		}
 	}
 	for _, f := range failed {
 		next := o.opt.Now().Add(o.backoff(f.row.Attempts + 1))
-		if err := o.db.WithContext(rctx).Exec(`UPDATE outbox_events SET attempts = attempts + 1,
-			next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
-			WHERE id = ? AND claimed_by = ?`, next, text.Clip(f.err.Error(), 1000), f.row.ID, claim).Error; err != nil {
+		if err := db.Tx(rctx, o.db, func(tx *gorm.DB) error {
+			return tx.Exec(`UPDATE outbox_events SET attempts = attempts + 1,
+				next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
+				WHERE id = ? AND claimed_by = ?`, next, text.Clip(f.err.Error(), 1000), f.row.ID, claim).Error
+		}); err != nil {
 			return len(rows), err
 		}
 	}

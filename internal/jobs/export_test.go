@@ -1,0 +1,4 @@
+package jobs
+
+// SlotOf exposes slotOf to the tests.
+var SlotOf = slotOf
