@@ -297,10 +297,12 @@ func (s *Service) UpdateUser(ctx context.Context, in UserInput, m mask.Set) (Use
 		if err != nil {
 			return User{}, err
 		}
-		if n, err := st.countAdmins(); err != nil {
-			return User{}, err
-		} else if n == 0 {
-			return User{}, apperr.Refused("LAST_ADMIN", "the system needs at least one active admin")
+		if isActiveAdmin(cur) && !isActiveAdmin(next) {
+			if n, err := st.countAdmins(); err != nil {
+				return User{}, err
+			} else if n == 0 {
+				return User{}, apperr.Refused("LAST_ADMIN", "the system needs at least one active admin")
+			}
 		}
 		return saved, nil
 	})
@@ -315,6 +317,8 @@ func (s *Service) forgetUser(id int64) {
 	delete(s.users, id)
 	s.cacheMu.Unlock()
 }
+
+func isActiveAdmin(u User) bool { return u.Active && slices.Contains(u.Roles, reqctx.RoleAdmin) }
 
 // CreateAPIKey issues a connector key for a shop. It returns Invalid for a missing name
 // or unknown shop.
