@@ -44,6 +44,13 @@ const (
 
 // Table maps full RPC names to rules.
 var Table = map[string]Rule{
+	// infrastructure: health checks and server reflection are open, like /healthz
+	"/grpc.health.v1.Health/Check":                                   {Public: true},
+	"/grpc.health.v1.Health/List":                                    {Public: true},
+	"/grpc.health.v1.Health/Watch":                                   {Public: true},
+	"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo":      {Public: true},
+	"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo": {Public: true},
+
 	identity + "Login":           {Public: true},
 	identity + "GetCurrentUser":  {Authenticated: true},
 	identity + "CreateUser":      write(),

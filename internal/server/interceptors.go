@@ -87,6 +87,15 @@ func (c *chain) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 	return handler(ctx, req)
 }
 
+// stream guards streaming RPCs: only public ones (health watch, reflection) exist, and a
+// streaming RPC without a public rule is refused rather than left unauthenticated.
+func (c *chain) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if rule, ok := access.Lookup(info.FullMethod); !ok || !rule.Public {
+		return status.Error(codes.PermissionDenied, info.FullMethod+": streaming RPCs need a public access rule")
+	}
+	return handler(srv, ss)
+}
+
 // finish maps err to the status the client sees, masks unexpected errors, writes the audit
 // row of a mutation that did not commit, records metrics and logs the call.
 func (c *chain) finish(ctx context.Context, call *reqctx.Call, rule access.Rule, err error, start time.Time) error {

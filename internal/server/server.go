@@ -81,6 +81,7 @@ func New(cfg Config, deps Deps, services ...Service) *Server {
 	c := &chain{log: deps.Log, auth: deps.Auth, db: deps.DB, metrics: s.metrics}
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(c.unary),
+		grpc.ChainStreamInterceptor(c.stream),
 		grpc.MaxRecvMsgSize(int(cfg.MaxBodyBytes)),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 10 * time.Minute}),
 	)
