@@ -68,10 +68,11 @@ drift: generate ## fail when regenerating changes anything
 	@if ! git diff --quiet --exit-code -- api; then git --no-pager diff --stat -- api; echo "generated code is out of date: run make generate and commit"; exit 1; fi
 
 .PHONY: lint
-lint: proto-deps ## go vet, gofmt, buf lint
+lint: proto-deps ## go vet, gofmt, staticcheck, buf lint
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^api/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(TOOL) buf lint
+	$(TOOL) staticcheck ./...
 
 .PHONY: clean
 clean: ## remove build output (keeps the local database)

@@ -8,9 +8,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
+	"time"
 
 	_ "time/tzdata" // time zones without the system database
 
@@ -36,7 +41,14 @@ func realMain() error {
 	if err != nil {
 		return err
 	}
-	log := logging.New(os.Stdout, cfg.LogLevel)
+	out := logging.NewBufferedWriter(os.Stdout)
+	defer out.Close()
+	log := logging.New(out, cfg.LogLevel)
+	if os.Getenv("GOGC") == "" {
+		// erpd's heap is small and short-lived; collecting less often trades a little
+		// memory for CPU (override with GOGC).
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
@@ -66,6 +78,9 @@ func realMain() error {
 	if err := srv.Listen(); err != nil {
 		return err
 	}
+	if cfg.DebugAddr != "" {
+		go serveDebug(cfg.DebugAddr, log)
+	}
 
 	// Background work stops after the servers have drained.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
@@ -81,10 +96,26 @@ func realMain() error {
 	stopBG()
 	<-dispatched
 	if cfg.JobsEnabled {
-		a.Jobs.Stop(context.Background())
+		jctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		a.Jobs.Stop(jctx)
+		cancel()
 	}
 	if sqlDB, err := a.DB.DB(); err == nil {
 		_ = sqlDB.Close()
 	}
 	return serveErr
+}
+
+// serveDebug serves Go's pprof profiles on a separate, private address.
+func serveDebug(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("pprof serving", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("pprof server", "err", err)
+	}
 }

@@ -33,6 +33,7 @@ type Config struct {
 	AuthCacheTTL     time.Duration
 	OutboxWorkers    int
 	OutboxMaxBackoff time.Duration
+	DebugAddr        string
 }
 
 // Setting describes one environment variable.
@@ -80,7 +81,9 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.Retention, err = duration(v); return err }},
 	{"ERP_SCHEDULES", "schedules", "", "job schedule overrides: name=cron spec;name=cron spec (e.g. housekeeping=0 4 * * *)",
 		func(c *Config, v string) (err error) { c.Schedules, err = schedules(v); return err }},
-	{"ERP_GATEWAY_CONNS", "gateway-conns", "4", "gRPC connections from the HTTP gateway to the local gRPC server",
+	{"ERP_DEBUG_ADDR", "debug-addr", "", "if set, serve Go pprof profiles on this address (keep it private, e.g. 127.0.0.1:6060)",
+		func(c *Config, v string) error { c.DebugAddr = v; return nil }},
+	{"ERP_GATEWAY_CONNS", "gateway-conns", "2", "gRPC connections from the HTTP gateway to the local gRPC server",
 		func(c *Config, v string) error { n, err := positive(v); c.GatewayConns = int(n); return err }},
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,12 @@ type metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	series   sync.Map // method + code -> *series: label hashing once, not per call
+}
+
+type series struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
 }
 
 func newMetrics() *metrics {
@@ -38,8 +45,22 @@ func newMetrics() *metrics {
 }
 
 func (m *metrics) observe(method string, code codes.Code, d time.Duration) {
-	m.requests.WithLabelValues(method, code.String()).Inc()
-	m.latency.WithLabelValues(method).Observe(d.Seconds())
+	key := seriesKey{method, code}
+	v, ok := m.series.Load(key)
+	if !ok {
+		v, _ = m.series.LoadOrStore(key, &series{
+			count:   m.requests.WithLabelValues(method, code.String()),
+			latency: m.latency.WithLabelValues(method),
+		})
+	}
+	s := v.(*series)
+	s.count.Inc()
+	s.latency.Observe(d.Seconds())
+}
+
+type seriesKey struct {
+	method string
+	code   codes.Code
 }
 
 func (m *metrics) handler() http.Handler {

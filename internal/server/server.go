@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	goruntime "runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -75,7 +76,7 @@ func New(cfg Config, deps Deps, services ...Service) *Server {
 		cfg.ShutdownTimeout = 20 * time.Second
 	}
 	if cfg.GatewayConns == 0 {
-		cfg.GatewayConns = 4
+		cfg.GatewayConns = 2
 	}
 	s := &Server{cfg: cfg, deps: deps, services: services, metrics: newMetrics(), health: health.NewServer()}
 	c := &chain{log: deps.Log, auth: deps.Auth, db: deps.DB, metrics: s.metrics}
@@ -83,6 +84,8 @@ func New(cfg Config, deps Deps, services ...Service) *Server {
 		grpc.ChainUnaryInterceptor(c.unary),
 		grpc.ChainStreamInterceptor(c.stream),
 		grpc.MaxRecvMsgSize(int(cfg.MaxBodyBytes)),
+		// A fixed pool of stream workers instead of a goroutine (and its stack growth) per RPC.
+		grpc.NumStreamWorkers(uint32(goruntime.NumCPU())),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 10 * time.Minute}),
 	)
 	for _, svc := range services {

@@ -203,33 +203,10 @@ func (s *Service) ArchiveWarehouse(ctx context.Context, id int64, etag string) (
 
 // ---- items ----
 
-// checkBarcodesFree names every barcode of it that another item already carries.
-func checkBarcodesFree(st store, it Item) error {
-	owners, err := st.barcodeOwners(it.Barcodes, it.ID)
-	if err != nil || len(owners) == 0 {
-		return err
-	}
-	v := apperr.Violations{}
-	for i, b := range it.Barcodes {
-		if owner, taken := owners[LookupCode(b.Code)]; taken {
-			v.Addf(barcodeField(it.Barcodes, i), "%q is already used by item %d", b.Code, owner)
-		}
-	}
-	if v.Empty() {
-		return nil
-	}
-	e := v.Err("a barcode is already used by another item").(*apperr.Error)
-	e.Kind, e.Reason = apperr.KindConflict, "BARCODE_TAKEN"
-	return e
-}
-
 // CreateItem adds an item with its barcodes. Errors: Invalid (bad fields, bad check
 // digits), Conflict (SKU or a barcode taken).
 func (s *Service) CreateItem(ctx context.Context, it Item) (Item, error) {
 	return mutate(ctx, s, it.validate, func(st store, now time.Time) (Item, error) {
-		if err := checkBarcodesFree(st, it); err != nil {
-			return it, err
-		}
 		return st.insertItem(it, now)
 	})
 }
@@ -262,13 +239,7 @@ func (s *Service) UpdateItem(ctx context.Context, in Item, etag string, m mask.S
 		if err != nil {
 			return cur, err
 		}
-		codesChanged := m.Has("barcodes") || m.Has("pack_barcodes")
-		if codesChanged {
-			if err := checkBarcodesFree(st, next); err != nil {
-				return cur, err
-			}
-		}
-		return st.saveItem(next, codesChanged, now)
+		return st.saveItem(next, m.Has("barcodes") || m.Has("pack_barcodes"), now)
 	})
 }
 

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"database/sql"
 	"errors"
 	"time"
 
@@ -284,7 +285,31 @@ func (s store) insertBarcodes(item int64, codes []Barcode) error {
 	for i, b := range codes {
 		rows[i] = barcodeRow{ItemID: item, Code: b.Code, LookupCode: LookupCode(b.Code), Quantity: b.Quantity, Position: i}
 	}
-	return conflict(s.db.Create(&rows).Error, map[string]*apperr.Error{"uk_item_barcodes_lookup": errBarcode})
+	err := s.db.Create(&rows).Error
+	if _, dup := db.IsDuplicate(err); dup {
+		// name the barcodes that clash; the unique key already refused them
+		if named := s.checkBarcodesFree(item, codes); named != nil {
+			return named
+		}
+	}
+	return conflict(err, map[string]*apperr.Error{"uk_item_barcodes_lookup": errBarcode})
+}
+
+// checkBarcodesFree names every barcode of an item that another item already carries.
+func (s store) checkBarcodesFree(item int64, codes []Barcode) error {
+	owners, err := s.barcodeOwners(codes, item)
+	if err != nil || len(owners) == 0 {
+		return err
+	}
+	v := apperr.Violations{}
+	for i, b := range codes {
+		if owner, taken := owners[LookupCode(b.Code)]; taken {
+			v.Addf(barcodeField(codes, i), "%q is already used by item %d", b.Code, owner)
+		}
+	}
+	e := v.Err("a barcode is already used by another item").(*apperr.Error)
+	e.Kind, e.Reason = apperr.KindConflict, "BARCODE_TAKEN"
+	return e
 }
 
 // barcodeOwners answers which other items already carry any of codes (lookup form ->
@@ -308,16 +333,44 @@ func (s store) barcodeOwners(codes []Barcode, except int64) (map[string]int64, e
 	return out, nil
 }
 
+// item loads an item with its barcodes in one round trip (the hottest catalog read: every
+// scan and order line resolves items). lock takes row locks for a read-modify-write.
 func (s store) item(id int64, lock bool) (Item, error) {
-	r, err := take[itemRow](s.db, id, lock, "item")
+	q := `SELECT i.id, i.archived, i.version, i.created_at, i.updated_at, i.sku, i.name, i.unit, i.weighed,
+		i.lot_tracked, i.shelf_life_days, i.vat_rate_bp, i.category, i.active, b.code, b.quantity
+		FROM items i LEFT JOIN item_barcodes b ON b.item_id = i.id WHERE i.id = ? ORDER BY b.position`
+	if lock {
+		q += " FOR UPDATE"
+	}
+	rows, err := s.db.Raw(q, id).Rows()
 	if err != nil {
 		return Item{}, err
 	}
-	items, err := s.withBarcodes([]itemRow{r})
-	if err != nil {
+	defer rows.Close()
+	var (
+		r     itemRow
+		codes []Barcode
+		found bool
+	)
+	for rows.Next() {
+		var code sql.NullString
+		var qty sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.Archived, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.SKU, &r.Name, &r.Unit,
+			&r.Weighed, &r.LotTracked, &r.ShelfLifeDays, &r.VATRateBp, &r.Category, &r.Active, &code, &qty); err != nil {
+			return Item{}, err
+		}
+		found = true
+		if code.Valid {
+			codes = append(codes, Barcode{Code: code.String, Quantity: qty.Int64})
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return Item{}, err
 	}
-	return items[0], nil
+	if !found {
+		return Item{}, apperr.NotFound("item", id)
+	}
+	return r.item(codes), nil
 }
 
 func (s store) withBarcodes(rows []itemRow) ([]Item, error) {

@@ -45,6 +45,7 @@ type Service struct {
 	cacheMu sync.RWMutex
 	users   map[int64]cachedUser
 	keys    map[string]cachedKey
+	tokens  map[string]claims // verified tokens: signature checks once per token, not per call
 }
 
 type cachedUser struct {
@@ -70,7 +71,7 @@ func New(g *gorm.DB, dir Directory, opt Options) *Service {
 		opt.Now = func() time.Time { return time.Now().UTC() }
 	}
 	return &Service{db: g, store: store{db: g}, dir: dir, opt: opt,
-		users: map[int64]cachedUser{}, keys: map[string]cachedKey{}}
+		users: map[int64]cachedUser{}, keys: map[string]cachedKey{}, tokens: map[string]claims{}}
 }
 
 func (s *Service) now() time.Time { return s.opt.Now().Truncate(time.Microsecond) }
@@ -151,13 +152,9 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*reqctx.Prin
 	case len(bearer) > 4 && bearer[:4] == keyScheme:
 		return s.authenticateKey(ctx, bearer)
 	}
-	key, err := s.signingKey(ctx)
+	c, err := s.verifiedToken(ctx, bearer)
 	if err != nil {
 		return nil, err
-	}
-	c, err := parseToken(key, bearer, s.opt.Now())
-	if err != nil {
-		return nil, apperr.Unauthenticated(err.Error())
 	}
 	u, err := s.cachedUser(ctx, c.User)
 	if err != nil {
@@ -170,6 +167,38 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*reqctx.Prin
 		return nil, apperr.Unauthenticated("the token was revoked; sign in again")
 	}
 	return u.Principal(), nil
+}
+
+// maxCachedTokens bounds the verified-token cache; it is emptied when full.
+const maxCachedTokens = 100_000
+
+// verifiedToken checks a token's signature and expiry, remembering tokens it verified.
+func (s *Service) verifiedToken(ctx context.Context, tok string) (claims, error) {
+	now := s.opt.Now()
+	s.cacheMu.RLock()
+	c, ok := s.tokens[tok]
+	s.cacheMu.RUnlock()
+	if ok {
+		if now.Unix() >= c.Expires {
+			return c, apperr.Unauthenticated("the access token has expired; sign in again")
+		}
+		return c, nil
+	}
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return c, err
+	}
+	c, err = parseToken(key, tok, now)
+	if err != nil {
+		return c, apperr.Unauthenticated(err.Error())
+	}
+	s.cacheMu.Lock()
+	if len(s.tokens) >= maxCachedTokens {
+		clear(s.tokens)
+	}
+	s.tokens[tok] = c
+	s.cacheMu.Unlock()
+	return c, nil
 }
 
 func (s *Service) cachedUser(ctx context.Context, id int64) (User, error) {

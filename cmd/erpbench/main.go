@@ -1,0 +1,327 @@
+// Command erpbench measures erpd from the outside, the way clients see it: it creates a
+// fresh database on the server in ERP_BENCH_MYSQL_DSN (make bench finds or starts one),
+// starts the built erpd binary against it with its default settings, prepares data through
+// the API and runs each scenario with N concurrent clients for a fixed time, printing
+// requests per second and p50/p99 latency. Client, erpd and MariaDB share the machine.
+//
+//	erpbench -erpd bin/erpd [-duration 10s] [-clients 32] [-only item-get-grpc,...]
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "erpbench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	erpd     string
+	duration time.Duration
+	warmup   time.Duration
+	clients  int
+	only     map[string]bool
+	keep     bool
+	conns    int
+}
+
+// env is what scenarios get: a running erpd and an admin token.
+type env struct {
+	opt      options
+	http     string
+	grpcAddr string
+	grpc     []*grpc.ClientConn
+	token    string
+	dsn      string
+	client   *http.Client
+	sequence atomic.Int64
+	pid      int // erpd's process id, for its CPU time
+}
+
+func (e *env) conn(i int) *grpc.ClientConn { return e.grpc[i%len(e.grpc)] }
+
+// next answers a number unique within the run, for unique SKUs and codes.
+func (e *env) next() int64 { return e.sequence.Add(1) }
+
+// scenario is one measured workload. setup runs once, unmeasured; op runs repeatedly in
+// each of clients goroutines (worker index given) until the time is up.
+type scenario struct {
+	name    string
+	clients int
+	setup   func(ctx context.Context, e *env) error
+	op      func(ctx context.Context, e *env, worker int) error
+}
+
+var scenarios []scenario
+
+func register(s ...scenario) { scenarios = append(scenarios, s...) }
+
+func run() error {
+	var o options
+	var only string
+	flag.StringVar(&o.erpd, "erpd", "bin/erpd", "erpd binary (erpctl must sit next to it)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per scenario")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up per scenario")
+	flag.IntVar(&o.clients, "clients", 32, "default concurrent clients")
+	flag.StringVar(&only, "only", "", "comma-separated scenario names (default: all)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the benchmark database afterwards")
+	flag.IntVar(&o.conns, "grpc-conns", 1, "gRPC connections shared by the clients")
+	flag.Parse()
+	if only != "" {
+		o.only = map[string]bool{}
+		for _, n := range strings.Split(only, ",") {
+			o.only[strings.TrimSpace(n)] = true
+		}
+	}
+	server := os.Getenv("ERP_BENCH_MYSQL_DSN")
+	if server == "" {
+		return errors.New("ERP_BENCH_MYSQL_DSN is not set (make bench sets it)")
+	}
+	cfg, err := mysql.ParseDSN(server)
+	if err != nil {
+		return err
+	}
+	cfg.DBName = fmt.Sprintf("erpbench_%d", time.Now().Unix())
+	dsn := cfg.FormatDSN()
+	ctx := context.Background()
+
+	e := &env{opt: o, dsn: dsn, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}}}
+	ctl := filepath.Join(filepath.Dir(o.erpd), "erpctl")
+	if _, err := exec.Command(ctl, "-dsn", dsn, "migrate", "up").CombinedOutput(); err != nil {
+		return fmt.Errorf("erpctl migrate up: %w", err)
+	}
+	if !o.keep {
+		defer dropDatabase(cfg)
+	}
+	out, err := exec.Command(ctl, "-dsn", dsn, "user", "ensure-admin").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("erpctl user ensure-admin: %w: %s", err, out)
+	}
+	m := regexp.MustCompile(`with password (\S+)`).FindSubmatch(out)
+	if m == nil {
+		return fmt.Errorf("no admin password in %s", out)
+	}
+	stop, err := startErpd(e, dsn)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if e.token, err = login(ctx, e, "admin", string(m[1])); err != nil {
+		return err
+	}
+	for range max(o.conns, 1) {
+		cc, err := grpc.NewClient("passthrough:///"+e.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return err
+		}
+		e.grpc = append(e.grpc, cc)
+	}
+
+	fmt.Printf("erpbench: %s, %d CPUs, %s per scenario after %s warm-up; erpd, MariaDB and the clients share the machine\n\n",
+		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), o.duration, o.warmup)
+	row := "%-28s %8s %9s %7s %9s %8s %8s %14s\n"
+	fmt.Printf(row, "scenario", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "erpd CPU µs/req")
+	for _, s := range scenarios {
+		if o.only != nil && !o.only[s.name] {
+			continue
+		}
+		if s.setup != nil {
+			if err := s.setup(ctx, e); err != nil {
+				return fmt.Errorf("%s setup: %w", s.name, err)
+			}
+		}
+		clients := s.clients
+		if clients == 0 {
+			clients = o.clients
+		}
+		r := measure(ctx, e, s, clients)
+		cpu := "-"
+		if r.n > 0 && r.cpu > 0 {
+			cpu = fmt.Sprintf("%.0f", float64(r.cpu.Microseconds())/float64(r.n))
+		}
+		fmt.Printf(row, s.name, fmt.Sprint(clients), fmt.Sprint(r.n), fmt.Sprint(r.errors), fmt.Sprintf("%.0f", r.rate),
+			fmt.Sprintf("%.2f", ms(r.p50)), fmt.Sprintf("%.2f", ms(r.p99)), cpu)
+		if r.firstErr != nil {
+			fmt.Fprintf(os.Stderr, "  %s: first error: %v\n", s.name, r.firstErr)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+type result struct {
+	cpu       time.Duration // erpd CPU time during the measured part
+	n, errors int
+	rate      float64
+	p50, p99  time.Duration
+	firstErr  error
+}
+
+func measure(ctx context.Context, e *env, s scenario, clients int) result {
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      int
+		firstErr  error
+		wg        sync.WaitGroup
+	)
+	warmEnd := time.Now().Add(e.opt.warmup)
+	end := warmEnd.Add(e.opt.duration)
+	var cpuStart time.Duration
+	cpuTimer := time.AfterFunc(time.Until(warmEnd), func() { cpuStart = processCPU(e.pid) })
+	for w := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			localErrs := 0
+			var localFirst error
+			for {
+				start := time.Now()
+				if start.After(end) {
+					break
+				}
+				err := s.op(ctx, e, w)
+				if start.Before(warmEnd) {
+					continue
+				}
+				if err != nil {
+					localErrs++
+					if localFirst == nil {
+						localFirst = err
+					}
+					continue
+				}
+				local = append(local, time.Since(start))
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			errs += localErrs
+			if firstErr == nil {
+				firstErr = localFirst
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	cpuTimer.Stop()
+	cpuUsed := processCPU(e.pid) - cpuStart
+	slices.Sort(latencies)
+	r := result{cpu: cpuUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / e.opt.duration.Seconds()}
+	if len(latencies) > 0 {
+		r.p50 = latencies[len(latencies)*50/100]
+		r.p99 = latencies[min(len(latencies)-1, len(latencies)*99/100)]
+	}
+	return r
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// startErpd runs erpd with default settings except its addresses; its log goes to a
+// temporary file (it logs one line per call, as in production).
+func startErpd(e *env, dsn string) (func(), error) {
+	httpAddr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	grpcAddr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.CreateTemp("", "erpbench-erpd-*.log")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(e.opt.erpd)
+	cmd.Env = append(os.Environ(), "ERP_MYSQL_DSN="+dsn, "ERP_HTTP_ADDR="+httpAddr, "ERP_GRPC_ADDR="+grpcAddr)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	e.http = "http://" + httpAddr
+	e.pid = cmd.Process.Pid
+	e.grpcAddr = grpcAddr
+	stop := func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		_ = logFile.Close()
+		_ = os.Remove(logFile.Name())
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := e.client.Get(e.http + "/readyz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return stop, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	return nil, errors.New("erpd did not become ready")
+}
+
+func dropDatabase(cfg *mysql.Config) {
+	name := cfg.DBName
+	c := *cfg
+	c.DBName = ""
+	conn, err := sql.Open("mysql", c.FormatDSN())
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	_, _ = conn.Exec("DROP DATABASE IF EXISTS `" + name + "`")
+}
+
+// processCPU answers the user+system CPU time of a process from /proc (Linux), or 0.
+func processCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// fields after the command name (which may contain spaces) start after the last ')'
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	const clockTicks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / clockTicks
+}
