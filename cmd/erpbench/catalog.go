@@ -17,10 +17,10 @@ import (
 // Foundation scenarios: item create and get over gRPC and over HTTP.
 func init() {
 	register(
-		scenario{name: "item-create-grpc", op: itemCreateGRPC},
 		scenario{name: "item-get-grpc", setup: seedItems, op: itemGetGRPC},
-		scenario{name: "item-create-http", op: itemCreateHTTP},
 		scenario{name: "item-get-http", setup: seedItems, op: itemGetHTTP},
+		scenario{name: "item-create-grpc", op: itemCreateGRPC},
+		scenario{name: "item-create-http", op: itemCreateHTTP},
 	)
 }
 

@@ -48,6 +48,7 @@ type options struct {
 	only     map[string]bool
 	keep     bool
 	conns    int
+	settle   time.Duration
 }
 
 // env is what scenarios get: a running erpd and an admin token.
@@ -91,6 +92,7 @@ func run() error {
 	flag.StringVar(&only, "only", "", "comma-separated scenario names (default: all)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the benchmark database afterwards")
 	flag.IntVar(&o.conns, "grpc-conns", 1, "gRPC connections shared by the clients")
+	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause before each scenario")
 	flag.Parse()
 	if only != "" {
 		o.only = map[string]bool{}
@@ -155,6 +157,8 @@ func run() error {
 				return fmt.Errorf("%s setup: %w", s.name, err)
 			}
 		}
+		// let the database finish flushing the previous scenario's writes
+		time.Sleep(e.opt.settle)
 		clients := s.clients
 		if clients == 0 {
 			clients = o.clients

@@ -100,9 +100,7 @@ func realMain() error {
 		a.Jobs.Stop(jctx)
 		cancel()
 	}
-	if sqlDB, err := a.DB.DB(); err == nil {
-		_ = sqlDB.Close()
-	}
+	_ = db.Close(a.DB)
 	return serveErr
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/erphub/erphub/internal/app"
 	"github.com/erphub/erphub/internal/config"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/reqctx"
 	"github.com/erphub/erphub/internal/server"
 	"github.com/erphub/erphub/internal/testdb"
@@ -80,9 +81,7 @@ func Start(t testing.TB) *Env {
 		_ = conn.Close()
 		cancel()
 		<-served
-		if s, err := a.DB.DB(); err == nil {
-			_ = s.Close()
-		}
+		_ = db.Close(a.DB)
 	})
 	e.waitReady(t)
 	e.Admin = e.UserToken(t, "admin", []string{reqctx.RoleAdmin})

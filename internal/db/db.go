@@ -89,17 +89,13 @@ func Open(dsn string, opt Options) (*gorm.DB, error) {
 	if opt.SlowQuery == 0 {
 		opt.SlowQuery = 200 * time.Millisecond
 	}
-	g, err := gorm.Open(gormmysql.New(gormmysql.Config{DSNConfig: cfg}), &gorm.Config{
-		// Every use case opens its own transaction; a hidden one per Create costs 30-45 %.
-		SkipDefaultTransaction: true,
-		Logger:                 slowLogger{log: opt.Logger, slow: opt.SlowQuery},
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		TranslateError:         false,
-	})
+	plain, err := sql.Open("mysql", cfg.FormatDSN())
 	if err != nil {
 		return nil, err
 	}
-	sqlDB, err := g.DB()
+	txCfg := cfg.Clone()
+	txCfg.Params["autocommit"] = "0"
+	txDB, err := sql.Open("mysql", txCfg.FormatDSN())
 	if err != nil {
 		return nil, err
 	}
@@ -109,10 +105,22 @@ func Open(dsn string, opt Options) (*gorm.DB, error) {
 	if opt.MaxIdleConns == 0 {
 		opt.MaxIdleConns = opt.MaxOpenConns
 	}
-	sqlDB.SetMaxOpenConns(opt.MaxOpenConns)
-	sqlDB.SetMaxIdleConns(opt.MaxIdleConns)
-	sqlDB.SetConnMaxLifetime(30 * time.Minute)
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	for _, d := range []*sql.DB{plain, txDB} {
+		d.SetMaxOpenConns(opt.MaxOpenConns)
+		d.SetMaxIdleConns(opt.MaxIdleConns)
+		d.SetConnMaxLifetime(30 * time.Minute)
+		d.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	g, err := gorm.Open(gormmysql.New(gormmysql.Config{Conn: &pool{DB: plain, tx: txDB}, DSNConfig: cfg}), &gorm.Config{
+		// Every use case opens its own transaction; a hidden one per Create costs 30-45 %.
+		SkipDefaultTransaction: true,
+		Logger:                 slowLogger{log: opt.Logger, slow: opt.SlowQuery},
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		TranslateError:         false,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return g, nil
 }
 

@@ -73,11 +73,7 @@ func New(t testing.TB) *gorm.DB {
 	if _, err := db.Migrate(context.Background(), g); err != nil {
 		t.Fatalf("migrate test database: %v", err)
 	}
-	t.Cleanup(func() {
-		if s, err := g.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
+	t.Cleanup(func() { _ = db.Close(g) })
 	return g
 }
 
