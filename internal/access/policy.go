@@ -40,6 +40,7 @@ var staff = []string{manager, finance, warehouse, sales}
 const (
 	identity = "/erp.identity.v1.IdentityService/"
 	catalog  = "/erp.catalog.v1.CatalogService/"
+	wms      = "/erp.warehouse.v1.WarehouseService/"
 )
 
 // Table maps full RPC names to rules.
@@ -103,6 +104,34 @@ var Table = map[string]Rule{
 	catalog + "ListShops":   read(staff...),
 	catalog + "UpdateShop":  write(manager),
 	catalog + "ArchiveShop": write(),
+
+	wms + "CreatePurchaseOrder": write(manager, warehouse),
+	wms + "GetPurchaseOrder":    read(staff...),
+	wms + "ListPurchaseOrders":  read(staff...),
+	wms + "CancelPurchaseOrder": write(manager),
+	wms + "CreateDeliveryOrder": write(manager, sales, warehouse),
+	wms + "GetDeliveryOrder":    read(staff...),
+	wms + "ListDeliveryOrders":  read(staff...),
+	wms + "CancelDeliveryOrder": write(manager, sales),
+	wms + "CreateTransfer":      write(manager, warehouse),
+	wms + "GetTransfer":         read(staff...),
+	wms + "CreateStocktake":     write(manager, warehouse),
+	wms + "GetStocktake":        read(staff...),
+	// manual corrections are restricted to managers
+	wms + "CreateAdjustment":    write(manager),
+	wms + "OpenScanSession":     write(manager, warehouse),
+	wms + "GetScanSession":      read(manager, warehouse),
+	wms + "Scan":                write(manager, warehouse),
+	wms + "UndoScan":            write(manager, warehouse),
+	wms + "ListScans":           read(manager, warehouse),
+	wms + "CompleteScanSession": write(manager, warehouse),
+	wms + "CancelScanSession":   write(manager, warehouse),
+	wms + "ListStock":           read(staff...),
+	wms + "ListExpiringLots":    read(staff...),
+	wms + "TraceLot":            read(staff...),
+	wms + "ListLedgerEntries":   read(manager, finance, warehouse),
+	wms + "GetStockDocument":    read(staff...),
+	wms + "ListStockDocuments":  read(staff...),
 }
 
 // Lookup answers the rule of an RPC.

@@ -18,17 +18,19 @@ import (
 	"github.com/erphub/erphub/internal/server"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/identity"
+	"github.com/erphub/erphub/services/warehouse"
 )
 
 // App is a wired erphub.
 type App struct {
-	Cfg      config.Config
-	Log      *slog.Logger
-	DB       *gorm.DB
-	Outbox   *outbox.Outbox
-	Jobs     *jobs.Runner
-	Catalog  *catalog.Service
-	Identity *identity.Service
+	Cfg       config.Config
+	Log       *slog.Logger
+	DB        *gorm.DB
+	Outbox    *outbox.Outbox
+	Jobs      *jobs.Runner
+	Catalog   *catalog.Service
+	Identity  *identity.Service
+	Warehouse *warehouse.Service
 	// Transports are the gRPC/HTTP faces of the services, in registration order.
 	Transports []server.Service
 }
@@ -45,7 +47,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Jobs = jobs.New(g, cfg.TimeZone, log)
 	a.Catalog = catalog.New(g)
 	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
-	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog)}
+	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone})
+	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse)}
 	return a, nil
 }
 

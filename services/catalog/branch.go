@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/erphub/erphub/internal/apperr"
@@ -66,7 +67,11 @@ type Warehouse struct {
 	Branch             int64
 	AllowNegativeStock bool
 	Address            string
+	FEFOPolicy         string // block, warn or off
 }
+
+// FEFO policies of a warehouse.
+var FEFOPolicies = []string{"block", "warn", "off"}
 
 // ResourceName names the warehouse in the audit log.
 func (w Warehouse) ResourceName() string { return "warehouses/" + strconv.FormatInt(w.ID, 10) }
@@ -77,6 +82,9 @@ func (w Warehouse) validate() error {
 	text(&v, "warehouse.name", w.Name, true, 128)
 	v.Check(w.Branch > 0, "warehouse.branch", "must be a branch id")
 	text(&v, "warehouse.address", w.Address, false, 255)
+	if !slices.Contains(FEFOPolicies, w.FEFOPolicy) {
+		v.Add("warehouse.fefo_policy", "must be block, warn or off")
+	}
 	return v.Err("invalid warehouse")
 }
 
@@ -93,6 +101,8 @@ func (w Warehouse) patch(in Warehouse, m mask.Set) (Warehouse, error) {
 			w.Address = in.Address
 		case "allow_negative_stock":
 			w.AllowNegativeStock = in.AllowNegativeStock
+		case "fefo_policy":
+			w.FEFOPolicy = in.FEFOPolicy
 		case "code":
 			immutable(&v, "warehouse.code", w.Code, in.Code)
 		case "branch":

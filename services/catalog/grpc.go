@@ -108,12 +108,12 @@ func (g *GRPC) ArchiveBranch(ctx context.Context, req *catalogv1.ArchiveBranchRe
 func warehouseToProto(w Warehouse) *catalogv1.Warehouse {
 	return &catalogv1.Warehouse{Id: w.ID, Code: w.Code, Name: w.Name, Branch: w.Branch,
 		AllowNegativeStock: w.AllowNegativeStock, Address: w.Address, Archived: w.Archived, Etag: w.Etag(),
-		CreateTime: ts(w.CreateTime), UpdateTime: ts(w.UpdateTime)}
+		CreateTime: ts(w.CreateTime), UpdateTime: ts(w.UpdateTime), FefoPolicy: w.FEFOPolicy}
 }
 
 func warehouseFromProto(p *catalogv1.Warehouse) Warehouse {
 	return Warehouse{Meta: Meta{ID: p.GetId()}, Code: p.GetCode(), Name: p.GetName(), Branch: p.GetBranch(),
-		AllowNegativeStock: p.GetAllowNegativeStock(), Address: p.GetAddress()}
+		AllowNegativeStock: p.GetAllowNegativeStock(), Address: p.GetAddress(), FEFOPolicy: p.GetFefoPolicy()}
 }
 
 // CreateWarehouse implements the RPC.
@@ -168,7 +168,11 @@ func itemToProto(it Item) *catalogv1.Item {
 	p := &catalogv1.Item{Id: it.ID, Sku: it.SKU, Name: it.Name, Unit: it.Unit, Weighed: it.Weighed,
 		LotTracked: it.LotTracked, ShelfLifeDays: it.ShelfLifeDays, VatRateBp: it.VATRateBp, Category: it.Category,
 		Active: it.Active, Archived: it.Archived, Etag: it.Etag(), CreateTime: ts(it.CreateTime), UpdateTime: ts(it.UpdateTime),
-		Barcodes: []string{}, PackBarcodes: []*catalogv1.PackBarcode{}}
+		Barcodes: []string{}, PackBarcodes: []*catalogv1.PackBarcode{}, ScaleCodes: []*catalogv1.ScaleCode{}}
+	for _, c := range it.ScaleCodes {
+		p.ScaleCodes = append(p.ScaleCodes, &catalogv1.ScaleCode{Prefix: c.Prefix, ItemCode: c.ItemCode,
+			ValueDigits: c.ValueDigits, Kind: c.Kind, PriceCheck: c.PriceCheck, UnitPrice: c.UnitPrice})
+	}
 	for _, b := range it.Barcodes {
 		if b.Quantity == money.MilliPerUnit {
 			p.Barcodes = append(p.Barcodes, b.Code)
@@ -188,6 +192,10 @@ func itemFromProto(p *catalogv1.Item) Item {
 	}
 	for _, pb := range p.GetPackBarcodes() {
 		it.Barcodes = append(it.Barcodes, Barcode{Code: pb.GetCode(), Quantity: pb.GetQuantity()})
+	}
+	for _, c := range p.GetScaleCodes() {
+		it.ScaleCodes = append(it.ScaleCodes, ScaleCode{Prefix: c.GetPrefix(), ItemCode: c.GetItemCode(),
+			ValueDigits: c.GetValueDigits(), Kind: c.GetKind(), PriceCheck: c.GetPriceCheck(), UnitPrice: c.GetUnitPrice()})
 	}
 	return it
 }

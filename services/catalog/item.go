@@ -25,6 +25,27 @@ type Item struct {
 	VATRateBp     int32
 	Category      string
 	Active        bool
+	ScaleCodes    []ScaleCode
+}
+
+// ScaleCode says how an item appears in variable-measure EAN-13 codes of scales.
+type ScaleCode struct {
+	Prefix      string `json:"prefix"`
+	ItemCode    string `json:"itemCode"`
+	ValueDigits int32  `json:"valueDigits"`
+	Kind        string `json:"kind"` // weight (grams) or price (fen)
+	PriceCheck  bool   `json:"priceCheck"`
+	UnitPrice   int64  `json:"unitPrice"` // fen per unit, for price codes
+}
+
+// Layout is the barcode layout of the code.
+func (c ScaleCode) Layout() barcode.VariableMeasureLayout {
+	kind := barcode.Weight
+	if c.Kind == "price" {
+		kind = barcode.Price
+	}
+	return barcode.VariableMeasureLayout{Prefix: c.Prefix, ItemDigits: len(c.ItemCode), ValueDigits: int(c.ValueDigits),
+		PriceCheck: c.PriceCheck, Kind: kind}
 }
 
 // Barcode is one code of an item and the quantity one scan of it stands for, in
@@ -121,6 +142,26 @@ func (it Item) validate() error {
 		}
 		seen[LookupCode(b.Code)] = i
 	}
+	for i, c := range it.ScaleCodes {
+		field := fmt.Sprintf("item.scale_codes[%d]", i)
+		switch {
+		case c.Kind != "weight" && c.Kind != "price":
+			v.Add(field, "kind must be weight or price")
+		case !isDigits(c.ItemCode):
+			v.Add(field, "item_code must be digits")
+		case c.Kind == "price" && c.UnitPrice <= 0:
+			v.Add(field, "a price code needs the unit_price (fen per unit) to turn prices into quantities")
+		case c.Kind == "weight" && it.Unit != "kg":
+			v.Add(field, "a weight code needs an item counted in kg")
+		default:
+			if err := c.Layout().Validate(); err != nil {
+				v.Addf(field, "%v", err)
+			}
+		}
+	}
+	if len(it.ScaleCodes) > 10 {
+		v.Add("item.scale_codes", "at most 10 scale codes per item")
+	}
 	return v.Err("invalid item")
 }
 
@@ -166,6 +207,8 @@ func (it Item) patch(in Item, m mask.Set) (Item, error) {
 			it.Category = in.Category
 		case "active":
 			it.Active = in.Active
+		case "scale_codes":
+			it.ScaleCodes = in.ScaleCodes
 		case "sku":
 			immutable(&v, "item.sku", it.SKU, in.SKU)
 		default:

@@ -19,6 +19,7 @@ type Service struct {
 	db    *gorm.DB
 	store store
 	now   func() time.Time
+	cache lookups
 }
 
 // New returns the service.
@@ -142,6 +143,9 @@ func liveBranch(ctx context.Context, st store, id int64, field string) error {
 // CreateWarehouse adds a warehouse to a branch. Errors: Invalid (also for an unknown
 // branch), Forbidden, Conflict.
 func (s *Service) CreateWarehouse(ctx context.Context, w Warehouse) (Warehouse, error) {
+	if w.FEFOPolicy == "" {
+		w.FEFOPolicy = "block"
+	}
 	return mutate(ctx, s, w.validate, func(st store, now time.Time) (Warehouse, error) {
 		if err := liveBranch(ctx, st, w.Branch, "warehouse.branch"); err != nil {
 			return w, err
@@ -206,6 +210,7 @@ func (s *Service) ArchiveWarehouse(ctx context.Context, id int64, etag string) (
 // CreateItem adds an item with its barcodes. Errors: Invalid (bad fields, bad check
 // digits), Conflict (SKU or a barcode taken).
 func (s *Service) CreateItem(ctx context.Context, it Item) (Item, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, it.validate, func(st store, now time.Time) (Item, error) {
 		return st.insertItem(it, now)
 	})
@@ -227,6 +232,7 @@ func (s *Service) ListItems(ctx context.Context, size int32, token string, f Ite
 
 // UpdateItem changes the masked fields. Errors: Invalid, NotFound, Conflict, Stale.
 func (s *Service) UpdateItem(ctx context.Context, in Item, etag string, m mask.Set) (Item, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, nil, func(st store, now time.Time) (Item, error) {
 		cur, err := st.item(in.ID, true)
 		if err != nil {
@@ -239,12 +245,13 @@ func (s *Service) UpdateItem(ctx context.Context, in Item, etag string, m mask.S
 		if err != nil {
 			return cur, err
 		}
-		return st.saveItem(next, m.Has("barcodes") || m.Has("pack_barcodes"), now)
+		return st.saveItem(next, m.Has("barcodes") || m.Has("pack_barcodes"), m.Has("scale_codes"), now)
 	})
 }
 
 // ArchiveItem archives an item; its barcodes stay reserved. Errors: NotFound, Stale.
 func (s *Service) ArchiveItem(ctx context.Context, id int64, etag string) (Item, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, nil, func(st store, now time.Time) (Item, error) {
 		cur, err := st.item(id, true)
 		if err != nil {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -171,18 +172,19 @@ type warehouseRow struct {
 	BranchID           int64
 	AllowNegativeStock bool
 	Address            string
+	FEFOPolicy         string `gorm:"column:fefo_policy"`
 }
 
 func (warehouseRow) TableName() string { return "warehouses" }
 
 func (r warehouseRow) warehouse() Warehouse {
 	return Warehouse{Meta: r.meta(), Code: r.Code, Name: r.Name, Branch: r.BranchID,
-		AllowNegativeStock: r.AllowNegativeStock, Address: r.Address}
+		AllowNegativeStock: r.AllowNegativeStock, Address: r.Address, FEFOPolicy: r.FEFOPolicy}
 }
 
 func (s store) insertWarehouse(w Warehouse, now time.Time) (Warehouse, error) {
 	row := warehouseRow{RowMeta: newMetaRow(now), Code: w.Code, Name: w.Name, BranchID: w.Branch,
-		AllowNegativeStock: w.AllowNegativeStock, Address: w.Address}
+		AllowNegativeStock: w.AllowNegativeStock, Address: w.Address, FEFOPolicy: w.FEFOPolicy}
 	if err := s.db.Create(&row).Error; err != nil {
 		return Warehouse{}, conflict(err, map[string]*apperr.Error{"uk_warehouses_code": errWarehouseCode})
 	}
@@ -215,7 +217,7 @@ func (s store) listWarehouses(p page.Request, branch int64, only []int64, archiv
 
 func (s store) saveWarehouse(w Warehouse, now time.Time) (Warehouse, error) {
 	m, err := save(s.db, "warehouses", w.Meta, map[string]any{"name": w.Name, "address": w.Address,
-		"allow_negative_stock": w.AllowNegativeStock}, now, "the warehouse")
+		"allow_negative_stock": w.AllowNegativeStock, "fefo_policy": w.FEFOPolicy}, now, "the warehouse")
 	w.Meta = m
 	return w, err
 }
@@ -241,6 +243,7 @@ type itemRow struct {
 	VATRateBp     int32 `gorm:"column:vat_rate_bp"`
 	Category      string
 	Active        bool
+	ScaleCodes    string // JSON of []ScaleCode, "" for none
 }
 
 func (itemRow) TableName() string { return "items" }
@@ -256,23 +259,59 @@ type barcodeRow struct {
 func (barcodeRow) TableName() string { return "item_barcodes" }
 
 func (r itemRow) item(codes []Barcode) Item {
-	return Item{Meta: r.meta(), SKU: r.SKU, Name: r.Name, Unit: r.Unit, Barcodes: codes, Weighed: r.Weighed,
+	it := Item{Meta: r.meta(), SKU: r.SKU, Name: r.Name, Unit: r.Unit, Barcodes: codes, Weighed: r.Weighed,
 		LotTracked: r.LotTracked, ShelfLifeDays: r.ShelfLifeDays, VATRateBp: r.VATRateBp, Category: r.Category, Active: r.Active}
+	if r.ScaleCodes != "" {
+		_ = json.Unmarshal([]byte(r.ScaleCodes), &it.ScaleCodes) // written by scaleCodesJSON only
+	}
+	return it
+}
+
+func scaleCodesJSON(codes []ScaleCode) string {
+	if len(codes) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(codes)
+	return string(b)
 }
 
 func itemColumns(it Item) map[string]any {
 	return map[string]any{"name": it.Name, "unit": it.Unit, "weighed": it.Weighed, "lot_tracked": it.LotTracked,
-		"shelf_life_days": it.ShelfLifeDays, "vat_rate_bp": it.VATRateBp, "category": it.Category, "active": it.Active}
+		"shelf_life_days": it.ShelfLifeDays, "vat_rate_bp": it.VATRateBp, "category": it.Category, "active": it.Active,
+		"scale_codes": scaleCodesJSON(it.ScaleCodes)}
+}
+
+var errScaleCode = apperr.Conflict("item.scale_codes", "another item has this scale code (prefix and item code)")
+
+// writeScaleCodes rewrites the scale-code lookup rows of an item.
+func (s store) writeScaleCodes(item int64, codes []ScaleCode) error {
+	if err := s.db.Exec(`DELETE FROM item_scale_codes WHERE item_id = ?`, item).Error; err != nil {
+		return err
+	}
+	for i, c := range codes {
+		err := s.db.Exec(`INSERT INTO item_scale_codes (item_id, prefix, item_code, value_digits, kind, price_check, unit_price, position)
+			VALUES (?,?,?,?,?,?,?,?)`, item, c.Prefix, c.ItemCode, c.ValueDigits, c.Kind, c.PriceCheck, c.UnitPrice, i).Error
+		if err != nil {
+			return conflict(err, map[string]*apperr.Error{"uk_item_scale_codes": errScaleCode})
+		}
+	}
+	return nil
 }
 
 func (s store) insertItem(it Item, now time.Time) (Item, error) {
 	row := itemRow{RowMeta: newMetaRow(now), SKU: it.SKU, Name: it.Name, Unit: it.Unit, Weighed: it.Weighed,
-		LotTracked: it.LotTracked, ShelfLifeDays: it.ShelfLifeDays, VATRateBp: it.VATRateBp, Category: it.Category, Active: it.Active}
+		LotTracked: it.LotTracked, ShelfLifeDays: it.ShelfLifeDays, VATRateBp: it.VATRateBp, Category: it.Category,
+		Active: it.Active, ScaleCodes: scaleCodesJSON(it.ScaleCodes)}
 	if err := s.db.Create(&row).Error; err != nil {
 		return Item{}, conflict(err, map[string]*apperr.Error{"uk_items_sku": errSKU})
 	}
 	if err := s.insertBarcodes(row.ID, it.Barcodes); err != nil {
 		return Item{}, err
+	}
+	if len(it.ScaleCodes) > 0 {
+		if err := s.writeScaleCodes(row.ID, it.ScaleCodes); err != nil {
+			return Item{}, err
+		}
 	}
 	return row.item(it.Barcodes), nil
 }
@@ -337,7 +376,7 @@ func (s store) barcodeOwners(codes []Barcode, except int64) (map[string]int64, e
 // scan and order line resolves items). lock takes row locks for a read-modify-write.
 func (s store) item(id int64, lock bool) (Item, error) {
 	q := `SELECT i.id, i.archived, i.version, i.created_at, i.updated_at, i.sku, i.name, i.unit, i.weighed,
-		i.lot_tracked, i.shelf_life_days, i.vat_rate_bp, i.category, i.active, b.code, b.quantity
+		i.lot_tracked, i.shelf_life_days, i.vat_rate_bp, i.category, i.active, i.scale_codes, b.code, b.quantity
 		FROM items i LEFT JOIN item_barcodes b ON b.item_id = i.id WHERE i.id = ? ORDER BY b.position`
 	if lock {
 		q += " FOR UPDATE"
@@ -356,7 +395,7 @@ func (s store) item(id int64, lock bool) (Item, error) {
 		var code sql.NullString
 		var qty sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Archived, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.SKU, &r.Name, &r.Unit,
-			&r.Weighed, &r.LotTracked, &r.ShelfLifeDays, &r.VATRateBp, &r.Category, &r.Active, &code, &qty); err != nil {
+			&r.Weighed, &r.LotTracked, &r.ShelfLifeDays, &r.VATRateBp, &r.Category, &r.Active, &r.ScaleCodes, &code, &qty); err != nil {
 			return Item{}, err
 		}
 		found = true
@@ -428,12 +467,17 @@ func (s store) listItems(p page.Request, f ItemFilter) ([]Item, string, error) {
 	return items, next, err
 }
 
-func (s store) saveItem(it Item, barcodesChanged bool, now time.Time) (Item, error) {
+func (s store) saveItem(it Item, barcodesChanged, scaleChanged bool, now time.Time) (Item, error) {
 	m, err := save(s.db, "items", it.Meta, itemColumns(it), now, "the item")
 	if err != nil {
 		return it, err
 	}
 	it.Meta = m
+	if scaleChanged {
+		if err := s.writeScaleCodes(it.ID, it.ScaleCodes); err != nil {
+			return it, err
+		}
+	}
 	if barcodesChanged {
 		if err := s.db.Where("item_id = ?", it.ID).Delete(&barcodeRow{}).Error; err != nil {
 			return it, err

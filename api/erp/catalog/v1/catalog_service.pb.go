@@ -164,7 +164,10 @@ type Warehouse struct {
 	// Output only: creation time.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Output only: last change.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// First-expiry-first-out when shipping: "block" refuses a scan of a lot while an older
+	// one is available (default), "warn" accepts it with a warning, "off" does not check.
+	FefoPolicy    string `protobuf:"bytes,11,opt,name=fefo_policy,json=fefoPolicy,proto3" json:"fefo_policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -269,6 +272,107 @@ func (x *Warehouse) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Warehouse) GetFefoPolicy() string {
+	if x != nil {
+		return x.FefoPolicy
+	}
+	return ""
+}
+
+// ScaleCode says how this item appears in restricted-circulation variable-measure EAN-13
+// codes (prefixes 20-29) printed by supermarket and in-house scales: the prefix digits,
+// the item code, then the weight or the price, then the check digit.
+type ScaleCode struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Leading digits that identify the scheme, e.g. "2" or "27" (must start with 2).
+	Prefix string `protobuf:"bytes,1,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	// The item's code within the scheme (digits).
+	ItemCode string `protobuf:"bytes,2,opt,name=item_code,json=itemCode,proto3" json:"item_code,omitempty"`
+	// Digits of the value; prefix + item code + value (+ a price check digit) = 12 digits.
+	ValueDigits int32 `protobuf:"varint,3,opt,name=value_digits,json=valueDigits,proto3" json:"value_digits,omitempty"`
+	// "weight" (the value is grams) or "price" (the value is fen).
+	Kind string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Whether a price check digit precedes the value (GS1 General Specifications).
+	PriceCheck bool `protobuf:"varint,5,opt,name=price_check,json=priceCheck,proto3" json:"price_check,omitempty"`
+	// For "price" codes: the price per kg (or per unit) in fen, to turn the price back into a
+	// quantity.
+	UnitPrice     int64 `protobuf:"varint,6,opt,name=unit_price,json=unitPrice,proto3" json:"unit_price,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScaleCode) Reset() {
+	*x = ScaleCode{}
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScaleCode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScaleCode) ProtoMessage() {}
+
+func (x *ScaleCode) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScaleCode.ProtoReflect.Descriptor instead.
+func (*ScaleCode) Descriptor() ([]byte, []int) {
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ScaleCode) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *ScaleCode) GetItemCode() string {
+	if x != nil {
+		return x.ItemCode
+	}
+	return ""
+}
+
+func (x *ScaleCode) GetValueDigits() int32 {
+	if x != nil {
+		return x.ValueDigits
+	}
+	return 0
+}
+
+func (x *ScaleCode) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ScaleCode) GetPriceCheck() bool {
+	if x != nil {
+		return x.PriceCheck
+	}
+	return false
+}
+
+func (x *ScaleCode) GetUnitPrice() int64 {
+	if x != nil {
+		return x.UnitPrice
+	}
+	return 0
+}
+
 // PackBarcode is a barcode that stands for a pack of several units of an item.
 type PackBarcode struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -282,7 +386,7 @@ type PackBarcode struct {
 
 func (x *PackBarcode) Reset() {
 	*x = PackBarcode{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[2]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -294,7 +398,7 @@ func (x *PackBarcode) String() string {
 func (*PackBarcode) ProtoMessage() {}
 
 func (x *PackBarcode) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[2]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -307,7 +411,7 @@ func (x *PackBarcode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PackBarcode.ProtoReflect.Descriptor instead.
 func (*PackBarcode) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{2}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PackBarcode) GetCode() string {
@@ -358,14 +462,16 @@ type Item struct {
 	// Output only: creation time.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Output only: last change.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// How the item appears in variable-measure EAN-13 codes of scales, if it does.
+	ScaleCodes    []*ScaleCode `protobuf:"bytes,17,rep,name=scale_codes,json=scaleCodes,proto3" json:"scale_codes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Item) Reset() {
 	*x = Item{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[3]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -377,7 +483,7 @@ func (x *Item) String() string {
 func (*Item) ProtoMessage() {}
 
 func (x *Item) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[3]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -390,7 +496,7 @@ func (x *Item) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Item.ProtoReflect.Descriptor instead.
 func (*Item) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{3}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Item) GetId() int64 {
@@ -505,6 +611,13 @@ func (x *Item) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Item) GetScaleCodes() []*ScaleCode {
+	if x != nil {
+		return x.ScaleCodes
+	}
+	return nil
+}
+
 // SettlementTerms say when a customer on account settles.
 type SettlementTerms struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -521,7 +634,7 @@ type SettlementTerms struct {
 
 func (x *SettlementTerms) Reset() {
 	*x = SettlementTerms{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[4]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -533,7 +646,7 @@ func (x *SettlementTerms) String() string {
 func (*SettlementTerms) ProtoMessage() {}
 
 func (x *SettlementTerms) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[4]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -546,7 +659,7 @@ func (x *SettlementTerms) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettlementTerms.ProtoReflect.Descriptor instead.
 func (*SettlementTerms) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{4}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *SettlementTerms) GetCycle() string {
@@ -609,7 +722,7 @@ type Customer struct {
 
 func (x *Customer) Reset() {
 	*x = Customer{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[5]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -621,7 +734,7 @@ func (x *Customer) String() string {
 func (*Customer) ProtoMessage() {}
 
 func (x *Customer) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[5]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -634,7 +747,7 @@ func (x *Customer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Customer.ProtoReflect.Descriptor instead.
 func (*Customer) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{5}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Customer) GetId() int64 {
@@ -775,7 +888,7 @@ type Outlet struct {
 
 func (x *Outlet) Reset() {
 	*x = Outlet{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -787,7 +900,7 @@ func (x *Outlet) String() string {
 func (*Outlet) ProtoMessage() {}
 
 func (x *Outlet) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[6]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -800,7 +913,7 @@ func (x *Outlet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Outlet.ProtoReflect.Descriptor instead.
 func (*Outlet) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{6}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Outlet) GetId() int64 {
@@ -920,7 +1033,7 @@ type Supplier struct {
 
 func (x *Supplier) Reset() {
 	*x = Supplier{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +1045,7 @@ func (x *Supplier) String() string {
 func (*Supplier) ProtoMessage() {}
 
 func (x *Supplier) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[7]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +1058,7 @@ func (x *Supplier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Supplier.ProtoReflect.Descriptor instead.
 func (*Supplier) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{7}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Supplier) GetId() int64 {
@@ -1063,7 +1176,7 @@ type Shop struct {
 
 func (x *Shop) Reset() {
 	*x = Shop{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1075,7 +1188,7 @@ func (x *Shop) String() string {
 func (*Shop) ProtoMessage() {}
 
 func (x *Shop) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[8]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1088,7 +1201,7 @@ func (x *Shop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Shop.ProtoReflect.Descriptor instead.
 func (*Shop) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{8}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Shop) GetId() int64 {
@@ -1181,7 +1294,7 @@ type CreateBranchRequest struct {
 
 func (x *CreateBranchRequest) Reset() {
 	*x = CreateBranchRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1193,7 +1306,7 @@ func (x *CreateBranchRequest) String() string {
 func (*CreateBranchRequest) ProtoMessage() {}
 
 func (x *CreateBranchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[9]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1206,7 +1319,7 @@ func (x *CreateBranchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBranchRequest.ProtoReflect.Descriptor instead.
 func (*CreateBranchRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{9}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CreateBranchRequest) GetBranch() *Branch {
@@ -1234,7 +1347,7 @@ type CreateBranchResponse struct {
 
 func (x *CreateBranchResponse) Reset() {
 	*x = CreateBranchResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[10]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1246,7 +1359,7 @@ func (x *CreateBranchResponse) String() string {
 func (*CreateBranchResponse) ProtoMessage() {}
 
 func (x *CreateBranchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[10]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1259,7 +1372,7 @@ func (x *CreateBranchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateBranchResponse.ProtoReflect.Descriptor instead.
 func (*CreateBranchResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{10}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CreateBranchResponse) GetBranch() *Branch {
@@ -1280,7 +1393,7 @@ type GetBranchRequest struct {
 
 func (x *GetBranchRequest) Reset() {
 	*x = GetBranchRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[11]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1292,7 +1405,7 @@ func (x *GetBranchRequest) String() string {
 func (*GetBranchRequest) ProtoMessage() {}
 
 func (x *GetBranchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[11]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1305,7 +1418,7 @@ func (x *GetBranchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBranchRequest.ProtoReflect.Descriptor instead.
 func (*GetBranchRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{11}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetBranchRequest) GetId() int64 {
@@ -1326,7 +1439,7 @@ type GetBranchResponse struct {
 
 func (x *GetBranchResponse) Reset() {
 	*x = GetBranchResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[12]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1451,7 @@ func (x *GetBranchResponse) String() string {
 func (*GetBranchResponse) ProtoMessage() {}
 
 func (x *GetBranchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[12]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1464,7 @@ func (x *GetBranchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetBranchResponse.ProtoReflect.Descriptor instead.
 func (*GetBranchResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{12}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetBranchResponse) GetBranch() *Branch {
@@ -1376,7 +1489,7 @@ type ListBranchesRequest struct {
 
 func (x *ListBranchesRequest) Reset() {
 	*x = ListBranchesRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[13]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1388,7 +1501,7 @@ func (x *ListBranchesRequest) String() string {
 func (*ListBranchesRequest) ProtoMessage() {}
 
 func (x *ListBranchesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[13]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1401,7 +1514,7 @@ func (x *ListBranchesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBranchesRequest.ProtoReflect.Descriptor instead.
 func (*ListBranchesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{13}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListBranchesRequest) GetPageSize() int32 {
@@ -1438,7 +1551,7 @@ type ListBranchesResponse struct {
 
 func (x *ListBranchesResponse) Reset() {
 	*x = ListBranchesResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[14]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1450,7 +1563,7 @@ func (x *ListBranchesResponse) String() string {
 func (*ListBranchesResponse) ProtoMessage() {}
 
 func (x *ListBranchesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[14]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1463,7 +1576,7 @@ func (x *ListBranchesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListBranchesResponse.ProtoReflect.Descriptor instead.
 func (*ListBranchesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListBranchesResponse) GetBranches() []*Branch {
@@ -1495,7 +1608,7 @@ type UpdateBranchRequest struct {
 
 func (x *UpdateBranchRequest) Reset() {
 	*x = UpdateBranchRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[15]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1507,7 +1620,7 @@ func (x *UpdateBranchRequest) String() string {
 func (*UpdateBranchRequest) ProtoMessage() {}
 
 func (x *UpdateBranchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[15]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1520,7 +1633,7 @@ func (x *UpdateBranchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateBranchRequest.ProtoReflect.Descriptor instead.
 func (*UpdateBranchRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateBranchRequest) GetBranch() *Branch {
@@ -1555,7 +1668,7 @@ type UpdateBranchResponse struct {
 
 func (x *UpdateBranchResponse) Reset() {
 	*x = UpdateBranchResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[16]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1567,7 +1680,7 @@ func (x *UpdateBranchResponse) String() string {
 func (*UpdateBranchResponse) ProtoMessage() {}
 
 func (x *UpdateBranchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[16]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1580,7 +1693,7 @@ func (x *UpdateBranchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateBranchResponse.ProtoReflect.Descriptor instead.
 func (*UpdateBranchResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UpdateBranchResponse) GetBranch() *Branch {
@@ -1605,7 +1718,7 @@ type ArchiveBranchRequest struct {
 
 func (x *ArchiveBranchRequest) Reset() {
 	*x = ArchiveBranchRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[17]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1617,7 +1730,7 @@ func (x *ArchiveBranchRequest) String() string {
 func (*ArchiveBranchRequest) ProtoMessage() {}
 
 func (x *ArchiveBranchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[17]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1630,7 +1743,7 @@ func (x *ArchiveBranchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveBranchRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveBranchRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ArchiveBranchRequest) GetId() int64 {
@@ -1665,7 +1778,7 @@ type ArchiveBranchResponse struct {
 
 func (x *ArchiveBranchResponse) Reset() {
 	*x = ArchiveBranchResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +1790,7 @@ func (x *ArchiveBranchResponse) String() string {
 func (*ArchiveBranchResponse) ProtoMessage() {}
 
 func (x *ArchiveBranchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[18]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +1803,7 @@ func (x *ArchiveBranchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveBranchResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveBranchResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ArchiveBranchResponse) GetBranch() *Branch {
@@ -1713,7 +1826,7 @@ type CreateWarehouseRequest struct {
 
 func (x *CreateWarehouseRequest) Reset() {
 	*x = CreateWarehouseRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +1838,7 @@ func (x *CreateWarehouseRequest) String() string {
 func (*CreateWarehouseRequest) ProtoMessage() {}
 
 func (x *CreateWarehouseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[19]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +1851,7 @@ func (x *CreateWarehouseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateWarehouseRequest.ProtoReflect.Descriptor instead.
 func (*CreateWarehouseRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateWarehouseRequest) GetWarehouse() *Warehouse {
@@ -1766,7 +1879,7 @@ type CreateWarehouseResponse struct {
 
 func (x *CreateWarehouseResponse) Reset() {
 	*x = CreateWarehouseResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +1891,7 @@ func (x *CreateWarehouseResponse) String() string {
 func (*CreateWarehouseResponse) ProtoMessage() {}
 
 func (x *CreateWarehouseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[20]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +1904,7 @@ func (x *CreateWarehouseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateWarehouseResponse.ProtoReflect.Descriptor instead.
 func (*CreateWarehouseResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreateWarehouseResponse) GetWarehouse() *Warehouse {
@@ -1812,7 +1925,7 @@ type GetWarehouseRequest struct {
 
 func (x *GetWarehouseRequest) Reset() {
 	*x = GetWarehouseRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1824,7 +1937,7 @@ func (x *GetWarehouseRequest) String() string {
 func (*GetWarehouseRequest) ProtoMessage() {}
 
 func (x *GetWarehouseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[21]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1837,7 +1950,7 @@ func (x *GetWarehouseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWarehouseRequest.ProtoReflect.Descriptor instead.
 func (*GetWarehouseRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetWarehouseRequest) GetId() int64 {
@@ -1858,7 +1971,7 @@ type GetWarehouseResponse struct {
 
 func (x *GetWarehouseResponse) Reset() {
 	*x = GetWarehouseResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1870,7 +1983,7 @@ func (x *GetWarehouseResponse) String() string {
 func (*GetWarehouseResponse) ProtoMessage() {}
 
 func (x *GetWarehouseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[22]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1883,7 +1996,7 @@ func (x *GetWarehouseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetWarehouseResponse.ProtoReflect.Descriptor instead.
 func (*GetWarehouseResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetWarehouseResponse) GetWarehouse() *Warehouse {
@@ -1910,7 +2023,7 @@ type ListWarehousesRequest struct {
 
 func (x *ListWarehousesRequest) Reset() {
 	*x = ListWarehousesRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1922,7 +2035,7 @@ func (x *ListWarehousesRequest) String() string {
 func (*ListWarehousesRequest) ProtoMessage() {}
 
 func (x *ListWarehousesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[23]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1935,7 +2048,7 @@ func (x *ListWarehousesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWarehousesRequest.ProtoReflect.Descriptor instead.
 func (*ListWarehousesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListWarehousesRequest) GetPageSize() int32 {
@@ -1979,7 +2092,7 @@ type ListWarehousesResponse struct {
 
 func (x *ListWarehousesResponse) Reset() {
 	*x = ListWarehousesResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1991,7 +2104,7 @@ func (x *ListWarehousesResponse) String() string {
 func (*ListWarehousesResponse) ProtoMessage() {}
 
 func (x *ListWarehousesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[24]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2004,7 +2117,7 @@ func (x *ListWarehousesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWarehousesResponse.ProtoReflect.Descriptor instead.
 func (*ListWarehousesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListWarehousesResponse) GetWarehouses() []*Warehouse {
@@ -2026,7 +2139,7 @@ type UpdateWarehouseRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The warehouse with its id, etag and new values.
 	Warehouse *Warehouse `protobuf:"bytes,1,opt,name=warehouse,proto3" json:"warehouse,omitempty"`
-	// Fields to change: name, address, allow_negative_stock.
+	// Fields to change: name, address, allow_negative_stock, fefo_policy.
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// Client idempotency key.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -2036,7 +2149,7 @@ type UpdateWarehouseRequest struct {
 
 func (x *UpdateWarehouseRequest) Reset() {
 	*x = UpdateWarehouseRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2048,7 +2161,7 @@ func (x *UpdateWarehouseRequest) String() string {
 func (*UpdateWarehouseRequest) ProtoMessage() {}
 
 func (x *UpdateWarehouseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[25]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2061,7 +2174,7 @@ func (x *UpdateWarehouseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateWarehouseRequest.ProtoReflect.Descriptor instead.
 func (*UpdateWarehouseRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpdateWarehouseRequest) GetWarehouse() *Warehouse {
@@ -2096,7 +2209,7 @@ type UpdateWarehouseResponse struct {
 
 func (x *UpdateWarehouseResponse) Reset() {
 	*x = UpdateWarehouseResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[26]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2108,7 +2221,7 @@ func (x *UpdateWarehouseResponse) String() string {
 func (*UpdateWarehouseResponse) ProtoMessage() {}
 
 func (x *UpdateWarehouseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[26]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2121,7 +2234,7 @@ func (x *UpdateWarehouseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateWarehouseResponse.ProtoReflect.Descriptor instead.
 func (*UpdateWarehouseResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UpdateWarehouseResponse) GetWarehouse() *Warehouse {
@@ -2146,7 +2259,7 @@ type ArchiveWarehouseRequest struct {
 
 func (x *ArchiveWarehouseRequest) Reset() {
 	*x = ArchiveWarehouseRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[27]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2158,7 +2271,7 @@ func (x *ArchiveWarehouseRequest) String() string {
 func (*ArchiveWarehouseRequest) ProtoMessage() {}
 
 func (x *ArchiveWarehouseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[27]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2171,7 +2284,7 @@ func (x *ArchiveWarehouseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveWarehouseRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveWarehouseRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ArchiveWarehouseRequest) GetId() int64 {
@@ -2206,7 +2319,7 @@ type ArchiveWarehouseResponse struct {
 
 func (x *ArchiveWarehouseResponse) Reset() {
 	*x = ArchiveWarehouseResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[28]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2218,7 +2331,7 @@ func (x *ArchiveWarehouseResponse) String() string {
 func (*ArchiveWarehouseResponse) ProtoMessage() {}
 
 func (x *ArchiveWarehouseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[28]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2231,7 +2344,7 @@ func (x *ArchiveWarehouseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveWarehouseResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveWarehouseResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ArchiveWarehouseResponse) GetWarehouse() *Warehouse {
@@ -2254,7 +2367,7 @@ type CreateItemRequest struct {
 
 func (x *CreateItemRequest) Reset() {
 	*x = CreateItemRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[29]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2266,7 +2379,7 @@ func (x *CreateItemRequest) String() string {
 func (*CreateItemRequest) ProtoMessage() {}
 
 func (x *CreateItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[29]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2279,7 +2392,7 @@ func (x *CreateItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateItemRequest.ProtoReflect.Descriptor instead.
 func (*CreateItemRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateItemRequest) GetItem() *Item {
@@ -2307,7 +2420,7 @@ type CreateItemResponse struct {
 
 func (x *CreateItemResponse) Reset() {
 	*x = CreateItemResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[30]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2319,7 +2432,7 @@ func (x *CreateItemResponse) String() string {
 func (*CreateItemResponse) ProtoMessage() {}
 
 func (x *CreateItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[30]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2332,7 +2445,7 @@ func (x *CreateItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateItemResponse.ProtoReflect.Descriptor instead.
 func (*CreateItemResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateItemResponse) GetItem() *Item {
@@ -2353,7 +2466,7 @@ type GetItemRequest struct {
 
 func (x *GetItemRequest) Reset() {
 	*x = GetItemRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[31]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2478,7 @@ func (x *GetItemRequest) String() string {
 func (*GetItemRequest) ProtoMessage() {}
 
 func (x *GetItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[31]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2491,7 @@ func (x *GetItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetItemRequest.ProtoReflect.Descriptor instead.
 func (*GetItemRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetItemRequest) GetId() int64 {
@@ -2399,7 +2512,7 @@ type GetItemResponse struct {
 
 func (x *GetItemResponse) Reset() {
 	*x = GetItemResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[32]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2524,7 @@ func (x *GetItemResponse) String() string {
 func (*GetItemResponse) ProtoMessage() {}
 
 func (x *GetItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[32]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2537,7 @@ func (x *GetItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetItemResponse.ProtoReflect.Descriptor instead.
 func (*GetItemResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetItemResponse) GetItem() *Item {
@@ -2457,7 +2570,7 @@ type ListItemsRequest struct {
 
 func (x *ListItemsRequest) Reset() {
 	*x = ListItemsRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[33]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2469,7 +2582,7 @@ func (x *ListItemsRequest) String() string {
 func (*ListItemsRequest) ProtoMessage() {}
 
 func (x *ListItemsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[33]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2482,7 +2595,7 @@ func (x *ListItemsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListItemsRequest.ProtoReflect.Descriptor instead.
 func (*ListItemsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListItemsRequest) GetPageSize() int32 {
@@ -2547,7 +2660,7 @@ type ListItemsResponse struct {
 
 func (x *ListItemsResponse) Reset() {
 	*x = ListItemsResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[34]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2559,7 +2672,7 @@ func (x *ListItemsResponse) String() string {
 func (*ListItemsResponse) ProtoMessage() {}
 
 func (x *ListItemsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[34]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2572,7 +2685,7 @@ func (x *ListItemsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListItemsResponse.ProtoReflect.Descriptor instead.
 func (*ListItemsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListItemsResponse) GetItems() []*Item {
@@ -2595,7 +2708,7 @@ type UpdateItemRequest struct {
 	// The item with its id, etag and new values.
 	Item *Item `protobuf:"bytes,1,opt,name=item,proto3" json:"item,omitempty"`
 	// Fields to change: name, unit, barcodes, pack_barcodes, weighed, lot_tracked,
-	// shelf_life_days, vat_rate_bp, category, active (the SKU is fixed).
+	// shelf_life_days, vat_rate_bp, category, active, scale_codes (the SKU is fixed).
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// Client idempotency key.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -2605,7 +2718,7 @@ type UpdateItemRequest struct {
 
 func (x *UpdateItemRequest) Reset() {
 	*x = UpdateItemRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[35]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2617,7 +2730,7 @@ func (x *UpdateItemRequest) String() string {
 func (*UpdateItemRequest) ProtoMessage() {}
 
 func (x *UpdateItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[35]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2630,7 +2743,7 @@ func (x *UpdateItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateItemRequest.ProtoReflect.Descriptor instead.
 func (*UpdateItemRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *UpdateItemRequest) GetItem() *Item {
@@ -2665,7 +2778,7 @@ type UpdateItemResponse struct {
 
 func (x *UpdateItemResponse) Reset() {
 	*x = UpdateItemResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[36]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2677,7 +2790,7 @@ func (x *UpdateItemResponse) String() string {
 func (*UpdateItemResponse) ProtoMessage() {}
 
 func (x *UpdateItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[36]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2690,7 +2803,7 @@ func (x *UpdateItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateItemResponse.ProtoReflect.Descriptor instead.
 func (*UpdateItemResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{36}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *UpdateItemResponse) GetItem() *Item {
@@ -2715,7 +2828,7 @@ type ArchiveItemRequest struct {
 
 func (x *ArchiveItemRequest) Reset() {
 	*x = ArchiveItemRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[37]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2727,7 +2840,7 @@ func (x *ArchiveItemRequest) String() string {
 func (*ArchiveItemRequest) ProtoMessage() {}
 
 func (x *ArchiveItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[37]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2740,7 +2853,7 @@ func (x *ArchiveItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveItemRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveItemRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{37}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ArchiveItemRequest) GetId() int64 {
@@ -2775,7 +2888,7 @@ type ArchiveItemResponse struct {
 
 func (x *ArchiveItemResponse) Reset() {
 	*x = ArchiveItemResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[38]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2787,7 +2900,7 @@ func (x *ArchiveItemResponse) String() string {
 func (*ArchiveItemResponse) ProtoMessage() {}
 
 func (x *ArchiveItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[38]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2800,7 +2913,7 @@ func (x *ArchiveItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveItemResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveItemResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{38}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ArchiveItemResponse) GetItem() *Item {
@@ -2823,7 +2936,7 @@ type CreateCustomerRequest struct {
 
 func (x *CreateCustomerRequest) Reset() {
 	*x = CreateCustomerRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[39]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2835,7 +2948,7 @@ func (x *CreateCustomerRequest) String() string {
 func (*CreateCustomerRequest) ProtoMessage() {}
 
 func (x *CreateCustomerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[39]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2848,7 +2961,7 @@ func (x *CreateCustomerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCustomerRequest.ProtoReflect.Descriptor instead.
 func (*CreateCustomerRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{39}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateCustomerRequest) GetCustomer() *Customer {
@@ -2876,7 +2989,7 @@ type CreateCustomerResponse struct {
 
 func (x *CreateCustomerResponse) Reset() {
 	*x = CreateCustomerResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[40]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2888,7 +3001,7 @@ func (x *CreateCustomerResponse) String() string {
 func (*CreateCustomerResponse) ProtoMessage() {}
 
 func (x *CreateCustomerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[40]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2901,7 +3014,7 @@ func (x *CreateCustomerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCustomerResponse.ProtoReflect.Descriptor instead.
 func (*CreateCustomerResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{40}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateCustomerResponse) GetCustomer() *Customer {
@@ -2922,7 +3035,7 @@ type GetCustomerRequest struct {
 
 func (x *GetCustomerRequest) Reset() {
 	*x = GetCustomerRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[41]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2934,7 +3047,7 @@ func (x *GetCustomerRequest) String() string {
 func (*GetCustomerRequest) ProtoMessage() {}
 
 func (x *GetCustomerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[41]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2947,7 +3060,7 @@ func (x *GetCustomerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCustomerRequest.ProtoReflect.Descriptor instead.
 func (*GetCustomerRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{41}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetCustomerRequest) GetId() int64 {
@@ -2968,7 +3081,7 @@ type GetCustomerResponse struct {
 
 func (x *GetCustomerResponse) Reset() {
 	*x = GetCustomerResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[42]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2980,7 +3093,7 @@ func (x *GetCustomerResponse) String() string {
 func (*GetCustomerResponse) ProtoMessage() {}
 
 func (x *GetCustomerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[42]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2993,7 +3106,7 @@ func (x *GetCustomerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCustomerResponse.ProtoReflect.Descriptor instead.
 func (*GetCustomerResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{42}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetCustomerResponse) GetCustomer() *Customer {
@@ -3022,7 +3135,7 @@ type ListCustomersRequest struct {
 
 func (x *ListCustomersRequest) Reset() {
 	*x = ListCustomersRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[43]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3034,7 +3147,7 @@ func (x *ListCustomersRequest) String() string {
 func (*ListCustomersRequest) ProtoMessage() {}
 
 func (x *ListCustomersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[43]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3047,7 +3160,7 @@ func (x *ListCustomersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCustomersRequest.ProtoReflect.Descriptor instead.
 func (*ListCustomersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{43}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListCustomersRequest) GetPageSize() int32 {
@@ -3098,7 +3211,7 @@ type ListCustomersResponse struct {
 
 func (x *ListCustomersResponse) Reset() {
 	*x = ListCustomersResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[44]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3110,7 +3223,7 @@ func (x *ListCustomersResponse) String() string {
 func (*ListCustomersResponse) ProtoMessage() {}
 
 func (x *ListCustomersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[44]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3123,7 +3236,7 @@ func (x *ListCustomersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCustomersResponse.ProtoReflect.Descriptor instead.
 func (*ListCustomersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{44}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListCustomersResponse) GetCustomers() []*Customer {
@@ -3156,7 +3269,7 @@ type UpdateCustomerRequest struct {
 
 func (x *UpdateCustomerRequest) Reset() {
 	*x = UpdateCustomerRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[45]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3168,7 +3281,7 @@ func (x *UpdateCustomerRequest) String() string {
 func (*UpdateCustomerRequest) ProtoMessage() {}
 
 func (x *UpdateCustomerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[45]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3181,7 +3294,7 @@ func (x *UpdateCustomerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateCustomerRequest.ProtoReflect.Descriptor instead.
 func (*UpdateCustomerRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{45}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *UpdateCustomerRequest) GetCustomer() *Customer {
@@ -3216,7 +3329,7 @@ type UpdateCustomerResponse struct {
 
 func (x *UpdateCustomerResponse) Reset() {
 	*x = UpdateCustomerResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[46]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3228,7 +3341,7 @@ func (x *UpdateCustomerResponse) String() string {
 func (*UpdateCustomerResponse) ProtoMessage() {}
 
 func (x *UpdateCustomerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[46]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3241,7 +3354,7 @@ func (x *UpdateCustomerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateCustomerResponse.ProtoReflect.Descriptor instead.
 func (*UpdateCustomerResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{46}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *UpdateCustomerResponse) GetCustomer() *Customer {
@@ -3266,7 +3379,7 @@ type ArchiveCustomerRequest struct {
 
 func (x *ArchiveCustomerRequest) Reset() {
 	*x = ArchiveCustomerRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[47]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3278,7 +3391,7 @@ func (x *ArchiveCustomerRequest) String() string {
 func (*ArchiveCustomerRequest) ProtoMessage() {}
 
 func (x *ArchiveCustomerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[47]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3291,7 +3404,7 @@ func (x *ArchiveCustomerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveCustomerRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveCustomerRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{47}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ArchiveCustomerRequest) GetId() int64 {
@@ -3326,7 +3439,7 @@ type ArchiveCustomerResponse struct {
 
 func (x *ArchiveCustomerResponse) Reset() {
 	*x = ArchiveCustomerResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[48]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3338,7 +3451,7 @@ func (x *ArchiveCustomerResponse) String() string {
 func (*ArchiveCustomerResponse) ProtoMessage() {}
 
 func (x *ArchiveCustomerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[48]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3351,7 +3464,7 @@ func (x *ArchiveCustomerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveCustomerResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveCustomerResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{48}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ArchiveCustomerResponse) GetCustomer() *Customer {
@@ -3374,7 +3487,7 @@ type CreateOutletRequest struct {
 
 func (x *CreateOutletRequest) Reset() {
 	*x = CreateOutletRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[49]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3386,7 +3499,7 @@ func (x *CreateOutletRequest) String() string {
 func (*CreateOutletRequest) ProtoMessage() {}
 
 func (x *CreateOutletRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[49]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3399,7 +3512,7 @@ func (x *CreateOutletRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOutletRequest.ProtoReflect.Descriptor instead.
 func (*CreateOutletRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{49}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *CreateOutletRequest) GetOutlet() *Outlet {
@@ -3427,7 +3540,7 @@ type CreateOutletResponse struct {
 
 func (x *CreateOutletResponse) Reset() {
 	*x = CreateOutletResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[50]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3439,7 +3552,7 @@ func (x *CreateOutletResponse) String() string {
 func (*CreateOutletResponse) ProtoMessage() {}
 
 func (x *CreateOutletResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[50]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3452,7 +3565,7 @@ func (x *CreateOutletResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOutletResponse.ProtoReflect.Descriptor instead.
 func (*CreateOutletResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{50}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CreateOutletResponse) GetOutlet() *Outlet {
@@ -3475,7 +3588,7 @@ type GetOutletRequest struct {
 
 func (x *GetOutletRequest) Reset() {
 	*x = GetOutletRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[51]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3487,7 +3600,7 @@ func (x *GetOutletRequest) String() string {
 func (*GetOutletRequest) ProtoMessage() {}
 
 func (x *GetOutletRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[51]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3500,7 +3613,7 @@ func (x *GetOutletRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOutletRequest.ProtoReflect.Descriptor instead.
 func (*GetOutletRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{51}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *GetOutletRequest) GetCustomer() int64 {
@@ -3528,7 +3641,7 @@ type GetOutletResponse struct {
 
 func (x *GetOutletResponse) Reset() {
 	*x = GetOutletResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[52]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3540,7 +3653,7 @@ func (x *GetOutletResponse) String() string {
 func (*GetOutletResponse) ProtoMessage() {}
 
 func (x *GetOutletResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[52]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3553,7 +3666,7 @@ func (x *GetOutletResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOutletResponse.ProtoReflect.Descriptor instead.
 func (*GetOutletResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{52}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *GetOutletResponse) GetOutlet() *Outlet {
@@ -3582,7 +3695,7 @@ type ListOutletsRequest struct {
 
 func (x *ListOutletsRequest) Reset() {
 	*x = ListOutletsRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[53]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3594,7 +3707,7 @@ func (x *ListOutletsRequest) String() string {
 func (*ListOutletsRequest) ProtoMessage() {}
 
 func (x *ListOutletsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[53]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3607,7 +3720,7 @@ func (x *ListOutletsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOutletsRequest.ProtoReflect.Descriptor instead.
 func (*ListOutletsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{53}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListOutletsRequest) GetCustomer() int64 {
@@ -3658,7 +3771,7 @@ type ListOutletsResponse struct {
 
 func (x *ListOutletsResponse) Reset() {
 	*x = ListOutletsResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[54]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3670,7 +3783,7 @@ func (x *ListOutletsResponse) String() string {
 func (*ListOutletsResponse) ProtoMessage() {}
 
 func (x *ListOutletsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[54]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3683,7 +3796,7 @@ func (x *ListOutletsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOutletsResponse.ProtoReflect.Descriptor instead.
 func (*ListOutletsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{54}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ListOutletsResponse) GetOutlets() []*Outlet {
@@ -3715,7 +3828,7 @@ type UpdateOutletRequest struct {
 
 func (x *UpdateOutletRequest) Reset() {
 	*x = UpdateOutletRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[55]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3727,7 +3840,7 @@ func (x *UpdateOutletRequest) String() string {
 func (*UpdateOutletRequest) ProtoMessage() {}
 
 func (x *UpdateOutletRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[55]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3740,7 +3853,7 @@ func (x *UpdateOutletRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOutletRequest.ProtoReflect.Descriptor instead.
 func (*UpdateOutletRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{55}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *UpdateOutletRequest) GetOutlet() *Outlet {
@@ -3775,7 +3888,7 @@ type UpdateOutletResponse struct {
 
 func (x *UpdateOutletResponse) Reset() {
 	*x = UpdateOutletResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[56]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3787,7 +3900,7 @@ func (x *UpdateOutletResponse) String() string {
 func (*UpdateOutletResponse) ProtoMessage() {}
 
 func (x *UpdateOutletResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[56]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3800,7 +3913,7 @@ func (x *UpdateOutletResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOutletResponse.ProtoReflect.Descriptor instead.
 func (*UpdateOutletResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{56}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *UpdateOutletResponse) GetOutlet() *Outlet {
@@ -3827,7 +3940,7 @@ type ArchiveOutletRequest struct {
 
 func (x *ArchiveOutletRequest) Reset() {
 	*x = ArchiveOutletRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[57]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3839,7 +3952,7 @@ func (x *ArchiveOutletRequest) String() string {
 func (*ArchiveOutletRequest) ProtoMessage() {}
 
 func (x *ArchiveOutletRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[57]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3852,7 +3965,7 @@ func (x *ArchiveOutletRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveOutletRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveOutletRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{57}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ArchiveOutletRequest) GetCustomer() int64 {
@@ -3894,7 +4007,7 @@ type ArchiveOutletResponse struct {
 
 func (x *ArchiveOutletResponse) Reset() {
 	*x = ArchiveOutletResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[58]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3906,7 +4019,7 @@ func (x *ArchiveOutletResponse) String() string {
 func (*ArchiveOutletResponse) ProtoMessage() {}
 
 func (x *ArchiveOutletResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[58]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3919,7 +4032,7 @@ func (x *ArchiveOutletResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveOutletResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveOutletResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{58}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ArchiveOutletResponse) GetOutlet() *Outlet {
@@ -3942,7 +4055,7 @@ type CreateSupplierRequest struct {
 
 func (x *CreateSupplierRequest) Reset() {
 	*x = CreateSupplierRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[59]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3954,7 +4067,7 @@ func (x *CreateSupplierRequest) String() string {
 func (*CreateSupplierRequest) ProtoMessage() {}
 
 func (x *CreateSupplierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[59]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3967,7 +4080,7 @@ func (x *CreateSupplierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSupplierRequest.ProtoReflect.Descriptor instead.
 func (*CreateSupplierRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{59}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *CreateSupplierRequest) GetSupplier() *Supplier {
@@ -3995,7 +4108,7 @@ type CreateSupplierResponse struct {
 
 func (x *CreateSupplierResponse) Reset() {
 	*x = CreateSupplierResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[60]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4007,7 +4120,7 @@ func (x *CreateSupplierResponse) String() string {
 func (*CreateSupplierResponse) ProtoMessage() {}
 
 func (x *CreateSupplierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[60]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4020,7 +4133,7 @@ func (x *CreateSupplierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSupplierResponse.ProtoReflect.Descriptor instead.
 func (*CreateSupplierResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{60}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *CreateSupplierResponse) GetSupplier() *Supplier {
@@ -4041,7 +4154,7 @@ type GetSupplierRequest struct {
 
 func (x *GetSupplierRequest) Reset() {
 	*x = GetSupplierRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[61]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4053,7 +4166,7 @@ func (x *GetSupplierRequest) String() string {
 func (*GetSupplierRequest) ProtoMessage() {}
 
 func (x *GetSupplierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[61]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4066,7 +4179,7 @@ func (x *GetSupplierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSupplierRequest.ProtoReflect.Descriptor instead.
 func (*GetSupplierRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{61}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *GetSupplierRequest) GetId() int64 {
@@ -4087,7 +4200,7 @@ type GetSupplierResponse struct {
 
 func (x *GetSupplierResponse) Reset() {
 	*x = GetSupplierResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[62]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4099,7 +4212,7 @@ func (x *GetSupplierResponse) String() string {
 func (*GetSupplierResponse) ProtoMessage() {}
 
 func (x *GetSupplierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[62]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4112,7 +4225,7 @@ func (x *GetSupplierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSupplierResponse.ProtoReflect.Descriptor instead.
 func (*GetSupplierResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{62}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *GetSupplierResponse) GetSupplier() *Supplier {
@@ -4139,7 +4252,7 @@ type ListSuppliersRequest struct {
 
 func (x *ListSuppliersRequest) Reset() {
 	*x = ListSuppliersRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[63]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4151,7 +4264,7 @@ func (x *ListSuppliersRequest) String() string {
 func (*ListSuppliersRequest) ProtoMessage() {}
 
 func (x *ListSuppliersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[63]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4164,7 +4277,7 @@ func (x *ListSuppliersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSuppliersRequest.ProtoReflect.Descriptor instead.
 func (*ListSuppliersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{63}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *ListSuppliersRequest) GetPageSize() int32 {
@@ -4208,7 +4321,7 @@ type ListSuppliersResponse struct {
 
 func (x *ListSuppliersResponse) Reset() {
 	*x = ListSuppliersResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[64]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4220,7 +4333,7 @@ func (x *ListSuppliersResponse) String() string {
 func (*ListSuppliersResponse) ProtoMessage() {}
 
 func (x *ListSuppliersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[64]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4233,7 +4346,7 @@ func (x *ListSuppliersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSuppliersResponse.ProtoReflect.Descriptor instead.
 func (*ListSuppliersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{64}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ListSuppliersResponse) GetSuppliers() []*Supplier {
@@ -4265,7 +4378,7 @@ type UpdateSupplierRequest struct {
 
 func (x *UpdateSupplierRequest) Reset() {
 	*x = UpdateSupplierRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[65]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4277,7 +4390,7 @@ func (x *UpdateSupplierRequest) String() string {
 func (*UpdateSupplierRequest) ProtoMessage() {}
 
 func (x *UpdateSupplierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[65]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4290,7 +4403,7 @@ func (x *UpdateSupplierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSupplierRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSupplierRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{65}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *UpdateSupplierRequest) GetSupplier() *Supplier {
@@ -4325,7 +4438,7 @@ type UpdateSupplierResponse struct {
 
 func (x *UpdateSupplierResponse) Reset() {
 	*x = UpdateSupplierResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[66]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4337,7 +4450,7 @@ func (x *UpdateSupplierResponse) String() string {
 func (*UpdateSupplierResponse) ProtoMessage() {}
 
 func (x *UpdateSupplierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[66]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4350,7 +4463,7 @@ func (x *UpdateSupplierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSupplierResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSupplierResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{66}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *UpdateSupplierResponse) GetSupplier() *Supplier {
@@ -4375,7 +4488,7 @@ type ArchiveSupplierRequest struct {
 
 func (x *ArchiveSupplierRequest) Reset() {
 	*x = ArchiveSupplierRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[67]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4387,7 +4500,7 @@ func (x *ArchiveSupplierRequest) String() string {
 func (*ArchiveSupplierRequest) ProtoMessage() {}
 
 func (x *ArchiveSupplierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[67]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4400,7 +4513,7 @@ func (x *ArchiveSupplierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveSupplierRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveSupplierRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{67}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ArchiveSupplierRequest) GetId() int64 {
@@ -4435,7 +4548,7 @@ type ArchiveSupplierResponse struct {
 
 func (x *ArchiveSupplierResponse) Reset() {
 	*x = ArchiveSupplierResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[68]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4447,7 +4560,7 @@ func (x *ArchiveSupplierResponse) String() string {
 func (*ArchiveSupplierResponse) ProtoMessage() {}
 
 func (x *ArchiveSupplierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[68]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4460,7 +4573,7 @@ func (x *ArchiveSupplierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveSupplierResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveSupplierResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{68}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ArchiveSupplierResponse) GetSupplier() *Supplier {
@@ -4483,7 +4596,7 @@ type CreateShopRequest struct {
 
 func (x *CreateShopRequest) Reset() {
 	*x = CreateShopRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[69]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4495,7 +4608,7 @@ func (x *CreateShopRequest) String() string {
 func (*CreateShopRequest) ProtoMessage() {}
 
 func (x *CreateShopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[69]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4508,7 +4621,7 @@ func (x *CreateShopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateShopRequest.ProtoReflect.Descriptor instead.
 func (*CreateShopRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{69}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *CreateShopRequest) GetShop() *Shop {
@@ -4536,7 +4649,7 @@ type CreateShopResponse struct {
 
 func (x *CreateShopResponse) Reset() {
 	*x = CreateShopResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[70]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4548,7 +4661,7 @@ func (x *CreateShopResponse) String() string {
 func (*CreateShopResponse) ProtoMessage() {}
 
 func (x *CreateShopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[70]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4561,7 +4674,7 @@ func (x *CreateShopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateShopResponse.ProtoReflect.Descriptor instead.
 func (*CreateShopResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{70}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *CreateShopResponse) GetShop() *Shop {
@@ -4582,7 +4695,7 @@ type GetShopRequest struct {
 
 func (x *GetShopRequest) Reset() {
 	*x = GetShopRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[71]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4594,7 +4707,7 @@ func (x *GetShopRequest) String() string {
 func (*GetShopRequest) ProtoMessage() {}
 
 func (x *GetShopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[71]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4607,7 +4720,7 @@ func (x *GetShopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetShopRequest.ProtoReflect.Descriptor instead.
 func (*GetShopRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{71}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *GetShopRequest) GetId() int64 {
@@ -4628,7 +4741,7 @@ type GetShopResponse struct {
 
 func (x *GetShopResponse) Reset() {
 	*x = GetShopResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[72]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4640,7 +4753,7 @@ func (x *GetShopResponse) String() string {
 func (*GetShopResponse) ProtoMessage() {}
 
 func (x *GetShopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[72]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4653,7 +4766,7 @@ func (x *GetShopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetShopResponse.ProtoReflect.Descriptor instead.
 func (*GetShopResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{72}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *GetShopResponse) GetShop() *Shop {
@@ -4682,7 +4795,7 @@ type ListShopsRequest struct {
 
 func (x *ListShopsRequest) Reset() {
 	*x = ListShopsRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[73]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4694,7 +4807,7 @@ func (x *ListShopsRequest) String() string {
 func (*ListShopsRequest) ProtoMessage() {}
 
 func (x *ListShopsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[73]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4707,7 +4820,7 @@ func (x *ListShopsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListShopsRequest.ProtoReflect.Descriptor instead.
 func (*ListShopsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{73}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListShopsRequest) GetPageSize() int32 {
@@ -4758,7 +4871,7 @@ type ListShopsResponse struct {
 
 func (x *ListShopsResponse) Reset() {
 	*x = ListShopsResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[74]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4770,7 +4883,7 @@ func (x *ListShopsResponse) String() string {
 func (*ListShopsResponse) ProtoMessage() {}
 
 func (x *ListShopsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[74]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4783,7 +4896,7 @@ func (x *ListShopsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListShopsResponse.ProtoReflect.Descriptor instead.
 func (*ListShopsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{74}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *ListShopsResponse) GetShops() []*Shop {
@@ -4816,7 +4929,7 @@ type UpdateShopRequest struct {
 
 func (x *UpdateShopRequest) Reset() {
 	*x = UpdateShopRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[75]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4828,7 +4941,7 @@ func (x *UpdateShopRequest) String() string {
 func (*UpdateShopRequest) ProtoMessage() {}
 
 func (x *UpdateShopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[75]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4841,7 +4954,7 @@ func (x *UpdateShopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateShopRequest.ProtoReflect.Descriptor instead.
 func (*UpdateShopRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{75}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{76}
 }
 
 func (x *UpdateShopRequest) GetShop() *Shop {
@@ -4876,7 +4989,7 @@ type UpdateShopResponse struct {
 
 func (x *UpdateShopResponse) Reset() {
 	*x = UpdateShopResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[76]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4888,7 +5001,7 @@ func (x *UpdateShopResponse) String() string {
 func (*UpdateShopResponse) ProtoMessage() {}
 
 func (x *UpdateShopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[76]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4901,7 +5014,7 @@ func (x *UpdateShopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateShopResponse.ProtoReflect.Descriptor instead.
 func (*UpdateShopResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{76}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{77}
 }
 
 func (x *UpdateShopResponse) GetShop() *Shop {
@@ -4926,7 +5039,7 @@ type ArchiveShopRequest struct {
 
 func (x *ArchiveShopRequest) Reset() {
 	*x = ArchiveShopRequest{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[77]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4938,7 +5051,7 @@ func (x *ArchiveShopRequest) String() string {
 func (*ArchiveShopRequest) ProtoMessage() {}
 
 func (x *ArchiveShopRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[77]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4951,7 +5064,7 @@ func (x *ArchiveShopRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveShopRequest.ProtoReflect.Descriptor instead.
 func (*ArchiveShopRequest) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{77}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{78}
 }
 
 func (x *ArchiveShopRequest) GetId() int64 {
@@ -4986,7 +5099,7 @@ type ArchiveShopResponse struct {
 
 func (x *ArchiveShopResponse) Reset() {
 	*x = ArchiveShopResponse{}
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[78]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4998,7 +5111,7 @@ func (x *ArchiveShopResponse) String() string {
 func (*ArchiveShopResponse) ProtoMessage() {}
 
 func (x *ArchiveShopResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[78]
+	mi := &file_erp_catalog_v1_catalog_service_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5011,7 +5124,7 @@ func (x *ArchiveShopResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveShopResponse.ProtoReflect.Descriptor instead.
 func (*ArchiveShopResponse) Descriptor() ([]byte, []int) {
-	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{78}
+	return file_erp_catalog_v1_catalog_service_proto_rawDescGZIP(), []int{79}
 }
 
 func (x *ArchiveShopResponse) GetShop() *Shop {
@@ -5037,7 +5150,7 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xd1\x02\n" +
+	"updateTime\"\xf2\x02\n" +
 	"\tWarehouse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x12\n" +
@@ -5051,10 +5164,21 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"=\n" +
+	"updateTime\x12\x1f\n" +
+	"\vfefo_policy\x18\v \x01(\tR\n" +
+	"fefoPolicy\"\xb7\x01\n" +
+	"\tScaleCode\x12\x16\n" +
+	"\x06prefix\x18\x01 \x01(\tR\x06prefix\x12\x1b\n" +
+	"\titem_code\x18\x02 \x01(\tR\bitemCode\x12!\n" +
+	"\fvalue_digits\x18\x03 \x01(\x05R\vvalueDigits\x12\x12\n" +
+	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x1f\n" +
+	"\vprice_check\x18\x05 \x01(\bR\n" +
+	"priceCheck\x12\x1d\n" +
+	"\n" +
+	"unit_price\x18\x06 \x01(\x03R\tunitPrice\"=\n" +
 	"\vPackBarcode\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x1a\n" +
-	"\bquantity\x18\x02 \x01(\x03R\bquantity\"\x8f\x04\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"\xcb\x04\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
@@ -5075,7 +5199,9 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"c\n" +
+	"updateTime\x12:\n" +
+	"\vscale_codes\x18\x11 \x03(\v2\x19.erp.catalog.v1.ScaleCodeR\n" +
+	"scaleCodes\"c\n" +
 	"\x0fSettlementTerms\x12\x14\n" +
 	"\x05cycle\x18\x01 \x01(\tR\x05cycle\x12\x1f\n" +
 	"\vclosing_day\x18\x02 \x01(\x05R\n" +
@@ -5449,238 +5575,240 @@ func file_erp_catalog_v1_catalog_service_proto_rawDescGZIP() []byte {
 	return file_erp_catalog_v1_catalog_service_proto_rawDescData
 }
 
-var file_erp_catalog_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
+var file_erp_catalog_v1_catalog_service_proto_msgTypes = make([]protoimpl.MessageInfo, 80)
 var file_erp_catalog_v1_catalog_service_proto_goTypes = []any{
 	(*Branch)(nil),                   // 0: erp.catalog.v1.Branch
 	(*Warehouse)(nil),                // 1: erp.catalog.v1.Warehouse
-	(*PackBarcode)(nil),              // 2: erp.catalog.v1.PackBarcode
-	(*Item)(nil),                     // 3: erp.catalog.v1.Item
-	(*SettlementTerms)(nil),          // 4: erp.catalog.v1.SettlementTerms
-	(*Customer)(nil),                 // 5: erp.catalog.v1.Customer
-	(*Outlet)(nil),                   // 6: erp.catalog.v1.Outlet
-	(*Supplier)(nil),                 // 7: erp.catalog.v1.Supplier
-	(*Shop)(nil),                     // 8: erp.catalog.v1.Shop
-	(*CreateBranchRequest)(nil),      // 9: erp.catalog.v1.CreateBranchRequest
-	(*CreateBranchResponse)(nil),     // 10: erp.catalog.v1.CreateBranchResponse
-	(*GetBranchRequest)(nil),         // 11: erp.catalog.v1.GetBranchRequest
-	(*GetBranchResponse)(nil),        // 12: erp.catalog.v1.GetBranchResponse
-	(*ListBranchesRequest)(nil),      // 13: erp.catalog.v1.ListBranchesRequest
-	(*ListBranchesResponse)(nil),     // 14: erp.catalog.v1.ListBranchesResponse
-	(*UpdateBranchRequest)(nil),      // 15: erp.catalog.v1.UpdateBranchRequest
-	(*UpdateBranchResponse)(nil),     // 16: erp.catalog.v1.UpdateBranchResponse
-	(*ArchiveBranchRequest)(nil),     // 17: erp.catalog.v1.ArchiveBranchRequest
-	(*ArchiveBranchResponse)(nil),    // 18: erp.catalog.v1.ArchiveBranchResponse
-	(*CreateWarehouseRequest)(nil),   // 19: erp.catalog.v1.CreateWarehouseRequest
-	(*CreateWarehouseResponse)(nil),  // 20: erp.catalog.v1.CreateWarehouseResponse
-	(*GetWarehouseRequest)(nil),      // 21: erp.catalog.v1.GetWarehouseRequest
-	(*GetWarehouseResponse)(nil),     // 22: erp.catalog.v1.GetWarehouseResponse
-	(*ListWarehousesRequest)(nil),    // 23: erp.catalog.v1.ListWarehousesRequest
-	(*ListWarehousesResponse)(nil),   // 24: erp.catalog.v1.ListWarehousesResponse
-	(*UpdateWarehouseRequest)(nil),   // 25: erp.catalog.v1.UpdateWarehouseRequest
-	(*UpdateWarehouseResponse)(nil),  // 26: erp.catalog.v1.UpdateWarehouseResponse
-	(*ArchiveWarehouseRequest)(nil),  // 27: erp.catalog.v1.ArchiveWarehouseRequest
-	(*ArchiveWarehouseResponse)(nil), // 28: erp.catalog.v1.ArchiveWarehouseResponse
-	(*CreateItemRequest)(nil),        // 29: erp.catalog.v1.CreateItemRequest
-	(*CreateItemResponse)(nil),       // 30: erp.catalog.v1.CreateItemResponse
-	(*GetItemRequest)(nil),           // 31: erp.catalog.v1.GetItemRequest
-	(*GetItemResponse)(nil),          // 32: erp.catalog.v1.GetItemResponse
-	(*ListItemsRequest)(nil),         // 33: erp.catalog.v1.ListItemsRequest
-	(*ListItemsResponse)(nil),        // 34: erp.catalog.v1.ListItemsResponse
-	(*UpdateItemRequest)(nil),        // 35: erp.catalog.v1.UpdateItemRequest
-	(*UpdateItemResponse)(nil),       // 36: erp.catalog.v1.UpdateItemResponse
-	(*ArchiveItemRequest)(nil),       // 37: erp.catalog.v1.ArchiveItemRequest
-	(*ArchiveItemResponse)(nil),      // 38: erp.catalog.v1.ArchiveItemResponse
-	(*CreateCustomerRequest)(nil),    // 39: erp.catalog.v1.CreateCustomerRequest
-	(*CreateCustomerResponse)(nil),   // 40: erp.catalog.v1.CreateCustomerResponse
-	(*GetCustomerRequest)(nil),       // 41: erp.catalog.v1.GetCustomerRequest
-	(*GetCustomerResponse)(nil),      // 42: erp.catalog.v1.GetCustomerResponse
-	(*ListCustomersRequest)(nil),     // 43: erp.catalog.v1.ListCustomersRequest
-	(*ListCustomersResponse)(nil),    // 44: erp.catalog.v1.ListCustomersResponse
-	(*UpdateCustomerRequest)(nil),    // 45: erp.catalog.v1.UpdateCustomerRequest
-	(*UpdateCustomerResponse)(nil),   // 46: erp.catalog.v1.UpdateCustomerResponse
-	(*ArchiveCustomerRequest)(nil),   // 47: erp.catalog.v1.ArchiveCustomerRequest
-	(*ArchiveCustomerResponse)(nil),  // 48: erp.catalog.v1.ArchiveCustomerResponse
-	(*CreateOutletRequest)(nil),      // 49: erp.catalog.v1.CreateOutletRequest
-	(*CreateOutletResponse)(nil),     // 50: erp.catalog.v1.CreateOutletResponse
-	(*GetOutletRequest)(nil),         // 51: erp.catalog.v1.GetOutletRequest
-	(*GetOutletResponse)(nil),        // 52: erp.catalog.v1.GetOutletResponse
-	(*ListOutletsRequest)(nil),       // 53: erp.catalog.v1.ListOutletsRequest
-	(*ListOutletsResponse)(nil),      // 54: erp.catalog.v1.ListOutletsResponse
-	(*UpdateOutletRequest)(nil),      // 55: erp.catalog.v1.UpdateOutletRequest
-	(*UpdateOutletResponse)(nil),     // 56: erp.catalog.v1.UpdateOutletResponse
-	(*ArchiveOutletRequest)(nil),     // 57: erp.catalog.v1.ArchiveOutletRequest
-	(*ArchiveOutletResponse)(nil),    // 58: erp.catalog.v1.ArchiveOutletResponse
-	(*CreateSupplierRequest)(nil),    // 59: erp.catalog.v1.CreateSupplierRequest
-	(*CreateSupplierResponse)(nil),   // 60: erp.catalog.v1.CreateSupplierResponse
-	(*GetSupplierRequest)(nil),       // 61: erp.catalog.v1.GetSupplierRequest
-	(*GetSupplierResponse)(nil),      // 62: erp.catalog.v1.GetSupplierResponse
-	(*ListSuppliersRequest)(nil),     // 63: erp.catalog.v1.ListSuppliersRequest
-	(*ListSuppliersResponse)(nil),    // 64: erp.catalog.v1.ListSuppliersResponse
-	(*UpdateSupplierRequest)(nil),    // 65: erp.catalog.v1.UpdateSupplierRequest
-	(*UpdateSupplierResponse)(nil),   // 66: erp.catalog.v1.UpdateSupplierResponse
-	(*ArchiveSupplierRequest)(nil),   // 67: erp.catalog.v1.ArchiveSupplierRequest
-	(*ArchiveSupplierResponse)(nil),  // 68: erp.catalog.v1.ArchiveSupplierResponse
-	(*CreateShopRequest)(nil),        // 69: erp.catalog.v1.CreateShopRequest
-	(*CreateShopResponse)(nil),       // 70: erp.catalog.v1.CreateShopResponse
-	(*GetShopRequest)(nil),           // 71: erp.catalog.v1.GetShopRequest
-	(*GetShopResponse)(nil),          // 72: erp.catalog.v1.GetShopResponse
-	(*ListShopsRequest)(nil),         // 73: erp.catalog.v1.ListShopsRequest
-	(*ListShopsResponse)(nil),        // 74: erp.catalog.v1.ListShopsResponse
-	(*UpdateShopRequest)(nil),        // 75: erp.catalog.v1.UpdateShopRequest
-	(*UpdateShopResponse)(nil),       // 76: erp.catalog.v1.UpdateShopResponse
-	(*ArchiveShopRequest)(nil),       // 77: erp.catalog.v1.ArchiveShopRequest
-	(*ArchiveShopResponse)(nil),      // 78: erp.catalog.v1.ArchiveShopResponse
-	(*timestamppb.Timestamp)(nil),    // 79: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),    // 80: google.protobuf.FieldMask
+	(*ScaleCode)(nil),                // 2: erp.catalog.v1.ScaleCode
+	(*PackBarcode)(nil),              // 3: erp.catalog.v1.PackBarcode
+	(*Item)(nil),                     // 4: erp.catalog.v1.Item
+	(*SettlementTerms)(nil),          // 5: erp.catalog.v1.SettlementTerms
+	(*Customer)(nil),                 // 6: erp.catalog.v1.Customer
+	(*Outlet)(nil),                   // 7: erp.catalog.v1.Outlet
+	(*Supplier)(nil),                 // 8: erp.catalog.v1.Supplier
+	(*Shop)(nil),                     // 9: erp.catalog.v1.Shop
+	(*CreateBranchRequest)(nil),      // 10: erp.catalog.v1.CreateBranchRequest
+	(*CreateBranchResponse)(nil),     // 11: erp.catalog.v1.CreateBranchResponse
+	(*GetBranchRequest)(nil),         // 12: erp.catalog.v1.GetBranchRequest
+	(*GetBranchResponse)(nil),        // 13: erp.catalog.v1.GetBranchResponse
+	(*ListBranchesRequest)(nil),      // 14: erp.catalog.v1.ListBranchesRequest
+	(*ListBranchesResponse)(nil),     // 15: erp.catalog.v1.ListBranchesResponse
+	(*UpdateBranchRequest)(nil),      // 16: erp.catalog.v1.UpdateBranchRequest
+	(*UpdateBranchResponse)(nil),     // 17: erp.catalog.v1.UpdateBranchResponse
+	(*ArchiveBranchRequest)(nil),     // 18: erp.catalog.v1.ArchiveBranchRequest
+	(*ArchiveBranchResponse)(nil),    // 19: erp.catalog.v1.ArchiveBranchResponse
+	(*CreateWarehouseRequest)(nil),   // 20: erp.catalog.v1.CreateWarehouseRequest
+	(*CreateWarehouseResponse)(nil),  // 21: erp.catalog.v1.CreateWarehouseResponse
+	(*GetWarehouseRequest)(nil),      // 22: erp.catalog.v1.GetWarehouseRequest
+	(*GetWarehouseResponse)(nil),     // 23: erp.catalog.v1.GetWarehouseResponse
+	(*ListWarehousesRequest)(nil),    // 24: erp.catalog.v1.ListWarehousesRequest
+	(*ListWarehousesResponse)(nil),   // 25: erp.catalog.v1.ListWarehousesResponse
+	(*UpdateWarehouseRequest)(nil),   // 26: erp.catalog.v1.UpdateWarehouseRequest
+	(*UpdateWarehouseResponse)(nil),  // 27: erp.catalog.v1.UpdateWarehouseResponse
+	(*ArchiveWarehouseRequest)(nil),  // 28: erp.catalog.v1.ArchiveWarehouseRequest
+	(*ArchiveWarehouseResponse)(nil), // 29: erp.catalog.v1.ArchiveWarehouseResponse
+	(*CreateItemRequest)(nil),        // 30: erp.catalog.v1.CreateItemRequest
+	(*CreateItemResponse)(nil),       // 31: erp.catalog.v1.CreateItemResponse
+	(*GetItemRequest)(nil),           // 32: erp.catalog.v1.GetItemRequest
+	(*GetItemResponse)(nil),          // 33: erp.catalog.v1.GetItemResponse
+	(*ListItemsRequest)(nil),         // 34: erp.catalog.v1.ListItemsRequest
+	(*ListItemsResponse)(nil),        // 35: erp.catalog.v1.ListItemsResponse
+	(*UpdateItemRequest)(nil),        // 36: erp.catalog.v1.UpdateItemRequest
+	(*UpdateItemResponse)(nil),       // 37: erp.catalog.v1.UpdateItemResponse
+	(*ArchiveItemRequest)(nil),       // 38: erp.catalog.v1.ArchiveItemRequest
+	(*ArchiveItemResponse)(nil),      // 39: erp.catalog.v1.ArchiveItemResponse
+	(*CreateCustomerRequest)(nil),    // 40: erp.catalog.v1.CreateCustomerRequest
+	(*CreateCustomerResponse)(nil),   // 41: erp.catalog.v1.CreateCustomerResponse
+	(*GetCustomerRequest)(nil),       // 42: erp.catalog.v1.GetCustomerRequest
+	(*GetCustomerResponse)(nil),      // 43: erp.catalog.v1.GetCustomerResponse
+	(*ListCustomersRequest)(nil),     // 44: erp.catalog.v1.ListCustomersRequest
+	(*ListCustomersResponse)(nil),    // 45: erp.catalog.v1.ListCustomersResponse
+	(*UpdateCustomerRequest)(nil),    // 46: erp.catalog.v1.UpdateCustomerRequest
+	(*UpdateCustomerResponse)(nil),   // 47: erp.catalog.v1.UpdateCustomerResponse
+	(*ArchiveCustomerRequest)(nil),   // 48: erp.catalog.v1.ArchiveCustomerRequest
+	(*ArchiveCustomerResponse)(nil),  // 49: erp.catalog.v1.ArchiveCustomerResponse
+	(*CreateOutletRequest)(nil),      // 50: erp.catalog.v1.CreateOutletRequest
+	(*CreateOutletResponse)(nil),     // 51: erp.catalog.v1.CreateOutletResponse
+	(*GetOutletRequest)(nil),         // 52: erp.catalog.v1.GetOutletRequest
+	(*GetOutletResponse)(nil),        // 53: erp.catalog.v1.GetOutletResponse
+	(*ListOutletsRequest)(nil),       // 54: erp.catalog.v1.ListOutletsRequest
+	(*ListOutletsResponse)(nil),      // 55: erp.catalog.v1.ListOutletsResponse
+	(*UpdateOutletRequest)(nil),      // 56: erp.catalog.v1.UpdateOutletRequest
+	(*UpdateOutletResponse)(nil),     // 57: erp.catalog.v1.UpdateOutletResponse
+	(*ArchiveOutletRequest)(nil),     // 58: erp.catalog.v1.ArchiveOutletRequest
+	(*ArchiveOutletResponse)(nil),    // 59: erp.catalog.v1.ArchiveOutletResponse
+	(*CreateSupplierRequest)(nil),    // 60: erp.catalog.v1.CreateSupplierRequest
+	(*CreateSupplierResponse)(nil),   // 61: erp.catalog.v1.CreateSupplierResponse
+	(*GetSupplierRequest)(nil),       // 62: erp.catalog.v1.GetSupplierRequest
+	(*GetSupplierResponse)(nil),      // 63: erp.catalog.v1.GetSupplierResponse
+	(*ListSuppliersRequest)(nil),     // 64: erp.catalog.v1.ListSuppliersRequest
+	(*ListSuppliersResponse)(nil),    // 65: erp.catalog.v1.ListSuppliersResponse
+	(*UpdateSupplierRequest)(nil),    // 66: erp.catalog.v1.UpdateSupplierRequest
+	(*UpdateSupplierResponse)(nil),   // 67: erp.catalog.v1.UpdateSupplierResponse
+	(*ArchiveSupplierRequest)(nil),   // 68: erp.catalog.v1.ArchiveSupplierRequest
+	(*ArchiveSupplierResponse)(nil),  // 69: erp.catalog.v1.ArchiveSupplierResponse
+	(*CreateShopRequest)(nil),        // 70: erp.catalog.v1.CreateShopRequest
+	(*CreateShopResponse)(nil),       // 71: erp.catalog.v1.CreateShopResponse
+	(*GetShopRequest)(nil),           // 72: erp.catalog.v1.GetShopRequest
+	(*GetShopResponse)(nil),          // 73: erp.catalog.v1.GetShopResponse
+	(*ListShopsRequest)(nil),         // 74: erp.catalog.v1.ListShopsRequest
+	(*ListShopsResponse)(nil),        // 75: erp.catalog.v1.ListShopsResponse
+	(*UpdateShopRequest)(nil),        // 76: erp.catalog.v1.UpdateShopRequest
+	(*UpdateShopResponse)(nil),       // 77: erp.catalog.v1.UpdateShopResponse
+	(*ArchiveShopRequest)(nil),       // 78: erp.catalog.v1.ArchiveShopRequest
+	(*ArchiveShopResponse)(nil),      // 79: erp.catalog.v1.ArchiveShopResponse
+	(*timestamppb.Timestamp)(nil),    // 80: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),    // 81: google.protobuf.FieldMask
 }
 var file_erp_catalog_v1_catalog_service_proto_depIdxs = []int32{
-	79,  // 0: erp.catalog.v1.Branch.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 1: erp.catalog.v1.Branch.update_time:type_name -> google.protobuf.Timestamp
-	79,  // 2: erp.catalog.v1.Warehouse.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 3: erp.catalog.v1.Warehouse.update_time:type_name -> google.protobuf.Timestamp
-	2,   // 4: erp.catalog.v1.Item.pack_barcodes:type_name -> erp.catalog.v1.PackBarcode
-	79,  // 5: erp.catalog.v1.Item.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 6: erp.catalog.v1.Item.update_time:type_name -> google.protobuf.Timestamp
-	4,   // 7: erp.catalog.v1.Customer.settlement:type_name -> erp.catalog.v1.SettlementTerms
-	79,  // 8: erp.catalog.v1.Customer.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 9: erp.catalog.v1.Customer.update_time:type_name -> google.protobuf.Timestamp
-	79,  // 10: erp.catalog.v1.Outlet.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 11: erp.catalog.v1.Outlet.update_time:type_name -> google.protobuf.Timestamp
-	79,  // 12: erp.catalog.v1.Supplier.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 13: erp.catalog.v1.Supplier.update_time:type_name -> google.protobuf.Timestamp
-	79,  // 14: erp.catalog.v1.Shop.create_time:type_name -> google.protobuf.Timestamp
-	79,  // 15: erp.catalog.v1.Shop.update_time:type_name -> google.protobuf.Timestamp
-	0,   // 16: erp.catalog.v1.CreateBranchRequest.branch:type_name -> erp.catalog.v1.Branch
-	0,   // 17: erp.catalog.v1.CreateBranchResponse.branch:type_name -> erp.catalog.v1.Branch
-	0,   // 18: erp.catalog.v1.GetBranchResponse.branch:type_name -> erp.catalog.v1.Branch
-	0,   // 19: erp.catalog.v1.ListBranchesResponse.branches:type_name -> erp.catalog.v1.Branch
-	0,   // 20: erp.catalog.v1.UpdateBranchRequest.branch:type_name -> erp.catalog.v1.Branch
-	80,  // 21: erp.catalog.v1.UpdateBranchRequest.update_mask:type_name -> google.protobuf.FieldMask
-	0,   // 22: erp.catalog.v1.UpdateBranchResponse.branch:type_name -> erp.catalog.v1.Branch
-	0,   // 23: erp.catalog.v1.ArchiveBranchResponse.branch:type_name -> erp.catalog.v1.Branch
-	1,   // 24: erp.catalog.v1.CreateWarehouseRequest.warehouse:type_name -> erp.catalog.v1.Warehouse
-	1,   // 25: erp.catalog.v1.CreateWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
-	1,   // 26: erp.catalog.v1.GetWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
-	1,   // 27: erp.catalog.v1.ListWarehousesResponse.warehouses:type_name -> erp.catalog.v1.Warehouse
-	1,   // 28: erp.catalog.v1.UpdateWarehouseRequest.warehouse:type_name -> erp.catalog.v1.Warehouse
-	80,  // 29: erp.catalog.v1.UpdateWarehouseRequest.update_mask:type_name -> google.protobuf.FieldMask
-	1,   // 30: erp.catalog.v1.UpdateWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
-	1,   // 31: erp.catalog.v1.ArchiveWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
-	3,   // 32: erp.catalog.v1.CreateItemRequest.item:type_name -> erp.catalog.v1.Item
-	3,   // 33: erp.catalog.v1.CreateItemResponse.item:type_name -> erp.catalog.v1.Item
-	3,   // 34: erp.catalog.v1.GetItemResponse.item:type_name -> erp.catalog.v1.Item
-	3,   // 35: erp.catalog.v1.ListItemsResponse.items:type_name -> erp.catalog.v1.Item
-	3,   // 36: erp.catalog.v1.UpdateItemRequest.item:type_name -> erp.catalog.v1.Item
-	80,  // 37: erp.catalog.v1.UpdateItemRequest.update_mask:type_name -> google.protobuf.FieldMask
-	3,   // 38: erp.catalog.v1.UpdateItemResponse.item:type_name -> erp.catalog.v1.Item
-	3,   // 39: erp.catalog.v1.ArchiveItemResponse.item:type_name -> erp.catalog.v1.Item
-	5,   // 40: erp.catalog.v1.CreateCustomerRequest.customer:type_name -> erp.catalog.v1.Customer
-	5,   // 41: erp.catalog.v1.CreateCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
-	5,   // 42: erp.catalog.v1.GetCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
-	5,   // 43: erp.catalog.v1.ListCustomersResponse.customers:type_name -> erp.catalog.v1.Customer
-	5,   // 44: erp.catalog.v1.UpdateCustomerRequest.customer:type_name -> erp.catalog.v1.Customer
-	80,  // 45: erp.catalog.v1.UpdateCustomerRequest.update_mask:type_name -> google.protobuf.FieldMask
-	5,   // 46: erp.catalog.v1.UpdateCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
-	5,   // 47: erp.catalog.v1.ArchiveCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
-	6,   // 48: erp.catalog.v1.CreateOutletRequest.outlet:type_name -> erp.catalog.v1.Outlet
-	6,   // 49: erp.catalog.v1.CreateOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
-	6,   // 50: erp.catalog.v1.GetOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
-	6,   // 51: erp.catalog.v1.ListOutletsResponse.outlets:type_name -> erp.catalog.v1.Outlet
-	6,   // 52: erp.catalog.v1.UpdateOutletRequest.outlet:type_name -> erp.catalog.v1.Outlet
-	80,  // 53: erp.catalog.v1.UpdateOutletRequest.update_mask:type_name -> google.protobuf.FieldMask
-	6,   // 54: erp.catalog.v1.UpdateOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
-	6,   // 55: erp.catalog.v1.ArchiveOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
-	7,   // 56: erp.catalog.v1.CreateSupplierRequest.supplier:type_name -> erp.catalog.v1.Supplier
-	7,   // 57: erp.catalog.v1.CreateSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
-	7,   // 58: erp.catalog.v1.GetSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
-	7,   // 59: erp.catalog.v1.ListSuppliersResponse.suppliers:type_name -> erp.catalog.v1.Supplier
-	7,   // 60: erp.catalog.v1.UpdateSupplierRequest.supplier:type_name -> erp.catalog.v1.Supplier
-	80,  // 61: erp.catalog.v1.UpdateSupplierRequest.update_mask:type_name -> google.protobuf.FieldMask
-	7,   // 62: erp.catalog.v1.UpdateSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
-	7,   // 63: erp.catalog.v1.ArchiveSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
-	8,   // 64: erp.catalog.v1.CreateShopRequest.shop:type_name -> erp.catalog.v1.Shop
-	8,   // 65: erp.catalog.v1.CreateShopResponse.shop:type_name -> erp.catalog.v1.Shop
-	8,   // 66: erp.catalog.v1.GetShopResponse.shop:type_name -> erp.catalog.v1.Shop
-	8,   // 67: erp.catalog.v1.ListShopsResponse.shops:type_name -> erp.catalog.v1.Shop
-	8,   // 68: erp.catalog.v1.UpdateShopRequest.shop:type_name -> erp.catalog.v1.Shop
-	80,  // 69: erp.catalog.v1.UpdateShopRequest.update_mask:type_name -> google.protobuf.FieldMask
-	8,   // 70: erp.catalog.v1.UpdateShopResponse.shop:type_name -> erp.catalog.v1.Shop
-	8,   // 71: erp.catalog.v1.ArchiveShopResponse.shop:type_name -> erp.catalog.v1.Shop
-	9,   // 72: erp.catalog.v1.CatalogService.CreateBranch:input_type -> erp.catalog.v1.CreateBranchRequest
-	11,  // 73: erp.catalog.v1.CatalogService.GetBranch:input_type -> erp.catalog.v1.GetBranchRequest
-	13,  // 74: erp.catalog.v1.CatalogService.ListBranches:input_type -> erp.catalog.v1.ListBranchesRequest
-	15,  // 75: erp.catalog.v1.CatalogService.UpdateBranch:input_type -> erp.catalog.v1.UpdateBranchRequest
-	17,  // 76: erp.catalog.v1.CatalogService.ArchiveBranch:input_type -> erp.catalog.v1.ArchiveBranchRequest
-	19,  // 77: erp.catalog.v1.CatalogService.CreateWarehouse:input_type -> erp.catalog.v1.CreateWarehouseRequest
-	21,  // 78: erp.catalog.v1.CatalogService.GetWarehouse:input_type -> erp.catalog.v1.GetWarehouseRequest
-	23,  // 79: erp.catalog.v1.CatalogService.ListWarehouses:input_type -> erp.catalog.v1.ListWarehousesRequest
-	25,  // 80: erp.catalog.v1.CatalogService.UpdateWarehouse:input_type -> erp.catalog.v1.UpdateWarehouseRequest
-	27,  // 81: erp.catalog.v1.CatalogService.ArchiveWarehouse:input_type -> erp.catalog.v1.ArchiveWarehouseRequest
-	29,  // 82: erp.catalog.v1.CatalogService.CreateItem:input_type -> erp.catalog.v1.CreateItemRequest
-	31,  // 83: erp.catalog.v1.CatalogService.GetItem:input_type -> erp.catalog.v1.GetItemRequest
-	33,  // 84: erp.catalog.v1.CatalogService.ListItems:input_type -> erp.catalog.v1.ListItemsRequest
-	35,  // 85: erp.catalog.v1.CatalogService.UpdateItem:input_type -> erp.catalog.v1.UpdateItemRequest
-	37,  // 86: erp.catalog.v1.CatalogService.ArchiveItem:input_type -> erp.catalog.v1.ArchiveItemRequest
-	39,  // 87: erp.catalog.v1.CatalogService.CreateCustomer:input_type -> erp.catalog.v1.CreateCustomerRequest
-	41,  // 88: erp.catalog.v1.CatalogService.GetCustomer:input_type -> erp.catalog.v1.GetCustomerRequest
-	43,  // 89: erp.catalog.v1.CatalogService.ListCustomers:input_type -> erp.catalog.v1.ListCustomersRequest
-	45,  // 90: erp.catalog.v1.CatalogService.UpdateCustomer:input_type -> erp.catalog.v1.UpdateCustomerRequest
-	47,  // 91: erp.catalog.v1.CatalogService.ArchiveCustomer:input_type -> erp.catalog.v1.ArchiveCustomerRequest
-	49,  // 92: erp.catalog.v1.CatalogService.CreateOutlet:input_type -> erp.catalog.v1.CreateOutletRequest
-	51,  // 93: erp.catalog.v1.CatalogService.GetOutlet:input_type -> erp.catalog.v1.GetOutletRequest
-	53,  // 94: erp.catalog.v1.CatalogService.ListOutlets:input_type -> erp.catalog.v1.ListOutletsRequest
-	55,  // 95: erp.catalog.v1.CatalogService.UpdateOutlet:input_type -> erp.catalog.v1.UpdateOutletRequest
-	57,  // 96: erp.catalog.v1.CatalogService.ArchiveOutlet:input_type -> erp.catalog.v1.ArchiveOutletRequest
-	59,  // 97: erp.catalog.v1.CatalogService.CreateSupplier:input_type -> erp.catalog.v1.CreateSupplierRequest
-	61,  // 98: erp.catalog.v1.CatalogService.GetSupplier:input_type -> erp.catalog.v1.GetSupplierRequest
-	63,  // 99: erp.catalog.v1.CatalogService.ListSuppliers:input_type -> erp.catalog.v1.ListSuppliersRequest
-	65,  // 100: erp.catalog.v1.CatalogService.UpdateSupplier:input_type -> erp.catalog.v1.UpdateSupplierRequest
-	67,  // 101: erp.catalog.v1.CatalogService.ArchiveSupplier:input_type -> erp.catalog.v1.ArchiveSupplierRequest
-	69,  // 102: erp.catalog.v1.CatalogService.CreateShop:input_type -> erp.catalog.v1.CreateShopRequest
-	71,  // 103: erp.catalog.v1.CatalogService.GetShop:input_type -> erp.catalog.v1.GetShopRequest
-	73,  // 104: erp.catalog.v1.CatalogService.ListShops:input_type -> erp.catalog.v1.ListShopsRequest
-	75,  // 105: erp.catalog.v1.CatalogService.UpdateShop:input_type -> erp.catalog.v1.UpdateShopRequest
-	77,  // 106: erp.catalog.v1.CatalogService.ArchiveShop:input_type -> erp.catalog.v1.ArchiveShopRequest
-	10,  // 107: erp.catalog.v1.CatalogService.CreateBranch:output_type -> erp.catalog.v1.CreateBranchResponse
-	12,  // 108: erp.catalog.v1.CatalogService.GetBranch:output_type -> erp.catalog.v1.GetBranchResponse
-	14,  // 109: erp.catalog.v1.CatalogService.ListBranches:output_type -> erp.catalog.v1.ListBranchesResponse
-	16,  // 110: erp.catalog.v1.CatalogService.UpdateBranch:output_type -> erp.catalog.v1.UpdateBranchResponse
-	18,  // 111: erp.catalog.v1.CatalogService.ArchiveBranch:output_type -> erp.catalog.v1.ArchiveBranchResponse
-	20,  // 112: erp.catalog.v1.CatalogService.CreateWarehouse:output_type -> erp.catalog.v1.CreateWarehouseResponse
-	22,  // 113: erp.catalog.v1.CatalogService.GetWarehouse:output_type -> erp.catalog.v1.GetWarehouseResponse
-	24,  // 114: erp.catalog.v1.CatalogService.ListWarehouses:output_type -> erp.catalog.v1.ListWarehousesResponse
-	26,  // 115: erp.catalog.v1.CatalogService.UpdateWarehouse:output_type -> erp.catalog.v1.UpdateWarehouseResponse
-	28,  // 116: erp.catalog.v1.CatalogService.ArchiveWarehouse:output_type -> erp.catalog.v1.ArchiveWarehouseResponse
-	30,  // 117: erp.catalog.v1.CatalogService.CreateItem:output_type -> erp.catalog.v1.CreateItemResponse
-	32,  // 118: erp.catalog.v1.CatalogService.GetItem:output_type -> erp.catalog.v1.GetItemResponse
-	34,  // 119: erp.catalog.v1.CatalogService.ListItems:output_type -> erp.catalog.v1.ListItemsResponse
-	36,  // 120: erp.catalog.v1.CatalogService.UpdateItem:output_type -> erp.catalog.v1.UpdateItemResponse
-	38,  // 121: erp.catalog.v1.CatalogService.ArchiveItem:output_type -> erp.catalog.v1.ArchiveItemResponse
-	40,  // 122: erp.catalog.v1.CatalogService.CreateCustomer:output_type -> erp.catalog.v1.CreateCustomerResponse
-	42,  // 123: erp.catalog.v1.CatalogService.GetCustomer:output_type -> erp.catalog.v1.GetCustomerResponse
-	44,  // 124: erp.catalog.v1.CatalogService.ListCustomers:output_type -> erp.catalog.v1.ListCustomersResponse
-	46,  // 125: erp.catalog.v1.CatalogService.UpdateCustomer:output_type -> erp.catalog.v1.UpdateCustomerResponse
-	48,  // 126: erp.catalog.v1.CatalogService.ArchiveCustomer:output_type -> erp.catalog.v1.ArchiveCustomerResponse
-	50,  // 127: erp.catalog.v1.CatalogService.CreateOutlet:output_type -> erp.catalog.v1.CreateOutletResponse
-	52,  // 128: erp.catalog.v1.CatalogService.GetOutlet:output_type -> erp.catalog.v1.GetOutletResponse
-	54,  // 129: erp.catalog.v1.CatalogService.ListOutlets:output_type -> erp.catalog.v1.ListOutletsResponse
-	56,  // 130: erp.catalog.v1.CatalogService.UpdateOutlet:output_type -> erp.catalog.v1.UpdateOutletResponse
-	58,  // 131: erp.catalog.v1.CatalogService.ArchiveOutlet:output_type -> erp.catalog.v1.ArchiveOutletResponse
-	60,  // 132: erp.catalog.v1.CatalogService.CreateSupplier:output_type -> erp.catalog.v1.CreateSupplierResponse
-	62,  // 133: erp.catalog.v1.CatalogService.GetSupplier:output_type -> erp.catalog.v1.GetSupplierResponse
-	64,  // 134: erp.catalog.v1.CatalogService.ListSuppliers:output_type -> erp.catalog.v1.ListSuppliersResponse
-	66,  // 135: erp.catalog.v1.CatalogService.UpdateSupplier:output_type -> erp.catalog.v1.UpdateSupplierResponse
-	68,  // 136: erp.catalog.v1.CatalogService.ArchiveSupplier:output_type -> erp.catalog.v1.ArchiveSupplierResponse
-	70,  // 137: erp.catalog.v1.CatalogService.CreateShop:output_type -> erp.catalog.v1.CreateShopResponse
-	72,  // 138: erp.catalog.v1.CatalogService.GetShop:output_type -> erp.catalog.v1.GetShopResponse
-	74,  // 139: erp.catalog.v1.CatalogService.ListShops:output_type -> erp.catalog.v1.ListShopsResponse
-	76,  // 140: erp.catalog.v1.CatalogService.UpdateShop:output_type -> erp.catalog.v1.UpdateShopResponse
-	78,  // 141: erp.catalog.v1.CatalogService.ArchiveShop:output_type -> erp.catalog.v1.ArchiveShopResponse
-	107, // [107:142] is the sub-list for method output_type
-	72,  // [72:107] is the sub-list for method input_type
-	72,  // [72:72] is the sub-list for extension type_name
-	72,  // [72:72] is the sub-list for extension extendee
-	0,   // [0:72] is the sub-list for field type_name
+	80,  // 0: erp.catalog.v1.Branch.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 1: erp.catalog.v1.Branch.update_time:type_name -> google.protobuf.Timestamp
+	80,  // 2: erp.catalog.v1.Warehouse.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 3: erp.catalog.v1.Warehouse.update_time:type_name -> google.protobuf.Timestamp
+	3,   // 4: erp.catalog.v1.Item.pack_barcodes:type_name -> erp.catalog.v1.PackBarcode
+	80,  // 5: erp.catalog.v1.Item.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 6: erp.catalog.v1.Item.update_time:type_name -> google.protobuf.Timestamp
+	2,   // 7: erp.catalog.v1.Item.scale_codes:type_name -> erp.catalog.v1.ScaleCode
+	5,   // 8: erp.catalog.v1.Customer.settlement:type_name -> erp.catalog.v1.SettlementTerms
+	80,  // 9: erp.catalog.v1.Customer.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 10: erp.catalog.v1.Customer.update_time:type_name -> google.protobuf.Timestamp
+	80,  // 11: erp.catalog.v1.Outlet.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 12: erp.catalog.v1.Outlet.update_time:type_name -> google.protobuf.Timestamp
+	80,  // 13: erp.catalog.v1.Supplier.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 14: erp.catalog.v1.Supplier.update_time:type_name -> google.protobuf.Timestamp
+	80,  // 15: erp.catalog.v1.Shop.create_time:type_name -> google.protobuf.Timestamp
+	80,  // 16: erp.catalog.v1.Shop.update_time:type_name -> google.protobuf.Timestamp
+	0,   // 17: erp.catalog.v1.CreateBranchRequest.branch:type_name -> erp.catalog.v1.Branch
+	0,   // 18: erp.catalog.v1.CreateBranchResponse.branch:type_name -> erp.catalog.v1.Branch
+	0,   // 19: erp.catalog.v1.GetBranchResponse.branch:type_name -> erp.catalog.v1.Branch
+	0,   // 20: erp.catalog.v1.ListBranchesResponse.branches:type_name -> erp.catalog.v1.Branch
+	0,   // 21: erp.catalog.v1.UpdateBranchRequest.branch:type_name -> erp.catalog.v1.Branch
+	81,  // 22: erp.catalog.v1.UpdateBranchRequest.update_mask:type_name -> google.protobuf.FieldMask
+	0,   // 23: erp.catalog.v1.UpdateBranchResponse.branch:type_name -> erp.catalog.v1.Branch
+	0,   // 24: erp.catalog.v1.ArchiveBranchResponse.branch:type_name -> erp.catalog.v1.Branch
+	1,   // 25: erp.catalog.v1.CreateWarehouseRequest.warehouse:type_name -> erp.catalog.v1.Warehouse
+	1,   // 26: erp.catalog.v1.CreateWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
+	1,   // 27: erp.catalog.v1.GetWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
+	1,   // 28: erp.catalog.v1.ListWarehousesResponse.warehouses:type_name -> erp.catalog.v1.Warehouse
+	1,   // 29: erp.catalog.v1.UpdateWarehouseRequest.warehouse:type_name -> erp.catalog.v1.Warehouse
+	81,  // 30: erp.catalog.v1.UpdateWarehouseRequest.update_mask:type_name -> google.protobuf.FieldMask
+	1,   // 31: erp.catalog.v1.UpdateWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
+	1,   // 32: erp.catalog.v1.ArchiveWarehouseResponse.warehouse:type_name -> erp.catalog.v1.Warehouse
+	4,   // 33: erp.catalog.v1.CreateItemRequest.item:type_name -> erp.catalog.v1.Item
+	4,   // 34: erp.catalog.v1.CreateItemResponse.item:type_name -> erp.catalog.v1.Item
+	4,   // 35: erp.catalog.v1.GetItemResponse.item:type_name -> erp.catalog.v1.Item
+	4,   // 36: erp.catalog.v1.ListItemsResponse.items:type_name -> erp.catalog.v1.Item
+	4,   // 37: erp.catalog.v1.UpdateItemRequest.item:type_name -> erp.catalog.v1.Item
+	81,  // 38: erp.catalog.v1.UpdateItemRequest.update_mask:type_name -> google.protobuf.FieldMask
+	4,   // 39: erp.catalog.v1.UpdateItemResponse.item:type_name -> erp.catalog.v1.Item
+	4,   // 40: erp.catalog.v1.ArchiveItemResponse.item:type_name -> erp.catalog.v1.Item
+	6,   // 41: erp.catalog.v1.CreateCustomerRequest.customer:type_name -> erp.catalog.v1.Customer
+	6,   // 42: erp.catalog.v1.CreateCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
+	6,   // 43: erp.catalog.v1.GetCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
+	6,   // 44: erp.catalog.v1.ListCustomersResponse.customers:type_name -> erp.catalog.v1.Customer
+	6,   // 45: erp.catalog.v1.UpdateCustomerRequest.customer:type_name -> erp.catalog.v1.Customer
+	81,  // 46: erp.catalog.v1.UpdateCustomerRequest.update_mask:type_name -> google.protobuf.FieldMask
+	6,   // 47: erp.catalog.v1.UpdateCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
+	6,   // 48: erp.catalog.v1.ArchiveCustomerResponse.customer:type_name -> erp.catalog.v1.Customer
+	7,   // 49: erp.catalog.v1.CreateOutletRequest.outlet:type_name -> erp.catalog.v1.Outlet
+	7,   // 50: erp.catalog.v1.CreateOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
+	7,   // 51: erp.catalog.v1.GetOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
+	7,   // 52: erp.catalog.v1.ListOutletsResponse.outlets:type_name -> erp.catalog.v1.Outlet
+	7,   // 53: erp.catalog.v1.UpdateOutletRequest.outlet:type_name -> erp.catalog.v1.Outlet
+	81,  // 54: erp.catalog.v1.UpdateOutletRequest.update_mask:type_name -> google.protobuf.FieldMask
+	7,   // 55: erp.catalog.v1.UpdateOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
+	7,   // 56: erp.catalog.v1.ArchiveOutletResponse.outlet:type_name -> erp.catalog.v1.Outlet
+	8,   // 57: erp.catalog.v1.CreateSupplierRequest.supplier:type_name -> erp.catalog.v1.Supplier
+	8,   // 58: erp.catalog.v1.CreateSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
+	8,   // 59: erp.catalog.v1.GetSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
+	8,   // 60: erp.catalog.v1.ListSuppliersResponse.suppliers:type_name -> erp.catalog.v1.Supplier
+	8,   // 61: erp.catalog.v1.UpdateSupplierRequest.supplier:type_name -> erp.catalog.v1.Supplier
+	81,  // 62: erp.catalog.v1.UpdateSupplierRequest.update_mask:type_name -> google.protobuf.FieldMask
+	8,   // 63: erp.catalog.v1.UpdateSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
+	8,   // 64: erp.catalog.v1.ArchiveSupplierResponse.supplier:type_name -> erp.catalog.v1.Supplier
+	9,   // 65: erp.catalog.v1.CreateShopRequest.shop:type_name -> erp.catalog.v1.Shop
+	9,   // 66: erp.catalog.v1.CreateShopResponse.shop:type_name -> erp.catalog.v1.Shop
+	9,   // 67: erp.catalog.v1.GetShopResponse.shop:type_name -> erp.catalog.v1.Shop
+	9,   // 68: erp.catalog.v1.ListShopsResponse.shops:type_name -> erp.catalog.v1.Shop
+	9,   // 69: erp.catalog.v1.UpdateShopRequest.shop:type_name -> erp.catalog.v1.Shop
+	81,  // 70: erp.catalog.v1.UpdateShopRequest.update_mask:type_name -> google.protobuf.FieldMask
+	9,   // 71: erp.catalog.v1.UpdateShopResponse.shop:type_name -> erp.catalog.v1.Shop
+	9,   // 72: erp.catalog.v1.ArchiveShopResponse.shop:type_name -> erp.catalog.v1.Shop
+	10,  // 73: erp.catalog.v1.CatalogService.CreateBranch:input_type -> erp.catalog.v1.CreateBranchRequest
+	12,  // 74: erp.catalog.v1.CatalogService.GetBranch:input_type -> erp.catalog.v1.GetBranchRequest
+	14,  // 75: erp.catalog.v1.CatalogService.ListBranches:input_type -> erp.catalog.v1.ListBranchesRequest
+	16,  // 76: erp.catalog.v1.CatalogService.UpdateBranch:input_type -> erp.catalog.v1.UpdateBranchRequest
+	18,  // 77: erp.catalog.v1.CatalogService.ArchiveBranch:input_type -> erp.catalog.v1.ArchiveBranchRequest
+	20,  // 78: erp.catalog.v1.CatalogService.CreateWarehouse:input_type -> erp.catalog.v1.CreateWarehouseRequest
+	22,  // 79: erp.catalog.v1.CatalogService.GetWarehouse:input_type -> erp.catalog.v1.GetWarehouseRequest
+	24,  // 80: erp.catalog.v1.CatalogService.ListWarehouses:input_type -> erp.catalog.v1.ListWarehousesRequest
+	26,  // 81: erp.catalog.v1.CatalogService.UpdateWarehouse:input_type -> erp.catalog.v1.UpdateWarehouseRequest
+	28,  // 82: erp.catalog.v1.CatalogService.ArchiveWarehouse:input_type -> erp.catalog.v1.ArchiveWarehouseRequest
+	30,  // 83: erp.catalog.v1.CatalogService.CreateItem:input_type -> erp.catalog.v1.CreateItemRequest
+	32,  // 84: erp.catalog.v1.CatalogService.GetItem:input_type -> erp.catalog.v1.GetItemRequest
+	34,  // 85: erp.catalog.v1.CatalogService.ListItems:input_type -> erp.catalog.v1.ListItemsRequest
+	36,  // 86: erp.catalog.v1.CatalogService.UpdateItem:input_type -> erp.catalog.v1.UpdateItemRequest
+	38,  // 87: erp.catalog.v1.CatalogService.ArchiveItem:input_type -> erp.catalog.v1.ArchiveItemRequest
+	40,  // 88: erp.catalog.v1.CatalogService.CreateCustomer:input_type -> erp.catalog.v1.CreateCustomerRequest
+	42,  // 89: erp.catalog.v1.CatalogService.GetCustomer:input_type -> erp.catalog.v1.GetCustomerRequest
+	44,  // 90: erp.catalog.v1.CatalogService.ListCustomers:input_type -> erp.catalog.v1.ListCustomersRequest
+	46,  // 91: erp.catalog.v1.CatalogService.UpdateCustomer:input_type -> erp.catalog.v1.UpdateCustomerRequest
+	48,  // 92: erp.catalog.v1.CatalogService.ArchiveCustomer:input_type -> erp.catalog.v1.ArchiveCustomerRequest
+	50,  // 93: erp.catalog.v1.CatalogService.CreateOutlet:input_type -> erp.catalog.v1.CreateOutletRequest
+	52,  // 94: erp.catalog.v1.CatalogService.GetOutlet:input_type -> erp.catalog.v1.GetOutletRequest
+	54,  // 95: erp.catalog.v1.CatalogService.ListOutlets:input_type -> erp.catalog.v1.ListOutletsRequest
+	56,  // 96: erp.catalog.v1.CatalogService.UpdateOutlet:input_type -> erp.catalog.v1.UpdateOutletRequest
+	58,  // 97: erp.catalog.v1.CatalogService.ArchiveOutlet:input_type -> erp.catalog.v1.ArchiveOutletRequest
+	60,  // 98: erp.catalog.v1.CatalogService.CreateSupplier:input_type -> erp.catalog.v1.CreateSupplierRequest
+	62,  // 99: erp.catalog.v1.CatalogService.GetSupplier:input_type -> erp.catalog.v1.GetSupplierRequest
+	64,  // 100: erp.catalog.v1.CatalogService.ListSuppliers:input_type -> erp.catalog.v1.ListSuppliersRequest
+	66,  // 101: erp.catalog.v1.CatalogService.UpdateSupplier:input_type -> erp.catalog.v1.UpdateSupplierRequest
+	68,  // 102: erp.catalog.v1.CatalogService.ArchiveSupplier:input_type -> erp.catalog.v1.ArchiveSupplierRequest
+	70,  // 103: erp.catalog.v1.CatalogService.CreateShop:input_type -> erp.catalog.v1.CreateShopRequest
+	72,  // 104: erp.catalog.v1.CatalogService.GetShop:input_type -> erp.catalog.v1.GetShopRequest
+	74,  // 105: erp.catalog.v1.CatalogService.ListShops:input_type -> erp.catalog.v1.ListShopsRequest
+	76,  // 106: erp.catalog.v1.CatalogService.UpdateShop:input_type -> erp.catalog.v1.UpdateShopRequest
+	78,  // 107: erp.catalog.v1.CatalogService.ArchiveShop:input_type -> erp.catalog.v1.ArchiveShopRequest
+	11,  // 108: erp.catalog.v1.CatalogService.CreateBranch:output_type -> erp.catalog.v1.CreateBranchResponse
+	13,  // 109: erp.catalog.v1.CatalogService.GetBranch:output_type -> erp.catalog.v1.GetBranchResponse
+	15,  // 110: erp.catalog.v1.CatalogService.ListBranches:output_type -> erp.catalog.v1.ListBranchesResponse
+	17,  // 111: erp.catalog.v1.CatalogService.UpdateBranch:output_type -> erp.catalog.v1.UpdateBranchResponse
+	19,  // 112: erp.catalog.v1.CatalogService.ArchiveBranch:output_type -> erp.catalog.v1.ArchiveBranchResponse
+	21,  // 113: erp.catalog.v1.CatalogService.CreateWarehouse:output_type -> erp.catalog.v1.CreateWarehouseResponse
+	23,  // 114: erp.catalog.v1.CatalogService.GetWarehouse:output_type -> erp.catalog.v1.GetWarehouseResponse
+	25,  // 115: erp.catalog.v1.CatalogService.ListWarehouses:output_type -> erp.catalog.v1.ListWarehousesResponse
+	27,  // 116: erp.catalog.v1.CatalogService.UpdateWarehouse:output_type -> erp.catalog.v1.UpdateWarehouseResponse
+	29,  // 117: erp.catalog.v1.CatalogService.ArchiveWarehouse:output_type -> erp.catalog.v1.ArchiveWarehouseResponse
+	31,  // 118: erp.catalog.v1.CatalogService.CreateItem:output_type -> erp.catalog.v1.CreateItemResponse
+	33,  // 119: erp.catalog.v1.CatalogService.GetItem:output_type -> erp.catalog.v1.GetItemResponse
+	35,  // 120: erp.catalog.v1.CatalogService.ListItems:output_type -> erp.catalog.v1.ListItemsResponse
+	37,  // 121: erp.catalog.v1.CatalogService.UpdateItem:output_type -> erp.catalog.v1.UpdateItemResponse
+	39,  // 122: erp.catalog.v1.CatalogService.ArchiveItem:output_type -> erp.catalog.v1.ArchiveItemResponse
+	41,  // 123: erp.catalog.v1.CatalogService.CreateCustomer:output_type -> erp.catalog.v1.CreateCustomerResponse
+	43,  // 124: erp.catalog.v1.CatalogService.GetCustomer:output_type -> erp.catalog.v1.GetCustomerResponse
+	45,  // 125: erp.catalog.v1.CatalogService.ListCustomers:output_type -> erp.catalog.v1.ListCustomersResponse
+	47,  // 126: erp.catalog.v1.CatalogService.UpdateCustomer:output_type -> erp.catalog.v1.UpdateCustomerResponse
+	49,  // 127: erp.catalog.v1.CatalogService.ArchiveCustomer:output_type -> erp.catalog.v1.ArchiveCustomerResponse
+	51,  // 128: erp.catalog.v1.CatalogService.CreateOutlet:output_type -> erp.catalog.v1.CreateOutletResponse
+	53,  // 129: erp.catalog.v1.CatalogService.GetOutlet:output_type -> erp.catalog.v1.GetOutletResponse
+	55,  // 130: erp.catalog.v1.CatalogService.ListOutlets:output_type -> erp.catalog.v1.ListOutletsResponse
+	57,  // 131: erp.catalog.v1.CatalogService.UpdateOutlet:output_type -> erp.catalog.v1.UpdateOutletResponse
+	59,  // 132: erp.catalog.v1.CatalogService.ArchiveOutlet:output_type -> erp.catalog.v1.ArchiveOutletResponse
+	61,  // 133: erp.catalog.v1.CatalogService.CreateSupplier:output_type -> erp.catalog.v1.CreateSupplierResponse
+	63,  // 134: erp.catalog.v1.CatalogService.GetSupplier:output_type -> erp.catalog.v1.GetSupplierResponse
+	65,  // 135: erp.catalog.v1.CatalogService.ListSuppliers:output_type -> erp.catalog.v1.ListSuppliersResponse
+	67,  // 136: erp.catalog.v1.CatalogService.UpdateSupplier:output_type -> erp.catalog.v1.UpdateSupplierResponse
+	69,  // 137: erp.catalog.v1.CatalogService.ArchiveSupplier:output_type -> erp.catalog.v1.ArchiveSupplierResponse
+	71,  // 138: erp.catalog.v1.CatalogService.CreateShop:output_type -> erp.catalog.v1.CreateShopResponse
+	73,  // 139: erp.catalog.v1.CatalogService.GetShop:output_type -> erp.catalog.v1.GetShopResponse
+	75,  // 140: erp.catalog.v1.CatalogService.ListShops:output_type -> erp.catalog.v1.ListShopsResponse
+	77,  // 141: erp.catalog.v1.CatalogService.UpdateShop:output_type -> erp.catalog.v1.UpdateShopResponse
+	79,  // 142: erp.catalog.v1.CatalogService.ArchiveShop:output_type -> erp.catalog.v1.ArchiveShopResponse
+	108, // [108:143] is the sub-list for method output_type
+	73,  // [73:108] is the sub-list for method input_type
+	73,  // [73:73] is the sub-list for extension type_name
+	73,  // [73:73] is the sub-list for extension extendee
+	0,   // [0:73] is the sub-list for field type_name
 }
 
 func init() { file_erp_catalog_v1_catalog_service_proto_init() }
@@ -5694,7 +5822,7 @@ func file_erp_catalog_v1_catalog_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_catalog_v1_catalog_service_proto_rawDesc), len(file_erp_catalog_v1_catalog_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   79,
+			NumMessages:   80,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
