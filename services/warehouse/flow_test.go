@@ -42,21 +42,21 @@ func label(g string, lot string, expiry time.Time, grams int64) string {
 }
 
 type world struct {
-	e          *apptest.Env
-	admin      context.Context
-	cq, cd     catalog.Branch
-	wCQ, wCD   catalog.Warehouse
-	supplier   catalog.Supplier
-	customer   catalog.Customer
-	outlet     catalog.Outlet
-	sausage    catalog.Item // weighed, lot-tracked
-	bag        catalog.Item // packed, lot-tracked, EAN-13 unit and ITF-14 case of 12
-	plain      catalog.Item // no lots
-	gSausage   string
+	e           *apptest.Env
+	admin       context.Context
+	cq, cd      catalog.Branch
+	wCQ, wCD    catalog.Warehouse
+	supplier    catalog.Supplier
+	customer    catalog.Customer
+	outlet      catalog.Outlet
+	sausage     catalog.Item // weighed, lot-tracked
+	bag         catalog.Item // packed, lot-tracked, EAN-13 unit and ITF-14 case of 12
+	plain       catalog.Item // no lots
+	gSausage    string
 	gBag, gCase string
-	gPlain     string
-	picker     string // warehouse user of CQ
-	today      time.Time
+	gPlain      string
+	picker      string // warehouse user of CQ
+	today       time.Time
 }
 
 func setup(t *testing.T) *world {

@@ -3,8 +3,8 @@ package warehouse
 import (
 	"cmp"
 	"context"
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 

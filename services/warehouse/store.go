@@ -176,9 +176,9 @@ func (s store) postLines(t lineTable, qty map[int64]int64) error {
 
 type poRow struct {
 	ID, BranchID, SupplierID, WarehouseID, CreatedBy int64
-	DocNo, Status, Remark                           string
-	ExpectedDate                                    sql.NullTime
-	CreatedAt                                       time.Time
+	DocNo, Status, Remark                            string
+	ExpectedDate                                     sql.NullTime
+	CreatedAt                                        time.Time
 }
 
 func (s store) insertPurchaseOrder(p PurchaseOrder, now time.Time) (PurchaseOrder, error) {
@@ -262,9 +262,9 @@ func (s store) listIDs(table, partyCol string, p page.Request, f OrderFilter) ([
 
 type doRow struct {
 	ID, BranchID, WarehouseID, CustomerID, OutletID, CreatedBy int64
-	DocNo, RetailerPoNo, Source, Status, Remark               string
-	RequestedDate                                             sql.NullTime
-	CreatedAt                                                 time.Time
+	DocNo, RetailerPoNo, Source, Status, Remark                string
+	RequestedDate                                              sql.NullTime
+	CreatedAt                                                  time.Time
 }
 
 func (s store) insertDeliveryOrder(d DeliveryOrder, now time.Time) (DeliveryOrder, error) {
@@ -705,8 +705,8 @@ func (s store) insertDocument(d StockDocument, entries []entry) (StockDocument, 
 func (s store) document(id int64) (StockDocument, error) {
 	var r struct {
 		ID, BranchID, WarehouseID, SourceID, SessionID, PostedBy int64
-		DocNo, DocType, SourceType, Reason                      string
-		PostedAt                                                time.Time
+		DocNo, DocType, SourceType, Reason                       string
+		PostedAt                                                 time.Time
 	}
 	res := s.db.Raw(`SELECT id, doc_no, doc_type, branch_id, warehouse_id, source_type, source_id, session_id, reason,
 		posted_by, posted_at FROM stock_documents WHERE id = ?`, id).Scan(&r)
