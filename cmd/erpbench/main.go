@@ -74,6 +74,7 @@ func (e *env) next() int64 { return e.sequence.Add(1) }
 type scenario struct {
 	name    string
 	clients int
+	once    bool // no warm-up; runs until op answers errExhausted (or the time is up)
 	setup   func(ctx context.Context, e *env) error
 	op      func(ctx context.Context, e *env, worker int) error
 }
@@ -90,7 +91,7 @@ func run() error {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured warm-up per scenario")
 	flag.IntVar(&o.clients, "clients", 32, "default concurrent clients")
 	flag.StringVar(&only, "only", "", "comma-separated scenario names (default: all)")
-	flag.BoolVar(&o.keep, "keep", false, "keep the benchmark database afterwards")
+	flag.BoolVar(&o.keep, "keep", false, "keep the benchmark database and erpd's log afterwards")
 	flag.IntVar(&o.conns, "grpc-conns", 1, "gRPC connections shared by the clients")
 	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause before each scenario")
 	flag.Parse()
@@ -195,8 +196,13 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 		firstErr  error
 		wg        sync.WaitGroup
 	)
-	warmEnd := time.Now().Add(e.opt.warmup)
+	warmup := e.opt.warmup
+	if s.once {
+		warmup = 0
+	}
+	warmEnd := time.Now().Add(warmup)
 	end := warmEnd.Add(e.opt.duration)
+	var lastDone atomic.Int64
 	var cpuStart time.Duration
 	cpuTimer := time.AfterFunc(time.Until(warmEnd), func() { cpuStart = processCPU(e.pid) })
 	for w := range clients {
@@ -212,6 +218,9 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 					break
 				}
 				err := s.op(ctx, e, w)
+				if errors.Is(err, errExhausted) {
+					break
+				}
 				if start.Before(warmEnd) {
 					continue
 				}
@@ -223,6 +232,9 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 					continue
 				}
 				local = append(local, time.Since(start))
+			}
+			if now := time.Now().UnixNano(); now > lastDone.Load() {
+				lastDone.Store(now)
 			}
 			mu.Lock()
 			latencies = append(latencies, local...)
@@ -237,7 +249,11 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 	cpuTimer.Stop()
 	cpuUsed := processCPU(e.pid) - cpuStart
 	slices.Sort(latencies)
-	r := result{cpu: cpuUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / e.opt.duration.Seconds()}
+	elapsed := e.opt.duration
+	if s.once {
+		elapsed = time.Duration(lastDone.Load() - warmEnd.UnixNano())
+	}
+	r := result{cpu: cpuUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / elapsed.Seconds()}
 	if len(latencies) > 0 {
 		r.p50 = latencies[len(latencies)*50/100]
 		r.p99 = latencies[min(len(latencies)-1, len(latencies)*99/100)]
@@ -282,6 +298,10 @@ func startErpd(e *env, dsn string) (func(), error) {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 		_ = logFile.Close()
+		if e.opt.keep {
+			fmt.Fprintf(os.Stderr, "erpd log kept in %s\n", logFile.Name())
+			return
+		}
 		_ = os.Remove(logFile.Name())
 	}
 	deadline := time.Now().Add(20 * time.Second)

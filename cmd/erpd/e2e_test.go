@@ -351,7 +351,23 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("connector reading another shop: %d", code)
 	}
 
-	// logs are JSON lines with request ids
+	// SIGTERM: readiness turns off, in-flight work drains, exit status 0
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-d.exited:
+		if err != nil {
+			t.Fatalf("erpd exited with %v after SIGTERM\n%s", err, d.logs())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("erpd did not exit within 15 s of SIGTERM")
+	}
+	if !strings.Contains(d.logs(), "erpd stopped") {
+		t.Fatalf("no clean stop logged:\n%s", d.logs())
+	}
+
+	// logs are JSON lines with request ids (all flushed by the clean exit)
 	lines := strings.Split(strings.TrimSpace(d.logs()), "\n")
 	rpcLines := 0
 	for _, l := range lines {
@@ -370,19 +386,4 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("only %d rpc log lines", rpcLines)
 	}
 
-	// SIGTERM: readiness turns off, in-flight work drains, exit status 0
-	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-d.exited:
-		if err != nil {
-			t.Fatalf("erpd exited with %v after SIGTERM\n%s", err, d.logs())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("erpd did not exit within 15 s of SIGTERM")
-	}
-	if !strings.Contains(d.logs(), "erpd stopped") {
-		t.Fatalf("no clean stop logged:\n%s", d.logs())
-	}
 }

@@ -61,9 +61,11 @@ func (c *ttlCache[K, V]) clear() {
 
 // lookups holds the caches.
 type lookups struct {
-	items    ttlCache[int64, Item]
-	barcodes ttlCache[string, codeHit]
-	layouts  ttlCache[struct{}, []ScaleCode]
+	items      ttlCache[int64, Item]
+	warehouses ttlCache[int64, Warehouse]
+	customers  ttlCache[int64, Customer]
+	barcodes   ttlCache[string, codeHit]
+	layouts    ttlCache[struct{}, []ScaleCode]
 }
 
 type codeHit struct {
@@ -75,6 +77,8 @@ type codeHit struct {
 // forget drops every cached answer (after any item change in this process).
 func (l *lookups) forget() {
 	l.items.clear()
+	l.warehouses.clear()
+	l.customers.clear()
 	l.barcodes.clear()
 	l.layouts.clear()
 }
@@ -216,9 +220,35 @@ func (s *Service) Warehouse(ctx context.Context, id int64) (Warehouse, error) {
 	return s.read(ctx).warehouse(id, false)
 }
 
+// WarehouseForScan is Warehouse for a scanning path (cached like ItemForScan).
+func (s *Service) WarehouseForScan(ctx context.Context, id int64) (Warehouse, error) {
+	now := time.Now()
+	if w, ok := s.cache.warehouses.get(id, now); ok {
+		return w, nil
+	}
+	w, err := s.Warehouse(ctx, id)
+	if err == nil {
+		s.cache.warehouses.put(id, w, now)
+	}
+	return w, err
+}
+
 // Customer answers a customer. Errors: NotFound.
 func (s *Service) Customer(ctx context.Context, id int64) (Customer, error) {
 	return s.read(ctx).customer(id, false)
+}
+
+// CustomerForScan is Customer for a scanning path (cached like ItemForScan).
+func (s *Service) CustomerForScan(ctx context.Context, id int64) (Customer, error) {
+	now := time.Now()
+	if c, ok := s.cache.customers.get(id, now); ok {
+		return c, nil
+	}
+	c, err := s.Customer(ctx, id)
+	if err == nil {
+		s.cache.customers.put(id, c, now)
+	}
+	return c, err
 }
 
 // Supplier answers a supplier. Errors: NotFound.

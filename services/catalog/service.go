@@ -174,6 +174,7 @@ func (s *Service) ListWarehouses(ctx context.Context, size int32, token string, 
 
 // UpdateWarehouse changes the masked fields. Errors: Invalid, NotFound, Forbidden, Stale.
 func (s *Service) UpdateWarehouse(ctx context.Context, in Warehouse, etag string, m mask.Set) (Warehouse, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, nil, func(st store, now time.Time) (Warehouse, error) {
 		cur, err := st.warehouse(in.ID, true)
 		if err != nil {
@@ -192,6 +193,7 @@ func (s *Service) UpdateWarehouse(ctx context.Context, in Warehouse, etag string
 
 // ArchiveWarehouse archives a warehouse. Errors: NotFound, Forbidden, Stale.
 func (s *Service) ArchiveWarehouse(ctx context.Context, id int64, etag string) (Warehouse, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, nil, func(st store, now time.Time) (Warehouse, error) {
 		cur, err := st.warehouse(id, true)
 		if err != nil {
@@ -293,6 +295,7 @@ func (s *Service) ListCustomers(ctx context.Context, size int32, token, kind, qu
 
 // UpdateCustomer changes the masked fields. Errors: Invalid, NotFound, Stale.
 func (s *Service) UpdateCustomer(ctx context.Context, in Customer, etag string, m mask.Set) (Customer, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, nil, func(st store, now time.Time) (Customer, error) {
 		cur, err := st.customer(in.ID, true)
 		if err != nil {
@@ -311,6 +314,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, in Customer, etag string, 
 
 // ArchiveCustomer archives a customer. Errors: NotFound, Stale.
 func (s *Service) ArchiveCustomer(ctx context.Context, id int64, etag string) (Customer, error) {
+	defer s.cache.forget()
 	return mutate(ctx, s, nil, func(st store, now time.Time) (Customer, error) {
 		cur, err := st.customer(id, true)
 		if err != nil {

@@ -258,22 +258,42 @@ func (s *Service) Scan(ctx context.Context, in ScanInput) (ScanResult, error) {
 	var res ScanResult
 	err = txn.Run(ctx, s.db, func(tx *gorm.DB) error {
 		st := s.store.with(tx)
-		status, err := st.sessionStatusForScan(x.ID)
-		if err != nil {
-			return err
+		if pre != nil || x.Kind == KindStocktake {
+			// no document line to take: check the session on its own
+			status, err := st.sessionStatusForScan(x.ID)
+			if err != nil {
+				return err
+			}
+			if status != StatusOpen {
+				return ErrSessionClosed
+			}
 		}
-		if status != StatusOpen {
-			return ErrSessionClosed
-		}
+		var hold func() (bool, error)
 		if pre != nil {
 			res = *pre
 		} else {
-			res, err = s.apply(ctx, st, x, label)
+			res, hold, err = s.apply(ctx, st, x, label)
 			if err != nil {
 				return err
 			}
 		}
-		return st.insertScan(fill(row, res))
+		if err := st.insertScan(fill(row, res)); err != nil {
+			return err
+		}
+		if hold == nil {
+			return nil
+		}
+		// The stock rows of a popular item are the hottest rows of all: they are taken
+		// last, so their locks are held for as short a time as possible.
+		ok, err := hold()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &refusedAfterWrites{withItem(refuse(ReasonInsufficientStock,
+				"not enough %s available here for %s more", res.SKU, qty(res.Quantity)), res)}
+		}
+		return nil
 	})
 	var refused *refusedAfterWrites
 	if errors.As(err, &refused) {
@@ -416,14 +436,17 @@ func firstNonEmpty(a, b string) string {
 
 // apply checks an identified scan against the document and the stock and holds what it
 // takes, inside the scan's transaction.
-func (s *Service) apply(ctx context.Context, st store, x Session, id identified) (ScanResult, error) {
+//
+// For outbound scans it answers the stock hold to take (last, see Scan) instead of taking
+// it.
+func (s *Service) apply(ctx context.Context, st store, x Session, id identified) (ScanResult, func() (bool, error), error) {
 	it, r := id.item, id.reading
 	res := ScanResult{Item: it.ID, SKU: it.SKU, Lot: r.lot, Expiry: r.expiry, Quantity: r.quantity}
 	now := s.clock()
 	today := s.today()
-	w, err := s.catalog.Warehouse(ctx, x.Warehouse)
+	w, err := s.catalog.WarehouseForScan(ctx, x.Warehouse)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	// the lot
 	switch {
@@ -431,38 +454,38 @@ func (s *Service) apply(ctx context.Context, st store, x Session, id identified)
 	case x.Kind == KindReceive || x.Kind == KindStocktake:
 		known, found, err := st.lotByNo(it.ID, r.lot)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		if found && known.Expiry != nil && r.expiry != nil && *known.Expiry != *r.expiry {
-			return withItem(refuse(ReasonLotMismatch, "lot %s is on file with expiry %s, the label says %s", r.lot, known.Expiry, r.expiry), res), nil
+			return withItem(refuse(ReasonLotMismatch, "lot %s is on file with expiry %s, the label says %s", r.lot, known.Expiry, r.expiry), res), nil, nil
 		}
 		if found && known.Expiry != nil {
 			res.Expiry = known.Expiry
 		}
 		if res.Expiry == nil && x.Kind == KindReceive {
-			return withItem(refuse(ReasonLotRequired, "lot %s: the label gives no expiry or production date", r.lot), res), nil
+			return withItem(refuse(ReasonLotRequired, "lot %s: the label gives no expiry or production date", r.lot), res), nil, nil
 		}
 		if x.Kind == KindReceive && res.Expiry.Before(today) {
-			return withItem(refuse(ReasonLotExpired, "lot %s expired on %s", r.lot, res.Expiry), res), nil
+			return withItem(refuse(ReasonLotExpired, "lot %s expired on %s", r.lot, res.Expiry), res), nil, nil
 		}
 		if found {
 			res.LotID = known.ID
 		} else if res.LotID, err = st.ensureLot(it.ID, r.lot, r.production, res.Expiry, now); err != nil {
-			return res, err
+			return res, nil, err
 		}
 	case x.Kind == KindTransferIn:
 		known, found, err := st.lotByNo(it.ID, r.lot)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		if !found {
-			return withItem(refuse(ReasonNotOnOrder, "lot %s of %s is not on its way with this transfer", r.lot, it.SKU), res), nil
+			return withItem(refuse(ReasonNotOnOrder, "lot %s of %s is not on its way with this transfer", r.lot, it.SKU), res), nil, nil
 		}
 		res.LotID, res.Expiry = known.ID, known.Expiry
 	default: // outbound
 		lots, err := st.lotsWithStock(x.Warehouse, it.ID)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		var scanned *lotStock
 		for i := range lots {
@@ -473,95 +496,97 @@ func (s *Service) apply(ctx context.Context, st store, x Session, id identified)
 		if scanned == nil {
 			known, found, err := st.lotByNo(it.ID, r.lot)
 			if err != nil {
-				return res, err
+				return res, nil, err
 			}
 			if !found || !w.AllowNegativeStock {
-				return withItem(refuse(ReasonInsufficientStock, "no stock of lot %s of %s is available here", r.lot, it.SKU), res), nil
+				return withItem(refuse(ReasonInsufficientStock, "no stock of lot %s of %s is available here", r.lot, it.SKU), res), nil, nil
 			}
 			scanned = &known
 		}
 		res.LotID, res.Expiry = scanned.ID, scanned.Expiry
 		rules := shipRules{today: today, fefo: w.FEFOPolicy}
 		if x.Kind == KindShip && x.Customer != 0 {
-			c, err := s.catalog.Customer(ctx, x.Customer)
+			c, err := s.catalog.CustomerForScan(ctx, x.Customer)
 			if err != nil {
-				return res, err
+				return res, nil, err
 			}
 			rules.minShelfDays = c.MinRemainingShelfLifeDays
 		}
 		refusal, warning := rules.check(*scanned, lots)
 		if refusal != nil {
-			return withItem(*refusal, res), nil
+			return withItem(*refusal, res), nil, nil
 		}
 		res.Warning = warning
 	}
 	if x.Kind == KindStocktake {
 		res.Accepted = true
-		return res, nil
+		return res, nil, nil
 	}
 	// the document line
 	lt, _ := lineTableOf(x.Kind)
 	lines, err := s.linesFor(ctx, x)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	var line *Line
+	var before int64
 	onOrder := false
 	for i := range lines {
 		if lines[i].Item != it.ID {
 			continue
 		}
 		onOrder = true
-		ok, err := st.takeLine(lt, lines[i].ID, r.quantity)
+		ok, b, err := st.takeLine(lt, x.ID, lines[i].ID, r.quantity)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		if ok {
-			line = &lines[i]
+			line, before = &lines[i], b
 			break
+		}
+	}
+	if line == nil {
+		// refused: is the session still open at all?
+		status, err := st.sessionStatusForScan(x.ID)
+		if err != nil {
+			return res, nil, err
+		}
+		if status != StatusOpen {
+			return res, nil, ErrSessionClosed
 		}
 	}
 	switch {
 	case !onOrder:
-		return withItem(refuse(ReasonNotOnOrder, "%s is not on this document", it.SKU), res), nil
+		return withItem(refuse(ReasonNotOnOrder, "%s is not on this document", it.SKU), res), nil, nil
 	case line == nil:
 		p, err := st.lineProgress(lt, firstLineOf(lines, it.ID))
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		out := withItem(refuse(ReasonOverQuantity, "%s: %s more would pass the %s ordered (%s done or held)", it.SKU,
 			qty(r.quantity), qty(p.Ordered), qty(p.TotalDone)), res)
 		out.Line = &p
-		return out, nil
-	}
-	// the stock held by outbound scans
-	if x.Kind.outbound() {
-		ok, err := st.pick(x.Warehouse, it.ID, res.LotID, r.quantity, !line.Reserved, w.AllowNegativeStock, now)
-		if err != nil {
-			return res, err
-		}
-		if !ok {
-			return res, &refusedAfterWrites{withItem(refuse(ReasonInsufficientStock,
-				"not enough %s available here for %s more", it.SKU, qty(r.quantity)), res)}
-		}
+		return out, nil, nil
 	}
 	if x.Kind == KindTransferIn {
 		ok, err := st.holdTransit(x.DocumentID, it.ID, res.LotID, r.quantity)
 		if err != nil {
-			return res, err
+			return res, nil, err
 		}
 		if !ok {
-			return res, &refusedAfterWrites{withItem(refuse(ReasonOverQuantity,
+			return res, nil, &refusedAfterWrites{withItem(refuse(ReasonOverQuantity,
 				"lot %s: %s more would pass what is on its way", r.lot, qty(r.quantity)), res)}
 		}
 	}
-	p, err := st.lineProgress(lt, line.ID)
-	if err != nil {
-		return res, err
-	}
-	res.Line = &p
+	res.Line = &LineProgress{Line: line.ID, Item: it.ID, Ordered: line.Quantity, TotalDone: before + r.quantity}
 	res.Accepted = true
-	return res, nil
+	if !x.Kind.outbound() {
+		return res, nil, nil
+	}
+	reserveItem, lot, q := !line.Reserved, res.LotID, r.quantity
+	return res, func() (bool, error) {
+		return st.pick(x.Warehouse, it.ID, lot, q, reserveItem, w.AllowNegativeStock, now)
+	}, nil
 }
 
 // withItem fills a refusal with what is known of the scan.

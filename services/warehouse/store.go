@@ -1,10 +1,12 @@
 package warehouse
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,16 +121,34 @@ func (s store) lines(t lineTable, doc int64) ([]Line, error) {
 	return out, rows.Err()
 }
 
-// takeLine adds q to a line's held counter if the line has room: held + done + q must not
-// pass the ordered quantity (for inbound transfer lines: what was shipped).
-func (s store) takeLine(t lineTable, line, q int64) (bool, error) {
+// exec runs a statement and answers the driver's result (rows affected and the insert id,
+// which LAST_INSERT_ID(expr) can set from an UPDATE).
+func (s store) exec(query string, args ...any) (sql.Result, error) {
+	return s.db.Statement.ConnPool.ExecContext(s.db.Statement.Context, query, args...)
+}
+
+// takeLine adds q to a line's held counter, in one statement that also checks the session
+// is still open (reading its row under a shared lock, so a completion waits for this scan)
+// and that the line has room: held + done + q must not pass the ordered quantity (for
+// inbound transfer lines: what was shipped). It answers whether it took q, and the line's
+// held + done before it (through LAST_INSERT_ID(expr), so no second read is needed).
+func (s store) takeLine(t lineTable, session, line, q int64) (bool, int64, error) {
 	limit := "quantity"
 	if t == trInward {
 		limit = "shipped"
 	}
-	res := s.db.Exec("UPDATE "+t.table+" SET "+t.held+" = "+t.held+" + ? WHERE id = ? AND "+
-		t.held+" + "+t.done+" + ? <= "+limit, q, line, q)
-	return res.RowsAffected == 1, res.Error
+	res, err := s.exec("UPDATE scan_sessions s JOIN "+t.table+" l ON l.id = ? SET l."+t.held+" = l."+t.held+" + ?"+
+		" WHERE s.id = ? AND s.status = 'open' AND l."+t.held+" + l."+t.done+" + ? <= l."+limit+
+		" AND LAST_INSERT_ID(l."+t.held+" + l."+t.done+") >= 0", line, q, session, q)
+	if err != nil {
+		return false, 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n != 1 {
+		return false, 0, err
+	}
+	before, err := res.LastInsertId()
+	return true, before, err
 }
 
 // releaseLine gives back q of a line's held counter (undo, cancel).
@@ -440,10 +460,10 @@ func (s store) lotsWithStock(wh, item int64) ([]lotStock, error) {
 }
 
 // pick holds q of a lot (lot-level "picked") and, for unreserved lines, of the item
-// (item-level "reserved"), each through a guarded UPDATE that succeeds only if q is
-// available, unless the warehouse allows negative stock. Rows are always locked item
-// first, then lot (here, in unpick and in posting), so concurrent scanners of a hot item
-// queue instead of deadlocking.
+// (item-level "reserved"), through guarded UPDATEs that succeed only if q is available,
+// unless the warehouse allows negative stock. Rows are always locked item first, then
+// lot (STRAIGHT_JOIN fixes the order here; unpick and posting follow it too), so
+// concurrent scanners of a hot item queue instead of deadlocking.
 func (s store) pick(wh, item, lot, q int64, reserveItem, allowNegative bool, now time.Time) (bool, error) {
 	if allowNegative {
 		if reserveItem {
@@ -456,11 +476,12 @@ func (s store) pick(wh, item, lot, q int64, reserveItem, allowNegative bool, now
 			ON DUPLICATE KEY UPDATE picked = picked + VALUES(picked), updated_at = VALUES(updated_at)`, wh, item, lot, q, now).Error
 	}
 	if reserveItem {
-		res := s.db.Exec(`UPDATE stock_items SET reserved = reserved + ?, updated_at = ?
-			WHERE warehouse_id = ? AND item_id = ? AND on_hand - reserved >= ?`, q, now, wh, item, q)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return false, res.Error
-		}
+		res := s.db.Exec(`UPDATE stock_items i STRAIGHT_JOIN stock_levels l
+			ON l.warehouse_id = i.warehouse_id AND l.item_id = i.item_id AND l.lot_id = ?
+			SET i.reserved = i.reserved + ?, i.updated_at = ?, l.picked = l.picked + ?, l.updated_at = ?
+			WHERE i.warehouse_id = ? AND i.item_id = ? AND i.on_hand - i.reserved >= ? AND l.on_hand - l.picked >= ?`,
+			lot, q, now, q, now, wh, item, q, q)
+		return res.RowsAffected == 2, res.Error
 	}
 	res := s.db.Exec(`UPDATE stock_levels SET picked = picked + ?, updated_at = ?
 		WHERE warehouse_id = ? AND item_id = ? AND lot_id = ? AND on_hand - picked >= ?`, q, now, wh, item, lot, q)
@@ -579,30 +600,48 @@ func (s store) takeTransit(transfer int64, rows []entry) error {
 	return nil
 }
 
-// lockValuations locks the valuation rows of items in a warehouse, creating missing ones.
+// lockValuations locks the valuation rows of items in a warehouse, in item order, creating
+// missing ones. Existing rows are locked exclusively straight away: an INSERT IGNORE first
+// would take shared locks that two postings then both try to upgrade (a deadlock).
 func (s store) lockValuations(wh int64, items []int64, now time.Time) (map[int64]valuation, error) {
+	out := map[int64]valuation{}
 	if len(items) == 0 {
-		return map[int64]valuation{}, nil
+		return out, nil
 	}
-	args := make([]any, 0, len(items)*3)
-	for _, it := range items {
+	read := func(ids []int64) error {
+		var rows []struct {
+			ItemID, OnHand, Value, LastUnitCost int64
+		}
+		if err := s.db.Raw(`SELECT item_id, on_hand, value, last_unit_cost FROM stock_items
+			WHERE warehouse_id = ? AND item_id IN ? ORDER BY item_id FOR UPDATE`, wh, ids).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out[r.ItemID] = valuation{Quantity: r.OnHand, Value: r.Value, LastCost: r.LastUnitCost}
+		}
+		return nil
+	}
+	sorted := slices.Sorted(slices.Values(items))
+	if err := read(sorted); err != nil {
+		return nil, err
+	}
+	var missing []int64
+	for _, it := range sorted {
+		if _, ok := out[it]; !ok {
+			missing = append(missing, it)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(missing)*3)
+	for _, it := range missing {
 		args = append(args, wh, it, now)
 	}
-	if err := s.db.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+placeholders(len(items), 3), args...).Error; err != nil {
+	if err := s.db.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+placeholders(len(missing), 3), args...).Error; err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		ItemID, OnHand, Value, LastUnitCost int64
-	}
-	if err := s.db.Raw(`SELECT item_id, on_hand, value, last_unit_cost FROM stock_items
-		WHERE warehouse_id = ? AND item_id IN ? ORDER BY item_id FOR UPDATE`, wh, items).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[int64]valuation, len(rows))
-	for _, r := range rows {
-		out[r.ItemID] = valuation{Quantity: r.OnHand, Value: r.Value, LastCost: r.LastUnitCost}
-	}
-	return out, nil
+	return out, read(missing)
 }
 
 // saveValuations writes item-level on hand, value and reserved deltas.
@@ -611,7 +650,9 @@ func (s store) saveValuations(wh int64, vals map[int64]valuation, releaseReserve
 		return nil
 	}
 	args := make([]any, 0, len(vals)*7)
-	for item, v := range vals {
+	// rows in item order, like every other statement that locks stock rows
+	for _, item := range sortedKeys(vals) {
+		v := vals[item]
 		args = append(args, wh, item, v.Quantity, v.Value, v.LastCost, releaseReserved[item], now)
 	}
 	return s.db.Exec(`INSERT INTO stock_items (warehouse_id, item_id, on_hand, value, last_unit_cost, reserved, updated_at) VALUES `+
@@ -630,6 +671,14 @@ func (s store) applyLevels(wh int64, deltas []levelDelta, now time.Time) error {
 	if len(deltas) == 0 {
 		return nil
 	}
+	// rows in (item, lot) order, like every other statement that locks stock rows
+	deltas = slices.Clone(deltas)
+	slices.SortStableFunc(deltas, func(a, b levelDelta) int {
+		if c := cmp.Compare(a.item, b.item); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.lot, b.lot)
+	})
 	args := make([]any, 0, len(deltas)*6)
 	for _, d := range deltas {
 		args = append(args, wh, d.item, d.lot, d.onHand, -d.picked, now)

@@ -58,8 +58,8 @@ func signHMACMD5(params map[string]string, secret string) string {
 }
 
 // postForm posts params form-encoded and returns the body of a 200 response. Non-200
-// statuses and transport failures become *APIError.
-func postForm(ctx context.Context, hc *http.Client, platform, method, endpoint string, params map[string]string) ([]byte, error) {
+// statuses and transport failures become *APIError; now dates a Retry-After header.
+func postForm(ctx context.Context, hc *http.Client, platform, method, endpoint string, params map[string]string, now time.Time) ([]byte, error) {
 	form := make(url.Values, len(params))
 	for k, v := range params {
 		form.Set(k, v)
@@ -76,7 +76,7 @@ func postForm(ctx context.Context, hc *http.Client, platform, method, endpoint s
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, &APIError{Platform: platform, Method: method, HTTPStatus: resp.StatusCode,
-			Kind: kindForHTTP(resp.StatusCode), RetryAfter: retryAfter(resp.Header, time.Now()),
+			Kind: kindForHTTP(resp.StatusCode), RetryAfter: retryAfter(resp.Header, now),
 			Message: snippet(body)}
 	}
 	return body, nil

@@ -224,7 +224,7 @@ func (j *JD) call(ctx context.Context, method string, biz map[string]string, out
 	if endpoint == "" {
 		endpoint = jdGateway
 	}
-	body, err := postForm(ctx, j.hc, "jd", method, endpoint, p)
+	body, err := postForm(ctx, j.hc, "jd", method, endpoint, p, nowFunc(j.Now))
 	if err != nil {
 		return err
 	}

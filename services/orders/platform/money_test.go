@@ -95,10 +95,10 @@ func TestCurrencyDecimals(t *testing.T) {
 func TestLineAmount(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name        string
-		qty, price  int64
-		want        int64
-		wantOverflo bool
+		name         string
+		qty, price   int64
+		want         int64
+		wantOverflow bool
 	}{
 		{"whole pieces", 2000, 12850, 25700, false},
 		{"fractional kg rounds half up", 1255, 6880, 8634, false},
@@ -111,7 +111,7 @@ func TestLineAmount(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := lineAmount(tc.qty, tc.price)
-			if tc.wantOverflo {
+			if tc.wantOverflow {
 				if err == nil {
 					t.Fatalf("lineAmount(%d, %d) = %d, want overflow", tc.qty, tc.price, got)
 				}

@@ -204,7 +204,7 @@ func (p *Pinduoduo) call(ctx context.Context, typ, respKey string, biz map[strin
 	if endpoint == "" {
 		endpoint = pddGateway
 	}
-	body, err := postForm(ctx, p.hc, "pinduoduo", typ, endpoint, params)
+	body, err := postForm(ctx, p.hc, "pinduoduo", typ, endpoint, params, nowFunc(p.Now))
 	if err != nil {
 		return err
 	}

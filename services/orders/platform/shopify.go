@@ -130,7 +130,8 @@ type shopifyFulfillmentOrder struct {
 // orders/{id}/fulfillment_orders.json, then POST fulfillments.json with
 // line_items_by_fulfillment_order (every open or in-progress fulfillment order that
 // supports create_fulfillment, all fulfillable quantities; with LineIDs only those order
-// line items) and tracking_info {company: Carrier, number, numbers}.
+// line items) and tracking_info {company: Carrier, number, numbers}. PlatformOrderID is the
+// numeric order id (not the "#1001" name).
 func (s *Shopify) ConfirmShipment(ctx context.Context, sh Shipment) error {
 	if err := validateShipment(sh); err != nil {
 		return err

@@ -287,7 +287,7 @@ func (t *Taobao) call(ctx context.Context, method string, biz map[string]string,
 	if endpoint == "" {
 		endpoint = topGateway
 	}
-	body, err := postForm(ctx, t.hc, t.platform, method, endpoint, p)
+	body, err := postForm(ctx, t.hc, t.platform, method, endpoint, p, nowFunc(t.Now))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,138 @@
+package main_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/erphub/erphub/internal/testdb"
+)
+
+// TestScanSessionSurvivesSIGKILL kills erpd with SIGKILL while a scanner streams scans
+// into a session. After a restart the session and every acknowledged scan are intact, and
+// retrying every scan id (acknowledged or not) counts each scan exactly once.
+func TestScanSessionSurvivesSIGKILL(t *testing.T) {
+	dsn := testdb.NewDSN(t)
+	erpctl(t, dsn, "", "migrate", "up")
+	erpctl(t, dsn, "", "seed", "demo")
+	out := erpctl(t, dsn, "", "user", "ensure-admin")
+	adminPW := strings.TrimSpace(strings.Fields(out[strings.Index(out, "password")+len("password"):])[0])
+	erpctl(t, dsn, "picker-password\n", "user", "create", "--username", "picker", "--password-stdin", "--role", "warehouse", "--branch", "CQ")
+
+	d := startErpd(t, dsn)
+	h := httpClient{t: t, base: "http://" + d.http}
+	_, login := h.do("POST", "/v1/auth:login", "", map[string]string{"username": "admin", "password": adminPW})
+	admin := login["accessToken"].(string)
+	_, login = h.do("POST", "/v1/auth:login", "", map[string]string{"username": "picker", "password": "picker-password"})
+	picker := login["accessToken"].(string)
+
+	// a non-lot item of the demo data with its EAN-13, and the Chongqing warehouse
+	_, items := h.do("GET", "/v1/items?sku=PM-001", admin, nil)
+	item := items["items"].([]any)[0].(map[string]any)
+	itemID, code := item["id"], item["barcodes"].([]any)[0].(string)
+	_, whs := h.do("GET", "/v1/warehouses?pageSize=100", admin, nil)
+	var wh any
+	for _, w := range whs["warehouses"].([]any) {
+		if w.(map[string]any)["code"] == "CQ-01" {
+			wh = w.(map[string]any)["id"]
+		}
+	}
+	_, customers := h.do("GET", "/v1/customers?kind=retailer", admin, nil)
+	customer := customers["customers"].([]any)[0].(map[string]any)["id"]
+
+	if c, m := h.do("POST", "/v1/adjustments", admin, map[string]any{"warehouse": wh, "reason": "opening stock",
+		"lines": []map[string]any{{"item": itemID, "quantity": 100000, "unitCost": 35}}}); c != 200 {
+		t.Fatalf("stock: %d %v", c, m)
+	}
+	c, do := h.do("POST", "/v1/deliveryOrders", picker, map[string]any{"customer": customer, "warehouse": wh,
+		"lines": []map[string]any{{"item": itemID, "quantity": 60000}}})
+	if c != 200 {
+		t.Fatalf("delivery order: %d %v", c, do)
+	}
+	c, sess := h.do("POST", "/v1/scanSessions", picker, map[string]any{"deliveryOrder": do["id"]})
+	if c != 200 {
+		t.Fatalf("session: %d %v", c, sess)
+	}
+	scanURL := fmt.Sprintf("http://%s/v1/scanSessions/%v:scan", d.http, sess["id"])
+
+	// stream 60 scans; kill erpd after the 20th acknowledgement, mid-stream
+	acked := make(chan int, 60)
+	go func() {
+		defer close(acked)
+		for i := range 60 {
+			body := fmt.Sprintf(`{"code":%q,"scanId":"crash-%d"}`, code, i)
+			status, ok := postRaw(scanURL, picker, body)
+			if status != 200 || !ok {
+				return // erpd is gone
+			}
+			acked <- i
+		}
+	}()
+	var acknowledged []int
+	for i := range acked {
+		acknowledged = append(acknowledged, i)
+		if len(acknowledged) == 20 {
+			_ = d.cmd.Process.Signal(syscall.SIGKILL)
+		}
+	}
+	<-d.exited
+	if len(acknowledged) < 20 || len(acknowledged) >= 60 {
+		t.Fatalf("%d scans acknowledged before the kill", len(acknowledged))
+	}
+
+	d2 := startErpd(t, dsn)
+	h2 := httpClient{t: t, base: "http://" + d2.http}
+	_, s := h2.do("GET", fmt.Sprintf("/v1/scanSessions/%v", sess["id"]), picker, nil)
+	scanned := acceptedScans(s)
+	if s["status"] != "open" || scanned < len(acknowledged) {
+		t.Fatalf("after restart: status %v, %d scans kept, %d were acknowledged", s["status"], scanned, len(acknowledged))
+	}
+	// retry everything, acknowledged or not: each scan id counts once
+	scanURL = fmt.Sprintf("http://%s/v1/scanSessions/%v:scan", d2.http, sess["id"])
+	for i := range 60 {
+		if status, ok := postRaw(scanURL, picker, fmt.Sprintf(`{"code":%q,"scanId":"crash-%d"}`, code, i)); status != 200 || !ok {
+			t.Fatalf("retry %d: status %d accepted %v", i, status, ok)
+		}
+	}
+	_, s = h2.do("GET", fmt.Sprintf("/v1/scanSessions/%v", sess["id"]), picker, nil)
+	if n := acceptedScans(s); n != 60 {
+		t.Fatalf("%d accepted scans after retrying all 60 scan ids, want 60", n)
+	}
+	if c, m := h2.do("POST", fmt.Sprintf("/v1/scanSessions/%v:complete", sess["id"]), picker, map[string]any{}); c != 200 {
+		t.Fatalf("complete: %d %v", c, m)
+	}
+	_, st := h2.do("GET", fmt.Sprintf("/v1/stock?warehouse=%v&item=%v", wh, itemID), picker, nil)
+	level := st["levels"].([]any)[0].(map[string]any)
+	if fmt.Sprint(level["onHand"]) != "40000" || fmt.Sprint(level["reserved"]) != "0" {
+		t.Fatalf("stock after shipping 60 of 100: %v", level)
+	}
+}
+
+func acceptedScans(session map[string]any) int {
+	n, _ := session["acceptedScans"].(json.Number).Int64()
+	return int(n)
+}
+
+// postRaw posts body and reports the status and whether the scan was accepted; status 0
+// means the request failed (erpd is gone).
+func postRaw(url, token, body string) (int, bool) {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return 0, false
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return 0, false
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Accepted bool `json:"accepted"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out.Accepted
+}
