@@ -74,7 +74,7 @@ func realMain() error {
 	srv := server.New(server.Config{
 		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
 		ShutdownTimeout: cfg.ShutdownTimeout, GatewayConns: cfg.GatewayConns,
-	}, server.Deps{Log: log, Auth: a.Identity, DB: a.DB, Ready: a.Ready}, a.Transports...)
+	}, server.Deps{Log: log, Auth: a.Identity, DB: a.DB, Ready: a.Ready, Extra: a.HTTPRoutes()}, a.Transports...)
 	if err := srv.Listen(); err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ const (
 	identity = "/erp.identity.v1.IdentityService/"
 	catalog  = "/erp.catalog.v1.CatalogService/"
 	wms      = "/erp.warehouse.v1.WarehouseService/"
+	hub      = "/erp.orders.v1.OrderService/"
 )
 
 // Table maps full RPC names to rules.
@@ -132,6 +133,18 @@ var Table = map[string]Rule{
 	wms + "ListLedgerEntries":   read(manager, finance, warehouse),
 	wms + "GetStockDocument":    read(staff...),
 	wms + "ListStockDocuments":  read(staff...),
+
+	// store connectors push and read their own shop's orders (checked in the service)
+	hub + "PushOrders":           write(connector, manager, sales),
+	hub + "GetOrder":             read(append(staff, connector)...),
+	hub + "ListOrders":           read(append(staff, connector)...),
+	hub + "SetSkuMapping":        write(manager, sales),
+	hub + "ListSkuMappings":      read(staff...),
+	hub + "DeleteSkuMapping":     write(manager, sales),
+	hub + "SetShopConnection":    write(manager),
+	hub + "GetShopConnection":    read(manager),
+	hub + "ListPullRuns":         read(staff...),
+	hub + "ImportRetailerOrders": write(manager, sales),
 }
 
 // Lookup answers the rule of an RPC.

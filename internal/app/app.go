@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,6 +19,7 @@ import (
 	"github.com/erphub/erphub/internal/server"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/identity"
+	"github.com/erphub/erphub/services/orders"
 	"github.com/erphub/erphub/services/warehouse"
 )
 
@@ -31,6 +33,7 @@ type App struct {
 	Catalog   *catalog.Service
 	Identity  *identity.Service
 	Warehouse *warehouse.Service
+	Orders    *orders.Service
 	// Transports are the gRPC/HTTP faces of the services, in registration order.
 	Transports []server.Service
 }
@@ -48,7 +51,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Catalog = catalog.New(g)
 	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
 	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone})
-	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse)}
+	a.Orders = orders.New(g, a.Catalog, a.Outbox, orders.Options{})
+	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
+		orders.NewGRPC(a.Orders)}
 	return a, nil
 }
 
@@ -91,6 +96,11 @@ func (a *App) jobList() []jobs.Job {
 		Schedule: "30 3 * * *",
 		Timeout:  30 * time.Minute,
 		Run:      a.housekeeping,
+	}, {
+		Name:     "order-pull",
+		Schedule: "@every 1m",
+		Timeout:  10 * time.Minute,
+		Run:      a.Orders.PullDue,
 	}}
 }
 
@@ -114,4 +124,13 @@ func (a *App) housekeeping(ctx context.Context) error {
 	}
 	a.Log.InfoContext(ctx, "housekeeping", "outbox_purged", n, "idempotency_purged", total)
 	return nil
+}
+
+// HTTPRoutes are the routes outside the gRPC gateway: platform webhooks, which carry their
+// own signatures instead of bearer tokens.
+func (a *App) HTTPRoutes() map[string]http.Handler {
+	return map[string]http.Handler{
+		"POST /v1/webhooks/shopify/{shop}":     a.Orders.WebhookHandler("shopify", a.Log),
+		"POST /v1/webhooks/woocommerce/{shop}": a.Orders.WebhookHandler("woocommerce", a.Log),
+	}
 }

@@ -65,7 +65,7 @@ func Start(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	srv := server.New(server.Config{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxBodyBytes: cfg.MaxBodyBytes,
-		ShutdownTimeout: 5 * time.Second}, server.Deps{Log: log, Auth: a.Identity, DB: a.DB, Ready: a.Ready}, a.Transports...)
+		ShutdownTimeout: 5 * time.Second}, server.Deps{Log: log, Auth: a.Identity, DB: a.DB, Ready: a.Ready, Extra: a.HTTPRoutes()}, a.Transports...)
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"time"
 
@@ -158,8 +159,15 @@ func IsDuplicate(err error) (key string, ok bool) {
 	return key, true
 }
 
+// ErrRetry asks Tx to run the transaction again from the start (for example after losing a
+// race on a unique key that a fresh read resolves).
+var ErrRetry = errors.New("db: run the transaction again")
+
 // IsRetryable reports whether the whole transaction should be run again.
 func IsRetryable(err error) bool {
+	if errors.Is(err, ErrRetry) {
+		return true
+	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		return me.Number == errDeadlock || me.Number == errLockWaitTimeout
@@ -237,7 +245,13 @@ func expected(err error) bool {
 	return IsRetryable(err) || errors.Is(err, context.Canceled)
 }
 
+// literals matches quoted SQL values; they are blanked in logged statements, which would
+// otherwise carry buyers' names, phones and addresses into the logs.
+var literals = regexp.MustCompile(`'(?:[^'\\]|\\.)*'|x'[0-9a-fA-F]*'`)
+
+// truncate redacts a statement's literal values and shortens it for the log.
 func truncate(s string, n int) string {
+	s = literals.ReplaceAllString(s, "'…'")
 	if len(s) <= n {
 		return s
 	}

@@ -432,12 +432,13 @@ func (g *GRPC) ArchiveSupplier(ctx context.Context, req *catalogv1.ArchiveSuppli
 func shopToProto(s Shop) *catalogv1.Shop {
 	return &catalogv1.Shop{Id: s.ID, Code: s.Code, Name: s.Name, Platform: s.Platform, Branch: s.Branch,
 		DefaultWarehouse: s.DefaultWarehouse, PlatformShopId: s.PlatformShopID, Archived: s.Archived, Etag: s.Etag(),
-		CreateTime: ts(s.CreateTime), UpdateTime: ts(s.UpdateTime)}
+		CreateTime: ts(s.CreateTime), UpdateTime: ts(s.UpdateTime), HasWebhookSecret: s.HasWebhookSecret, Customer: s.Customer}
 }
 
 func shopFromProto(p *catalogv1.Shop) Shop {
 	return Shop{Meta: Meta{ID: p.GetId()}, Code: p.GetCode(), Name: p.GetName(), Platform: p.GetPlatform(), Branch: p.GetBranch(),
-		DefaultWarehouse: p.GetDefaultWarehouse(), PlatformShopID: p.GetPlatformShopId()}
+		DefaultWarehouse: p.GetDefaultWarehouse(), PlatformShopID: p.GetPlatformShopId(), WebhookSecret: p.GetWebhookSecret(),
+		HasWebhookSecret: p.GetWebhookSecret() != "", Customer: p.GetCustomer()}
 }
 
 // CreateShop implements the RPC.

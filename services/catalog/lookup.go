@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -131,6 +132,31 @@ func (s *Service) ItemByBarcode(ctx context.Context, code string) (Item, int64, 
 	}
 	it, err := s.ItemForScan(ctx, hit.item)
 	return it, hit.perScan, err
+}
+
+// ItemBySKU answers the item with this SKU (cached like ItemByBarcode). Errors:
+// ErrUnknownBarcode when no item has it.
+func (s *Service) ItemBySKU(ctx context.Context, sku string) (Item, error) {
+	key := "sku\x00" + sku
+	now := time.Now()
+	hit, ok := s.cache.barcodes.get(key, now)
+	if !ok {
+		var id int64
+		res := s.db.WithContext(ctx).Raw(`SELECT id FROM items WHERE sku = ?`, sku).Scan(&id)
+		if res.Error != nil {
+			return Item{}, res.Error
+		}
+		hit = codeHit{item: id, perScan: 1000, found: res.RowsAffected > 0}
+		at := now
+		if !hit.found {
+			at = now.Add(-lookupTTL + 2*time.Second)
+		}
+		s.cache.barcodes.put(key, hit, at)
+	}
+	if !hit.found {
+		return Item{}, ErrUnknownBarcode
+	}
+	return s.ItemForScan(ctx, hit.item)
 }
 
 // ScaleMatch is a variable-measure code resolved to its item.
@@ -269,4 +295,24 @@ func (s *Service) Branch(ctx context.Context, id int64) (Branch, error) {
 // Shop answers a shop. Errors: NotFound.
 func (s *Service) Shop(ctx context.Context, id int64) (Shop, error) {
 	return s.read(ctx).shop(id, false)
+}
+
+// ShopByRef answers a shop named by id ("42") or code ("TMALL-FLAGSHIP"), with its
+// webhook secret (for the order hub). Errors: NotFound.
+func (s *Service) ShopByRef(ctx context.Context, ref string) (Shop, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return s.read(ctx).shop(id, false)
+	}
+	return s.read(ctx).shopByCode(ref)
+}
+
+// OutletByCode answers a customer's outlet by the customer's own store code. Errors:
+// NotFound.
+func (s *Service) OutletByCode(ctx context.Context, customer int64, code string) (Outlet, error) {
+	var r outletRow
+	err := s.db.WithContext(ctx).Where("customer_id = ? AND code = ?", customer, code).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Outlet{}, apperr.NotFound("outlet", code)
+	}
+	return r.outlet(), err
 }

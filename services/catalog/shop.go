@@ -21,6 +21,10 @@ type Shop struct {
 	Branch           int64
 	DefaultWarehouse int64
 	PlatformShopID   string
+	Customer         int64
+	// WebhookSecret is input only: it is never answered (nor kept in idempotency records).
+	WebhookSecret    string `json:"-"`
+	HasWebhookSecret bool
 }
 
 // ResourceName names the shop in the audit log.
@@ -36,6 +40,8 @@ func (s Shop) validate() error {
 	v.Check(s.Branch > 0, "shop.branch", "must be a branch id")
 	v.Check(s.DefaultWarehouse > 0, "shop.default_warehouse", "must be a warehouse id")
 	text(&v, "shop.platform_shop_id", s.PlatformShopID, false, 64)
+	v.Check(len(s.WebhookSecret) <= 255, "shop.webhook_secret", "must be at most 255 bytes")
+	v.Check(s.Customer >= 0, "shop.customer", "must be a customer id")
 	return v.Err("invalid shop")
 }
 
@@ -52,6 +58,11 @@ func (s Shop) patch(in Shop, m mask.Set) (Shop, error) {
 			s.PlatformShopID = in.PlatformShopID
 		case "default_warehouse":
 			s.DefaultWarehouse = in.DefaultWarehouse
+		case "webhook_secret":
+			s.WebhookSecret, s.HasWebhookSecret = in.WebhookSecret, in.WebhookSecret != ""
+		case "customer":
+			s.Customer = in.Customer
+		case "has_webhook_secret":
 		case "code":
 			immutable(&v, "shop.code", s.Code, in.Code)
 		case "platform":

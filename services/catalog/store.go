@@ -677,18 +677,22 @@ type shopRow struct {
 	BranchID             int64
 	DefaultWarehouseID   int64
 	PlatformShopID       string
+	WebhookSecret        string
+	CustomerID           int64
 }
 
 func (shopRow) TableName() string { return "shops" }
 
 func (r shopRow) shop() Shop {
 	return Shop{Meta: r.meta(), Code: r.Code, Name: r.Name, Platform: r.Platform, Branch: r.BranchID,
-		DefaultWarehouse: r.DefaultWarehouseID, PlatformShopID: r.PlatformShopID}
+		DefaultWarehouse: r.DefaultWarehouseID, PlatformShopID: r.PlatformShopID, Customer: r.CustomerID,
+		WebhookSecret: r.WebhookSecret, HasWebhookSecret: r.WebhookSecret != ""}
 }
 
 func (s store) insertShop(x Shop, now time.Time) (Shop, error) {
 	row := shopRow{RowMeta: newMetaRow(now), Code: x.Code, Name: x.Name, Platform: x.Platform, BranchID: x.Branch,
-		DefaultWarehouseID: x.DefaultWarehouse, PlatformShopID: x.PlatformShopID}
+		DefaultWarehouseID: x.DefaultWarehouse, PlatformShopID: x.PlatformShopID, WebhookSecret: x.WebhookSecret,
+		CustomerID: x.Customer}
 	if err := s.db.Create(&row).Error; err != nil {
 		return Shop{}, conflict(err, map[string]*apperr.Error{"uk_shops_code": errShopCode})
 	}
@@ -735,7 +739,7 @@ func (s store) listShops(p page.Request, platform string, branch int64, only []i
 
 func (s store) saveShop(x Shop, now time.Time) (Shop, error) {
 	m, err := save(s.db, "shops", x.Meta, map[string]any{"name": x.Name, "platform_shop_id": x.PlatformShopID,
-		"default_warehouse_id": x.DefaultWarehouse}, now, "the shop")
+		"default_warehouse_id": x.DefaultWarehouse, "webhook_secret": x.WebhookSecret, "customer_id": x.Customer}, now, "the shop")
 	x.Meta = m
 	return x, err
 }

@@ -1169,7 +1169,15 @@ type Shop struct {
 	// Output only: creation time.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Output only: last change.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Input only: the secret that signs the platform's webhooks (Shopify, WooCommerce);
+	// never answered.
+	WebhookSecret *string `protobuf:"bytes,12,opt,name=webhook_secret,json=webhookSecret,proto3,oneof" json:"webhook_secret,omitempty"`
+	// Output only: whether a webhook secret is set.
+	HasWebhookSecret bool `protobuf:"varint,13,opt,name=has_webhook_secret,json=hasWebhookSecret,proto3" json:"has_webhook_secret,omitempty"`
+	// Customer id that the shop's sales are booked to (e.g. the platform's settlement
+	// account), optional.
+	Customer      int64 `protobuf:"varint,14,opt,name=customer,proto3" json:"customer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1279,6 +1287,27 @@ func (x *Shop) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Shop) GetWebhookSecret() string {
+	if x != nil && x.WebhookSecret != nil {
+		return *x.WebhookSecret
+	}
+	return ""
+}
+
+func (x *Shop) GetHasWebhookSecret() bool {
+	if x != nil {
+		return x.HasWebhookSecret
+	}
+	return false
+}
+
+func (x *Shop) GetCustomer() int64 {
+	if x != nil {
+		return x.Customer
+	}
+	return 0
 }
 
 // CreateBranchRequest creates a branch.
@@ -4918,8 +4947,8 @@ type UpdateShopRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The shop with its id, etag and new values.
 	Shop *Shop `protobuf:"bytes,1,opt,name=shop,proto3" json:"shop,omitempty"`
-	// Fields to change: name, platform_shop_id, default_warehouse (the platform and branch
-	// are fixed).
+	// Fields to change: name, platform_shop_id, default_warehouse, webhook_secret, customer
+	// (the platform and branch are fixed).
 	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	// Client idempotency key.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -5259,7 +5288,7 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xf3\x02\n" +
+	"updateTime\"\xfc\x03\n" +
 	"\x04Shop\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12\x12\n" +
@@ -5274,7 +5303,11 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"d\n" +
+	"updateTime\x12*\n" +
+	"\x0ewebhook_secret\x18\f \x01(\tH\x00R\rwebhookSecret\x88\x01\x01\x12,\n" +
+	"\x12has_webhook_secret\x18\r \x01(\bR\x10hasWebhookSecret\x12\x1a\n" +
+	"\bcustomer\x18\x0e \x01(\x03R\bcustomerB\x11\n" +
+	"\x0f_webhook_secret\"d\n" +
 	"\x13CreateBranchRequest\x12.\n" +
 	"\x06branch\x18\x01 \x01(\v2\x16.erp.catalog.v1.BranchR\x06branch\x12\x1d\n" +
 	"\n" +
@@ -5816,6 +5849,7 @@ func file_erp_catalog_v1_catalog_service_proto_init() {
 	if File_erp_catalog_v1_catalog_service_proto != nil {
 		return
 	}
+	file_erp_catalog_v1_catalog_service_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
