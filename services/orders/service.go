@@ -1,7 +1,6 @@
 package orders
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -525,9 +524,4 @@ func (o *Order) mask() {
 	}
 	o.Address.PostalCode = ""
 	o.Raw = nil
-}
-
-// sortByKey orders orders by platform id (used by imports to keep batches stable).
-func sortByKey(in []Order) {
-	slices.SortStableFunc(in, func(a, b Order) int { return cmp.Compare(a.PlatformOrderID, b.PlatformOrderID) })
 }
