@@ -75,6 +75,7 @@ type scenario struct {
 	name    string
 	clients int
 	once    bool // no warm-up; runs until op answers errExhausted (or the time is up)
+	units   int  // things one op handles (orders in a batch): units/s = req/s × units
 	setup   func(ctx context.Context, e *env) error
 	op      func(ctx context.Context, e *env, worker int) error
 }
@@ -147,8 +148,8 @@ func run() error {
 
 	fmt.Printf("erpbench: %s, %d CPUs, %s per scenario after %s warm-up; erpd, MariaDB and the clients share the machine\n\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), o.duration, o.warmup)
-	row := "%-28s %8s %9s %7s %9s %8s %8s %14s\n"
-	fmt.Printf(row, "scenario", "clients", "requests", "errors", "req/s", "p50 ms", "p99 ms", "erpd CPU µs/req")
+	row := "%-24s %7s %9s %6s %8s %9s %8s %8s %9s %10s\n"
+	fmt.Printf(row, "scenario", "clients", "requests", "errors", "req/s", "units/s", "p50 ms", "p99 ms", "elapsed s", "CPU µs/req")
 	for _, s := range scenarios {
 		if o.only != nil && !o.only[s.name] {
 			continue
@@ -169,8 +170,12 @@ func run() error {
 		if r.n > 0 && r.cpu > 0 {
 			cpu = fmt.Sprintf("%.0f", float64(r.cpu.Microseconds())/float64(r.n))
 		}
-		fmt.Printf(row, s.name, fmt.Sprint(clients), fmt.Sprint(r.n), fmt.Sprint(r.errors), fmt.Sprintf("%.0f", r.rate),
-			fmt.Sprintf("%.2f", ms(r.p50)), fmt.Sprintf("%.2f", ms(r.p99)), cpu)
+		units := "-"
+		if s.units > 0 {
+			units = fmt.Sprintf("%.0f", r.rate*float64(s.units))
+		}
+		fmt.Printf(row, s.name, fmt.Sprint(clients), fmt.Sprint(r.n), fmt.Sprint(r.errors), fmt.Sprintf("%.0f", r.rate), units,
+			fmt.Sprintf("%.2f", ms(r.p50)), fmt.Sprintf("%.2f", ms(r.p99)), fmt.Sprintf("%.1f", r.elapsed.Seconds()), cpu)
 		if r.firstErr != nil {
 			fmt.Fprintf(os.Stderr, "  %s: first error: %v\n", s.name, r.firstErr)
 		}
@@ -181,6 +186,7 @@ func run() error {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 type result struct {
+	elapsed   time.Duration
 	cpu       time.Duration // erpd CPU time during the measured part
 	n, errors int
 	rate      float64
@@ -253,7 +259,7 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 	if s.once {
 		elapsed = time.Duration(lastDone.Load() - warmEnd.UnixNano())
 	}
-	r := result{cpu: cpuUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / elapsed.Seconds()}
+	r := result{elapsed: elapsed, cpu: cpuUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / elapsed.Seconds()}
 	if len(latencies) > 0 {
 		r.p50 = latencies[len(latencies)*50/100]
 		r.p99 = latencies[min(len(latencies)-1, len(latencies)*99/100)]

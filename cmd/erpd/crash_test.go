@@ -136,3 +136,69 @@ func postRaw(url, token, body string) (int, bool) {
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp.StatusCode, out.Accepted
 }
+
+// TestPushesSurviveSIGKILL kills erpd with SIGKILL during a stream of order pushes. After a
+// restart every acknowledged order is present exactly once, and retrying every push
+// (acknowledged or not) completes the set without duplicates.
+func TestPushesSurviveSIGKILL(t *testing.T) {
+	dsn := testdb.NewDSN(t)
+	erpctl(t, dsn, "", "migrate", "up")
+	erpctl(t, dsn, "", "seed", "demo")
+	key := strings.TrimSpace(erpctl(t, dsn, "", "apikey", "create", "--shop", "TMALL-FLAGSHIP"))
+	d := startErpd(t, dsn)
+
+	const total = 120
+	body := func(i int) string {
+		return fmt.Sprintf(`{"orders":[{"platformOrderId":"KILL-%03d","status":"paid","updateTime":"2026-11-25T10:00:00Z",
+			"address":{"name":"李四","city":"重庆","street":"解放碑 8 号"},"goods":3990,"paid":3990,
+			"lines":[{"sku":"PK-101","quantity":1000,"unitPrice":3990}]}]}`, i)
+	}
+	pushURL := func(d *daemon) string { return "http://" + d.http + "/v1/shops/TMALL-FLAGSHIP/orders:push" }
+	acked := make(chan int, total)
+	go func() {
+		defer close(acked)
+		for i := range total {
+			if status, _ := postRaw(pushURL(d), key, body(i)); status != 200 {
+				return
+			}
+			acked <- i
+		}
+	}()
+	var acknowledged []int
+	for i := range acked {
+		acknowledged = append(acknowledged, i)
+		if len(acknowledged) == 40 {
+			_ = d.cmd.Process.Signal(syscall.SIGKILL)
+		}
+	}
+	<-d.exited
+	if len(acknowledged) < 40 || len(acknowledged) >= total {
+		t.Fatalf("%d pushes acknowledged before the kill", len(acknowledged))
+	}
+
+	d2 := startErpd(t, dsn)
+	h := httpClient{t: t, base: "http://" + d2.http}
+	for _, i := range acknowledged {
+		if _, found := h.do("GET", fmt.Sprintf("/v1/orders?platformOrderId=KILL-%03d", i), key, nil); len(found["orders"].([]any)) != 1 {
+			t.Fatalf("acknowledged order KILL-%03d: %v", i, found)
+		}
+	}
+	for i := range total {
+		if status, _ := postRaw(pushURL(d2), key, body(i)); status != 200 {
+			t.Fatalf("retry %d: %d", i, status)
+		}
+	}
+	_, all := h.do("GET", "/v1/orders?pageSize=1000", key, nil)
+	seen := map[string]int{}
+	for _, o := range all["orders"].([]any) {
+		seen[o.(map[string]any)["platformOrderId"].(string)]++
+	}
+	if len(seen) != total {
+		t.Fatalf("%d distinct orders after retrying all %d", len(seen), total)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("order %s stored %d times", id, n)
+		}
+	}
+}

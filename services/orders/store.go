@@ -48,16 +48,26 @@ type storedVersion struct {
 	Version           int
 }
 
-// lockOrders locks the stored versions of a shop's orders, in key order (so concurrent
-// batches with overlapping keys queue rather than deadlock), and answers them by key.
+// lockOrders answers the stored versions of a shop's orders by key, locked. Keys are first
+// looked up without locks (a locking read of a missing key would take a gap lock, and
+// every concurrent batch inserting new orders into the same gap would deadlock); the rows
+// found are then locked by primary key, in id order, which reads their latest version. A
+// key inserted by another batch after this lookup makes the insert fail on the unique key,
+// and the whole transaction runs again.
 func (s store) lockOrders(shop int64, keys []string) (map[string]storedVersion, error) {
-	var rows []storedVersion
-	if err := s.db.Raw(`SELECT id, platform_order_id, platform_updated_at, content_hash, status, exception, version
-		FROM orders WHERE shop_id = ? AND platform_order_id IN ? ORDER BY platform_order_id FOR UPDATE`, shop, keys).
-		Scan(&rows).Error; err != nil {
+	var ids []int64
+	if err := s.db.Raw(`SELECT id FROM orders WHERE shop_id = ? AND platform_order_id IN ?`, shop, keys).Scan(&ids).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[string]storedVersion, len(rows))
+	out := make(map[string]storedVersion, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []storedVersion
+	if err := s.db.Raw(`SELECT id, platform_order_id, platform_updated_at, content_hash, status, exception, version
+		FROM orders WHERE id IN ? ORDER BY id FOR UPDATE`, ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
 	for _, r := range rows {
 		out[r.PlatformOrderID] = r
 	}
@@ -91,6 +101,16 @@ func (s store) insertOrders(orders []*Order, now time.Time) error {
 	for i, o := range orders {
 		args = append(args, orderArgs(o, now)...)
 		keys[i] = o.PlatformOrderID
+	}
+	if len(orders) == 1 {
+		// one row: its id comes back with the insert, no second round trip
+		res, err := s.db.Statement.ConnPool.ExecContext(s.db.Statement.Context,
+			`INSERT INTO orders (`+orderColumns+`) VALUES `+row(1, orderColumnCount), args...)
+		if err != nil {
+			return err
+		}
+		orders[0].ID, err = res.LastInsertId()
+		return err
 	}
 	if err := s.db.Exec(`INSERT INTO orders (`+orderColumns+`) VALUES `+row(len(orders), orderColumnCount), args...).Error; err != nil {
 		return err
