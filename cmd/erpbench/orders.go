@@ -121,9 +121,15 @@ func pushHTTP(ctx context.Context, e *env, orders []*ordersv1.PushedOrder) error
 	return nil
 }
 
-func pushBatchGRPC(ctx context.Context, e *env, w int) error  { return pushGRPC(ctx, e, w, batchOf(e, 100)) }
-func pushBatchHTTP(ctx context.Context, e *env, _ int) error  { return pushHTTP(ctx, e, batchOf(e, 100)) }
-func pushSingleGRPC(ctx context.Context, e *env, w int) error { return pushGRPC(ctx, e, w, batchOf(e, 1)) }
+func pushBatchGRPC(ctx context.Context, e *env, w int) error {
+	return pushGRPC(ctx, e, w, batchOf(e, 100))
+}
+func pushBatchHTTP(ctx context.Context, e *env, _ int) error {
+	return pushHTTP(ctx, e, batchOf(e, 100))
+}
+func pushSingleGRPC(ctx context.Context, e *env, w int) error {
+	return pushGRPC(ctx, e, w, batchOf(e, 1))
+}
 func pushSingleHTTP(ctx context.Context, e *env, _ int) error { return pushHTTP(ctx, e, batchOf(e, 1)) }
 
 var backlogLeft atomic.Int64
