@@ -85,12 +85,14 @@ func realMain() error {
 	// Background work stops after the servers have drained.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
-	dispatched := make(chan struct{})
+	var dispatched <-chan struct{}
 	if cfg.JobsEnabled {
 		a.Jobs.Start()
-		go func() { a.Outbox.Run(bg); close(dispatched) }()
+		dispatched = a.Background(bg)
 	} else {
-		close(dispatched)
+		closed := make(chan struct{})
+		close(closed)
+		dispatched = closed
 	}
 	serveErr := srv.Serve(ctx)
 	stopBG()

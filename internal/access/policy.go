@@ -145,6 +145,14 @@ var Table = map[string]Rule{
 	hub + "GetShopConnection":    read(manager),
 	hub + "ListPullRuns":         read(staff...),
 	hub + "ImportRetailerOrders": write(manager, sales),
+	// the review queue and cancellations are people's work
+	hub + "ReleaseOrder":  write(manager, sales),
+	hub + "CancelOrder":   write(manager, sales),
+	hub + "GetShopPolicy": read(staff...),
+	hub + "SetShopPolicy": write(manager),
+	// connectors that pull read their shop's stock levels and shipments
+	hub + "ListShopStock": read(append(staff, connector)...),
+	hub + "ListShipments": read(append(staff, connector)...),
 }
 
 // Lookup answers the rule of an RPC.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,12 +47,13 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Cfg: cfg, Log: log, DB: g}
 	a.Outbox = outbox.New(g, outbox.Options{Poll: cfg.OutboxPoll, Workers: cfg.OutboxWorkers,
-		MaxBackoff: cfg.OutboxMaxBackoff, Logger: log})
+		MaxBackoff: cfg.OutboxMaxBackoff, BaseBackoff: cfg.OutboxBackoff, Logger: log})
 	a.Jobs = jobs.New(g, cfg.TimeZone, log)
 	a.Catalog = catalog.New(g)
 	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
 	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone})
-	a.Orders = orders.New(g, a.Catalog, a.Outbox, orders.Options{})
+	a.Orders = orders.New(g, a.Catalog, a.Warehouse, a.Outbox, log, orders.Options{StockDebounce: cfg.StockDebounce,
+		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
 		orders.NewGRPC(a.Orders)}
 	return a, nil
@@ -97,6 +99,11 @@ func (a *App) jobList() []jobs.Job {
 		Timeout:  30 * time.Minute,
 		Run:      a.housekeeping,
 	}, {
+		Name:     "stock-push",
+		Schedule: "*/15 * * * *",
+		Timeout:  10 * time.Minute,
+		Run:      a.Orders.PushAllStock,
+	}, {
 		Name:     "order-pull",
 		Schedule: "@every 1m",
 		Timeout:  10 * time.Minute,
@@ -124,6 +131,20 @@ func (a *App) housekeeping(ctx context.Context) error {
 	}
 	a.Log.InfoContext(ctx, "housekeeping", "outbox_purged", n, "idempotency_purged", total)
 	return nil
+}
+
+// Background starts the loops every replica runs until ctx ends: the outbox dispatcher,
+// the order allocator and the stock pusher. It answers a channel closed when all have
+// stopped.
+func (a *App) Background(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); a.Outbox.Run(ctx) }()
+	go func() { defer wg.Done(); a.Orders.RunAllocator(ctx) }()
+	go func() { defer wg.Done(); a.Orders.RunStockPusher(ctx) }()
+	go func() { wg.Wait(); close(done) }()
+	return done
 }
 
 // HTTPRoutes are the routes outside the gRPC gateway: platform webhooks, which carry their

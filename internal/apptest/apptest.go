@@ -71,7 +71,7 @@ func Start(t testing.TB) *Env {
 	}
 	served := make(chan struct{})
 	go func() { _ = srv.Serve(ctx); close(served) }()
-	go a.Outbox.Run(ctx)
+	background := a.Background(ctx)
 	conn, err := grpc.NewClient("passthrough:///"+srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +81,7 @@ func Start(t testing.TB) *Env {
 		_ = conn.Close()
 		cancel()
 		<-served
+		<-background
 		_ = db.Close(a.DB)
 	})
 	e.waitReady(t)

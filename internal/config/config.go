@@ -33,6 +33,9 @@ type Config struct {
 	AuthCacheTTL     time.Duration
 	OutboxWorkers    int
 	OutboxMaxBackoff time.Duration
+	OutboxBackoff    time.Duration
+	StockDebounce    time.Duration
+	StockMaxBackoff  time.Duration
 	DebugAddr        string
 }
 
@@ -77,6 +80,12 @@ var Settings = []Setting{
 		func(c *Config, v string) error { n, err := positive(v); c.OutboxWorkers = int(n); return err }},
 	{"ERP_OUTBOX_MAX_BACKOFF", "outbox-max-backoff", "10m", "longest delay between retries of a failing delivery",
 		func(c *Config, v string) (err error) { c.OutboxMaxBackoff, err = duration(v); return err }},
+	{"ERP_OUTBOX_BACKOFF", "outbox-backoff", "1s", "delay before the first retry of a failing delivery (doubling after each failure)",
+		func(c *Config, v string) (err error) { c.OutboxBackoff, err = duration(v); return err }},
+	{"ERP_STOCK_DEBOUNCE", "stock-debounce", "250ms", "how long a stock change waits for others before shop stock levels are pushed",
+		func(c *Config, v string) (err error) { c.StockDebounce, err = duration(v); return err }},
+	{"ERP_STOCK_MAX_BACKOFF", "stock-max-backoff", "5m", "longest delay between retries of a failing stock level push",
+		func(c *Config, v string) (err error) { c.StockMaxBackoff, err = duration(v); return err }},
 	{"ERP_RETENTION", "retention", "168h", "how long delivered outbox rows and idempotency records are kept",
 		func(c *Config, v string) (err error) { c.Retention, err = duration(v); return err }},
 	{"ERP_SCHEDULES", "schedules", "", "job schedule overrides: name=cron spec;name=cron spec (e.g. housekeeping=0 4 * * *)",

@@ -86,7 +86,14 @@ func orderToProto(o Order) *ordersv1.Order {
 		CreateTime: ts(o.CreatedAt), PayTime: ts(o.PaidAt), PlatformUpdateTime: ts(o.UpdatedAt), BuyerRemark: o.BuyerRemark,
 		SellerRemark: o.SellerRemark, Exception: o.Exception, ExceptionDetail: o.ExceptionDetail, Customer: o.Customer,
 		Outlet: o.Outlet, RequestedDate: o.RequestedDate, Raw: string(o.Raw), Number: o.Number, Version: int32(o.Version),
-		Lines: []*ordersv1.OrderLine{}}
+		Lines: []*ordersv1.OrderLine{}, FulfilState: o.FulfilState, HoldReason: o.HoldReason}
+	for _, f := range o.Fulfilments {
+		out.Fulfilments = append(out.Fulfilments, fulfilmentToProto(f))
+	}
+	for _, p := range o.Pushes {
+		out.Pushes = append(out.Pushes, &ordersv1.PlatformPush{Time: ts(p.At), Kind: p.Kind, Outcome: p.Outcome, Error: p.Error,
+			Detail: p.Detail})
+	}
 	for _, l := range o.Lines {
 		out.Lines = append(out.Lines, &ordersv1.OrderLine{LineNo: l.LineNo, PlatformLineId: l.PlatformLineID, Sku: l.SKU,
 			Barcode: l.Barcode, Title: l.Title, Item: l.Item, Quantity: l.Quantity, UnitPrice: l.UnitPrice, Discount: l.Discount,
@@ -134,7 +141,7 @@ func (g *GRPC) ListOrders(ctx context.Context, req *ordersv1.ListOrdersRequest) 
 	list, next, err := g.svc.ListOrders(ctx, req.GetPageSize(), req.GetPageToken(), OrderFilter{Shop: req.GetShop(),
 		Channel: req.GetChannel(), Status: req.GetStatus(), PlatformOrderID: req.GetPlatformOrderId(),
 		PhoneTail: req.GetBuyerPhoneTail(), CreatedAfter: timeOf(req.GetCreatedAfter()), CreatedBefore: timeOf(req.GetCreatedBefore()),
-		ExceptionsOnly: req.GetExceptionsOnly(), Customer: req.GetCustomer()})
+		ExceptionsOnly: req.GetExceptionsOnly(), Customer: req.GetCustomer(), FulfilState: req.GetFulfilState()})
 	if err != nil {
 		return nil, err
 	}
@@ -227,4 +234,86 @@ func (g *GRPC) ImportRetailerOrders(ctx context.Context, req *ordersv1.ImportRet
 		return nil, err
 	}
 	return &ordersv1.ImportRetailerOrdersResponse{Results: resultsToProto(rs)}, nil
+}
+
+func fulfilmentToProto(f Fulfilment) *ordersv1.Fulfilment {
+	out := &ordersv1.Fulfilment{Id: f.ID, Shop: f.Shop, Warehouse: f.Warehouse, DeliveryOrder: f.DeliveryOrder, State: f.State,
+		Carrier: f.Carrier, TrackingNumbers: f.Tracking, ShipTime: tsPtr(f.ShipTime)}
+	for _, l := range f.Lines {
+		out.Lines = append(out.Lines, &ordersv1.FulfilmentLine{Order: l.Order, LineNo: l.LineNo, Item: l.Item, Quantity: l.Quantity})
+	}
+	return out
+}
+
+// ReleaseOrder implements the RPC.
+func (g *GRPC) ReleaseOrder(ctx context.Context, req *ordersv1.ReleaseOrderRequest) (*ordersv1.ReleaseOrderResponse, error) {
+	o, err := g.svc.ReleaseOrder(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &ordersv1.ReleaseOrderResponse{Order: orderToProto(o)}, nil
+}
+
+// CancelOrder implements the RPC.
+func (g *GRPC) CancelOrder(ctx context.Context, req *ordersv1.CancelOrderRequest) (*ordersv1.CancelOrderResponse, error) {
+	o, err := g.svc.CancelOrder(ctx, req.GetId(), req.GetReason())
+	if err != nil {
+		return nil, err
+	}
+	return &ordersv1.CancelOrderResponse{Order: orderToProto(o)}, nil
+}
+
+func policyToProto(p Policy) *ordersv1.ShopPolicy {
+	return &ordersv1.ShopPolicy{Shop: p.Shop, HoldBuyerRemarks: p.HoldRemarks, HoldAmountAbove: p.HoldAmountAbove,
+		DeliveryProvinces: p.DeliveryProvinces, MergeOrders: p.Merge, SplitByWarehouse: p.Split, Warehouses: p.Warehouses,
+		StockWarehouses: p.StockWarehouses, StockSharePercent: p.SharePercent, SafetyStock: p.SafetyStock}
+}
+
+// GetShopPolicy implements the RPC.
+func (g *GRPC) GetShopPolicy(ctx context.Context, req *ordersv1.GetShopPolicyRequest) (*ordersv1.GetShopPolicyResponse, error) {
+	p, err := g.svc.GetShopPolicy(ctx, req.GetShop())
+	if err != nil {
+		return nil, err
+	}
+	return &ordersv1.GetShopPolicyResponse{Policy: policyToProto(p)}, nil
+}
+
+// SetShopPolicy implements the RPC.
+func (g *GRPC) SetShopPolicy(ctx context.Context, req *ordersv1.SetShopPolicyRequest) (*ordersv1.SetShopPolicyResponse, error) {
+	in := req.GetPolicy()
+	p, err := g.svc.SetShopPolicy(ctx, req.GetShop(), Policy{HoldRemarks: in.GetHoldBuyerRemarks(),
+		HoldAmountAbove: in.GetHoldAmountAbove(), DeliveryProvinces: in.GetDeliveryProvinces(), Merge: in.GetMergeOrders(),
+		Split: in.GetSplitByWarehouse(), Warehouses: in.GetWarehouses(), StockWarehouses: in.GetStockWarehouses(),
+		SharePercent: in.GetStockSharePercent(), SafetyStock: in.GetSafetyStock()})
+	if err != nil {
+		return nil, err
+	}
+	return &ordersv1.SetShopPolicyResponse{Policy: policyToProto(p)}, nil
+}
+
+// ListShopStock implements the RPC.
+func (g *GRPC) ListShopStock(ctx context.Context, req *ordersv1.ListShopStockRequest) (*ordersv1.ListShopStockResponse, error) {
+	levels, err := g.svc.ListShopStock(ctx, req.GetShop())
+	if err != nil {
+		return nil, err
+	}
+	out := &ordersv1.ListShopStockResponse{Levels: []*ordersv1.ShopStockLevel{}}
+	for _, l := range levels {
+		out.Levels = append(out.Levels, &ordersv1.ShopStockLevel{Sku: l.SKU, Item: l.Item, Available: l.Available,
+			Pushed: l.Pushed, PushTime: tsPtr(l.PushTime)})
+	}
+	return out, nil
+}
+
+// ListShipments implements the RPC.
+func (g *GRPC) ListShipments(ctx context.Context, req *ordersv1.ListShipmentsRequest) (*ordersv1.ListShipmentsResponse, error) {
+	list, next, err := g.svc.ListShipments(ctx, req.GetShop(), req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	out := &ordersv1.ListShipmentsResponse{NextPageToken: next, Shipments: []*ordersv1.Fulfilment{}}
+	for _, f := range list {
+		out.Shipments = append(out.Shipments, fulfilmentToProto(f))
+	}
+	return out, nil
 }

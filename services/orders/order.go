@@ -110,6 +110,10 @@ type Order struct {
 	ExceptionDetail string
 	Version         int
 	History         []History
+	FulfilState     string
+	HoldReason      string
+	Fulfilments     []Fulfilment
+	Pushes          []PlatformPush
 	hash            []byte
 }
 

@@ -1,12 +1,17 @@
 package orders
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"net/http"
+	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,9 +22,11 @@ import (
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/internal/page"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/orders/platform"
+	"github.com/erphub/erphub/services/warehouse"
 )
 
 // TopicOrderChanged is the outbox topic of every stored change of an order.
@@ -55,15 +62,26 @@ type Options struct {
 	HTTPClient *http.Client // for platform pulls
 	// Connect builds a platform connector (tests point it at fake servers).
 	Connect func(platformName string, c platform.Credentials, hc *http.Client) (platform.Puller, error)
+	// StockDebounce is how long a stock change waits for others before its shop SKUs are
+	// pushed (default 250 ms); StockPoll how often the pusher looks without a local kick
+	// (default 500 ms); StockRetryBase and StockRetryMax bound the backoff of a failed
+	// push (default 1 s and 5 min).
+	StockDebounce, StockPoll, StockRetryBase, StockRetryMax time.Duration
 }
 
 // Service holds the order hub's use cases.
 type Service struct {
-	db      *gorm.DB
-	store   store
-	catalog *catalog.Service
-	outbox  *outbox.Outbox
-	opt     Options
+	db        *gorm.DB
+	store     store
+	catalog   *catalog.Service
+	warehouse *warehouse.Service
+	outbox    *outbox.Outbox
+	opt       Options
+	log       *slog.Logger
+	kick      chan struct{}
+	stockKick chan struct{}
+	replica   string
+	claimSeq  atomic.Int64
 
 	mapMu    sync.Mutex
 	mapCache map[int64]cachedMappings
@@ -78,8 +96,10 @@ type cachedMappings struct {
 // forgets at once when they change).
 const mappingTTL = 30 * time.Second
 
-// New returns the service and subscribes its webhook processing to the outbox.
-func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Service {
+// New returns the service and subscribes its event handling to the outbox: webhook
+// processing, order changes (allocation, cancellation), stock changes (the out-of-stock
+// queue, shop stock levels), posted deliveries (shipments) and shipment confirmations.
+func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ob *outbox.Outbox, log *slog.Logger, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = func() time.Time { return time.Now().UTC() }
 	}
@@ -92,8 +112,22 @@ func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Serv
 			return p, err
 		}
 	}
-	s := &Service{db: g, store: store{db: g}, catalog: cat, outbox: ob, opt: opt, mapCache: map[int64]cachedMappings{}}
+	if log == nil {
+		log = slog.Default()
+	}
+	opt.StockDebounce = cmp.Or(opt.StockDebounce, 250*time.Millisecond)
+	opt.StockPoll = cmp.Or(opt.StockPoll, 500*time.Millisecond)
+	opt.StockRetryBase = cmp.Or(opt.StockRetryBase, time.Second)
+	opt.StockRetryMax = cmp.Or(opt.StockRetryMax, 5*time.Minute)
+	host, _ := os.Hostname()
+	s := &Service{db: g, store: store{db: g}, catalog: cat, warehouse: wms, outbox: ob, opt: opt, log: log,
+		kick: make(chan struct{}, 1), stockKick: make(chan struct{}, 1),
+		replica: fmt.Sprintf("%s-%d-%04x", text.Clip(host, 32), os.Getpid(), rand.IntN(0xffff)), mapCache: map[int64]cachedMappings{}}
 	ob.Subscribe("orders-webhooks", []string{topicWebhookReceived}, s.processWebhook)
+	ob.Subscribe("orders-processing", []string{TopicOrderChanged}, s.onOrderChanged)
+	ob.Subscribe("orders-stock", []string{warehouse.TopicStockChanged}, s.onStockChanged)
+	ob.Subscribe("orders-shipments", []string{warehouse.TopicDocumentPosted}, s.onDocumentPosted)
+	ob.Subscribe("platform-shipments", []string{topicShipmentConfirm}, s.confirmShipment)
 	return s
 }
 
@@ -359,11 +393,19 @@ func (s *Service) mapLinesWith(ctx context.Context, mappings map[string]Mapping,
 
 // GetOrder answers one order with lines, history and payload. Errors: NotFound, Forbidden.
 func (s *Service) GetOrder(ctx context.Context, id int64) (Order, error) {
-	o, err := s.store.with(s.db.WithContext(ctx)).order(id)
+	st := s.store.with(s.db.WithContext(ctx))
+	o, err := st.order(id)
 	if err != nil {
 		return o, err
 	}
-	return o, s.checkOrderAccess(ctx, o)
+	if err := s.checkOrderAccess(ctx, o); err != nil {
+		return o, err
+	}
+	if o.Fulfilments, err = st.fulfilmentsOf(id); err != nil {
+		return o, err
+	}
+	o.Pushes, err = st.pushesOf(id)
+	return o, err
 }
 
 func (s *Service) checkOrderAccess(ctx context.Context, o Order) error {
@@ -381,9 +423,17 @@ func (s *Service) checkOrderAccess(ctx context.Context, o Order) error {
 // ListOrders searches orders, newest first, with personal data masked. Errors: Invalid.
 func (s *Service) ListOrders(ctx context.Context, size int32, token string, f OrderFilter) ([]Order, string, error) {
 	pr, err := page.Parse(size, token, f.Shop, f.Channel, f.Status, f.PlatformOrderID, f.PhoneTail,
-		f.CreatedAfter.UnixMicro(), f.CreatedBefore.UnixMicro(), f.ExceptionsOnly, f.Customer)
+		f.CreatedAfter.UnixMicro(), f.CreatedBefore.UnixMicro(), f.ExceptionsOnly, f.Customer, f.FulfilState)
 	if err != nil {
 		return nil, "", err
+	}
+	switch f.FulfilState {
+	case "", FulfilHeld, FulfilAwaitingStock, FulfilAllocated, FulfilPartShipped, FulfilShipped, FulfilCancelled, FulfilReturnExpected:
+	case "new":
+		f.FulfilState = FulfilNew
+		f.FulfilNew = true
+	default:
+		return nil, "", apperr.Invalid("fulfil_state", "must be new, held, awaiting_stock, allocated, partially_shipped, shipped, cancelled or return_expected")
 	}
 	if f.PhoneTail != "" && (len(f.PhoneTail) < 3 || len(f.PhoneTail) > 4 || phoneTail(f.PhoneTail) != f.PhoneTail) {
 		return nil, "", apperr.Invalid("buyer_phone_tail", "must be the last 3 or 4 digits of the phone")

@@ -224,6 +224,7 @@ type orderRow struct {
 	Exception, ExceptionDetail                               string
 	Raw                                                      []byte
 	Version                                                  int
+	FulfilState, HoldReason                                  string
 }
 
 func (r orderRow) order() Order {
@@ -234,7 +235,8 @@ func (r orderRow) order() Order {
 			City: r.ShipCity, District: r.ShipDistrict, Street: r.ShipStreet, PostalCode: r.ShipPostalCode},
 		Goods: r.Goods, Discount: r.Discount, Shipping: r.Shipping, Tax: r.Tax, Fees: r.Fees, Paid: r.Paid, TaxIncluded: r.TaxIncluded,
 		UpdatedAt: r.PlatformUpdatedAt, BuyerRemark: r.BuyerRemark, SellerRemark: r.SellerRemark, Customer: r.CustomerID,
-		Outlet: r.OutletID, Exception: r.Exception, ExceptionDetail: r.ExceptionDetail, Raw: r.Raw, Version: r.Version}
+		Outlet: r.OutletID, Exception: r.Exception, ExceptionDetail: r.ExceptionDetail, Raw: r.Raw, Version: r.Version,
+		FulfilState: r.FulfilState, HoldReason: r.HoldReason}
 	if r.PlatformCreatedAt.Valid {
 		o.CreatedAt = r.PlatformCreatedAt.Time
 	}
@@ -258,6 +260,8 @@ type OrderFilter struct {
 	CreatedBefore   time.Time
 	ExceptionsOnly  bool
 	Customer        int64
+	FulfilState     string
+	FulfilNew       bool    // FulfilState "" as a filter: not yet reviewed
 	Shops           []int64 // connector keys: only these shops
 }
 
@@ -360,11 +364,15 @@ func (s store) listOrders(p page.Request, f OrderFilter) ([]Order, string, error
 	if f.Customer != 0 {
 		q = q.Where("customer_id = ?", f.Customer)
 	}
+	if f.FulfilState != "" || f.FulfilNew {
+		q = q.Where("fulfil_state = ?", f.FulfilState)
+	}
 	var rows []orderRow
 	if err := q.Select("id, shop_id, platform_order_id, channel, order_number, status, currency, buyer_id, buyer_nick, buyer_name, " +
 		"buyer_phone, buyer_email, ship_name, ship_phone, ship_country, ship_province, ship_city, ship_district, ship_street, " +
 		"ship_postal_code, goods, discount, shipping, tax, fees, paid, tax_included, platform_created_at, paid_at, " +
-		"platform_updated_at, buyer_remark, seller_remark, customer_id, outlet_id, requested_date, exception, exception_detail, version").
+		"platform_updated_at, buyer_remark, seller_remark, customer_id, outlet_id, requested_date, exception, exception_detail, version, " +
+		"fulfil_state, hold_reason").
 		Scan(&rows).Error; err != nil {
 		return nil, "", err
 	}

@@ -158,7 +158,7 @@ func (p PurchaseOrder) validate() error {
 
 func (d DeliveryOrder) validate() error {
 	var v apperr.Violations
-	v.Check(d.Customer > 0, "delivery_order.customer", "must be a customer id")
+	v.Check(d.Customer > 0 || d.Customer == 0 && d.Source != "", "delivery_order.customer", "must be a customer id")
 	v.Check(d.Warehouse > 0, "delivery_order.warehouse", "must be a warehouse id")
 	v.Check(d.Outlet >= 0, "delivery_order.outlet", "must be an outlet id")
 	v.Check(len(d.RetailerPONumber) <= 64, "delivery_order.retailer_po_number", "must be at most 64 characters")

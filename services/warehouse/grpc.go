@@ -85,7 +85,8 @@ func stToProto(x Stocktake) *warehousev1.Stocktake {
 
 func docToProto(d StockDocument) *warehousev1.StockDocument {
 	out := &warehousev1.StockDocument{Id: d.ID, Number: d.Number, Type: d.Type, Warehouse: d.Warehouse, Branch: d.Branch,
-		Source: sourceName(d.SourceType, d.SourceID), Reason: d.Reason, PostTime: ts(d.PostTime), PostedBy: d.PostedBy, Session: d.Session}
+		Source: sourceName(d.SourceType, d.SourceID), Reason: d.Reason, PostTime: ts(d.PostTime), PostedBy: d.PostedBy, Session: d.Session,
+		Carrier: d.Carrier, TrackingNumbers: d.Tracking}
 	for _, l := range d.Lines {
 		out.Lines = append(out.Lines, &warehousev1.DocumentLine{LineNo: l.LineNo, Item: l.Item, Lot: l.Lot, Quantity: l.Quantity,
 			Value: l.Value, Warehouse: l.Warehouse})
@@ -341,7 +342,8 @@ func (g *GRPC) ListScans(ctx context.Context, req *warehousev1.ListScansRequest)
 
 // CompleteScanSession implements the RPC.
 func (g *GRPC) CompleteScanSession(ctx context.Context, req *warehousev1.CompleteScanSessionRequest) (*warehousev1.CompleteScanSessionResponse, error) {
-	c, err := g.svc.CompleteScanSession(ctx, req.GetId(), req.GetAllowPartial())
+	c, err := g.svc.CompleteScanSession(ctx, req.GetId(), req.GetAllowPartial(),
+		Shipping{Carrier: req.GetCarrier(), TrackingNumbers: req.GetTrackingNumbers()})
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,8 @@ type PostedEvent struct {
 	OrderRef         string       `json:"orderRef,omitempty"` // the order hub's order behind a delivery
 	CounterWarehouse int64        `json:"counterWarehouse,omitempty"`
 	Reason           string       `json:"reason,omitempty"`
+	Carrier          string       `json:"carrier,omitempty"`
+	TrackingNumbers  []string     `json:"trackingNumbers,omitempty"`
 	PostedAt         time.Time    `json:"postedAt"`
 	Lines            []PostedLine `json:"lines"`
 }
@@ -169,11 +171,18 @@ func (p *posting) write(ctx context.Context, tx *gorm.DB) error {
 	}
 	ev := p.event
 	ev.Document, ev.Number, ev.Type, ev.Branch, ev.Warehouse = p.doc.ID, p.doc.Number, p.doc.Type, p.doc.Branch, p.doc.Warehouse
-	ev.PostedAt, ev.Reason = p.doc.PostTime, p.doc.Reason
+	ev.PostedAt, ev.Reason, ev.Carrier, ev.TrackingNumbers = p.doc.PostTime, p.doc.Reason, p.doc.Carrier, p.doc.Tracking
 	if p.doc.SourceType != "" {
 		ev.Source = sourceName(p.doc.SourceType, p.doc.SourceID)
 	}
-	return p.s.outbox.Publish(ctx, tx, outbox.Event{Topic: TopicDocumentPosted, Key: p.doc.ResourceName(), Payload: ev})
+	items := make([]int64, 0, len(p.vals))
+	for it := range p.vals {
+		items = append(items, it)
+	}
+	slices.Sort(items)
+	return p.s.outbox.Publish(ctx, tx,
+		outbox.Event{Topic: TopicDocumentPosted, Key: p.doc.ResourceName(), Payload: ev},
+		stockChanged(p.doc.Warehouse, items, p.doc.Type != DocDelivery && p.doc.Type != DocTransferOut))
 }
 
 func sourceName(kind string, id int64) string {
@@ -205,9 +214,25 @@ func shortage(lines []Line, allowPartial bool) error {
 		strings.Join(short, "; "))
 }
 
-// CompleteScanSession posts a session's document atomically. Errors: NotFound, Forbidden,
-// ErrSessionClosed, ErrNothingScanned, ErrShortage, ErrDocumentClosed.
-func (s *Service) CompleteScanSession(ctx context.Context, id int64, allowPartial bool) (Completion, error) {
+// Shipping describes a shipment when a delivery is scanned out.
+type Shipping struct {
+	Carrier         string
+	TrackingNumbers []string
+}
+
+// CompleteScanSession posts a session's document atomically; a delivery records its
+// carrier and tracking numbers. Errors: Invalid, NotFound, Forbidden, ErrSessionClosed,
+// ErrNothingScanned, ErrShortage, ErrDocumentClosed.
+func (s *Service) CompleteScanSession(ctx context.Context, id int64, allowPartial bool, ship Shipping) (Completion, error) {
+	var v apperr.Violations
+	v.Check(len(ship.Carrier) <= 64, "carrier", "must be at most 64 characters")
+	v.Check(len(ship.TrackingNumbers) <= 20, "tracking_numbers", "at most 20 packages")
+	for i, t := range ship.TrackingNumbers {
+		v.Check(t != "" && len(t) <= 40 && !strings.Contains(t, ","), fmt.Sprintf("tracking_numbers[%d]", i), "must be 1-40 characters without commas")
+	}
+	if err := v.Err("invalid shipment"); err != nil {
+		return Completion{}, err
+	}
 	x, err := s.sessionFacts(ctx, id)
 	if err != nil {
 		return Completion{}, err
@@ -232,6 +257,7 @@ func (s *Service) CompleteScanSession(ctx context.Context, id int64, allowPartia
 			return Completion{}, ErrNothingScanned
 		}
 		p := s.newPosting(st, live, "", s.clock())
+		p.doc.Carrier, p.doc.Tracking = ship.Carrier, ship.TrackingNumbers
 		switch live.Kind {
 		case KindReceive:
 			err = s.postReceipt(st, live, p, totals, allowPartial)

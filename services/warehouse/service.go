@@ -318,7 +318,19 @@ func (s *Service) cancelDelivery(ctx context.Context, tx *gorm.DB, id int64) (De
 		}
 	}
 	d.Status = StatusCancelled
-	return d, st.setStatus("delivery_orders", id, StatusCancelled, now)
+	if err := st.setStatus("delivery_orders", id, StatusCancelled, now); err != nil {
+		return d, err
+	}
+	var items []int64
+	for _, l := range d.Lines {
+		if l.Reserved {
+			items = append(items, l.Item)
+		}
+	}
+	if len(items) == 0 {
+		return d, nil
+	}
+	return d, s.outbox.Publish(ctx, tx, stockChanged(d.Warehouse, items, true))
 }
 
 // ---- transfers and stocktakes ----

@@ -708,6 +708,8 @@ type StockDocument struct {
 	Reason     string
 	PostedBy   int64
 	PostTime   time.Time
+	Carrier    string
+	Tracking   []string
 	Lines      []DocumentLine
 }
 
@@ -728,8 +730,9 @@ type DocumentLine struct {
 // insertDocument writes a posted document and its ledger entries.
 func (s store) insertDocument(d StockDocument, entries []entry) (StockDocument, error) {
 	if err := s.db.Exec(`INSERT INTO stock_documents (doc_no, doc_type, branch_id, warehouse_id, source_type, source_id,
-		session_id, reason, posted_by, posted_at) VALUES (?,?,?,?,?,?,?,?,?,?)`, d.Number, d.Type, d.Branch, d.Warehouse,
-		d.SourceType, d.SourceID, d.Session, d.Reason, d.PostedBy, d.PostTime).Error; err != nil {
+		session_id, reason, posted_by, posted_at, carrier, tracking) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, d.Number, d.Type, d.Branch,
+		d.Warehouse, d.SourceType, d.SourceID, d.Session, d.Reason, d.PostedBy, d.PostTime, d.Carrier,
+		strings.Join(d.Tracking, ",")).Error; err != nil {
 		return d, err
 	}
 	id, err := s.lastID()
@@ -754,11 +757,11 @@ func (s store) insertDocument(d StockDocument, entries []entry) (StockDocument, 
 func (s store) document(id int64) (StockDocument, error) {
 	var r struct {
 		ID, BranchID, WarehouseID, SourceID, SessionID, PostedBy int64
-		DocNo, DocType, SourceType, Reason                       string
+		DocNo, DocType, SourceType, Reason, Carrier, Tracking    string
 		PostedAt                                                 time.Time
 	}
 	res := s.db.Raw(`SELECT id, doc_no, doc_type, branch_id, warehouse_id, source_type, source_id, session_id, reason,
-		posted_by, posted_at FROM stock_documents WHERE id = ?`, id).Scan(&r)
+		posted_by, posted_at, carrier, tracking FROM stock_documents WHERE id = ?`, id).Scan(&r)
 	if res.Error != nil {
 		return StockDocument{}, res.Error
 	}
@@ -766,7 +769,11 @@ func (s store) document(id int64) (StockDocument, error) {
 		return StockDocument{}, apperr.NotFound("stock document", id)
 	}
 	d := StockDocument{ID: r.ID, Number: r.DocNo, Type: r.DocType, Branch: r.BranchID, Warehouse: r.WarehouseID,
-		SourceType: r.SourceType, SourceID: r.SourceID, Session: r.SessionID, Reason: r.Reason, PostedBy: r.PostedBy, PostTime: r.PostedAt}
+		SourceType: r.SourceType, SourceID: r.SourceID, Session: r.SessionID, Reason: r.Reason, PostedBy: r.PostedBy, PostTime: r.PostedAt,
+		Carrier: r.Carrier}
+	if r.Tracking != "" {
+		d.Tracking = strings.Split(r.Tracking, ",")
+	}
 	rows, err := s.db.Raw(`SELECT e.line_no, e.item_id, COALESCE(l.lot_no, ''), e.lot_id, e.quantity, e.value, e.warehouse_id
 		FROM stock_ledger e LEFT JOIN lots l ON l.id = e.lot_id WHERE e.document_id = ? ORDER BY e.line_no`, id).Rows()
 	if err != nil {

@@ -511,7 +511,16 @@ type Order struct {
 	// The human-facing order number when it differs from the id.
 	Number string `protobuf:"bytes,28,opt,name=number,proto3" json:"number,omitempty"`
 	// Output only: erphub's version of the order, counting stored changes.
-	Version       int32 `protobuf:"varint,29,opt,name=version,proto3" json:"version,omitempty"`
+	Version int32 `protobuf:"varint,29,opt,name=version,proto3" json:"version,omitempty"`
+	// Output only: where erphub is with the order: "" (to review), held, awaiting_stock,
+	// allocated, partially_shipped, shipped, cancelled or return_expected.
+	FulfilState string `protobuf:"bytes,30,opt,name=fulfil_state,json=fulfilState,proto3" json:"fulfil_state,omitempty"`
+	// Output only: why the order is held.
+	HoldReason string `protobuf:"bytes,31,opt,name=hold_reason,json=holdReason,proto3" json:"hold_reason,omitempty"`
+	// Output only: what ships the order (GetOrder only).
+	Fulfilments []*Fulfilment `protobuf:"bytes,32,rep,name=fulfilments,proto3" json:"fulfilments,omitempty"`
+	// Output only: every attempt to tell the platform about it (GetOrder only).
+	Pushes        []*PlatformPush `protobuf:"bytes,33,rep,name=pushes,proto3" json:"pushes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -749,6 +758,307 @@ func (x *Order) GetVersion() int32 {
 	return 0
 }
 
+func (x *Order) GetFulfilState() string {
+	if x != nil {
+		return x.FulfilState
+	}
+	return ""
+}
+
+func (x *Order) GetHoldReason() string {
+	if x != nil {
+		return x.HoldReason
+	}
+	return ""
+}
+
+func (x *Order) GetFulfilments() []*Fulfilment {
+	if x != nil {
+		return x.Fulfilments
+	}
+	return nil
+}
+
+func (x *Order) GetPushes() []*PlatformPush {
+	if x != nil {
+		return x.Pushes
+	}
+	return nil
+}
+
+// FulfilmentLine is one order line in a fulfilment.
+type FulfilmentLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Order id.
+	Order int64 `protobuf:"varint,1,opt,name=order,proto3" json:"order,omitempty"`
+	// Order line number.
+	LineNo int32 `protobuf:"varint,2,opt,name=line_no,json=lineNo,proto3" json:"line_no,omitempty"`
+	// Item id.
+	Item int64 `protobuf:"varint,3,opt,name=item,proto3" json:"item,omitempty"`
+	// Quantity of the item, milli-units.
+	Quantity      int64 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FulfilmentLine) Reset() {
+	*x = FulfilmentLine{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FulfilmentLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FulfilmentLine) ProtoMessage() {}
+
+func (x *FulfilmentLine) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FulfilmentLine.ProtoReflect.Descriptor instead.
+func (*FulfilmentLine) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *FulfilmentLine) GetOrder() int64 {
+	if x != nil {
+		return x.Order
+	}
+	return 0
+}
+
+func (x *FulfilmentLine) GetLineNo() int32 {
+	if x != nil {
+		return x.LineNo
+	}
+	return 0
+}
+
+func (x *FulfilmentLine) GetItem() int64 {
+	if x != nil {
+		return x.Item
+	}
+	return 0
+}
+
+func (x *FulfilmentLine) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// Fulfilment is what ships together from one warehouse (one delivery order).
+type Fulfilment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Warehouse id.
+	Warehouse int64 `protobuf:"varint,2,opt,name=warehouse,proto3" json:"warehouse,omitempty"`
+	// The warehouse's delivery order id.
+	DeliveryOrder int64 `protobuf:"varint,3,opt,name=delivery_order,json=deliveryOrder,proto3" json:"delivery_order,omitempty"`
+	// allocated, shipped or cancelled.
+	State string `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	// Carrier.
+	Carrier string `protobuf:"bytes,5,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// Tracking numbers, one per package.
+	TrackingNumbers []string `protobuf:"bytes,6,rep,name=tracking_numbers,json=trackingNumbers,proto3" json:"tracking_numbers,omitempty"`
+	// Lines (of one or several merged orders).
+	Lines []*FulfilmentLine `protobuf:"bytes,7,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Shop id.
+	Shop int64 `protobuf:"varint,8,opt,name=shop,proto3" json:"shop,omitempty"`
+	// When it shipped.
+	ShipTime      *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=ship_time,json=shipTime,proto3" json:"ship_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Fulfilment) Reset() {
+	*x = Fulfilment{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Fulfilment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Fulfilment) ProtoMessage() {}
+
+func (x *Fulfilment) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Fulfilment.ProtoReflect.Descriptor instead.
+func (*Fulfilment) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Fulfilment) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Fulfilment) GetWarehouse() int64 {
+	if x != nil {
+		return x.Warehouse
+	}
+	return 0
+}
+
+func (x *Fulfilment) GetDeliveryOrder() int64 {
+	if x != nil {
+		return x.DeliveryOrder
+	}
+	return 0
+}
+
+func (x *Fulfilment) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *Fulfilment) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *Fulfilment) GetTrackingNumbers() []string {
+	if x != nil {
+		return x.TrackingNumbers
+	}
+	return nil
+}
+
+func (x *Fulfilment) GetLines() []*FulfilmentLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *Fulfilment) GetShop() int64 {
+	if x != nil {
+		return x.Shop
+	}
+	return 0
+}
+
+func (x *Fulfilment) GetShipTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ShipTime
+	}
+	return nil
+}
+
+// PlatformPush is one attempt to tell a platform something.
+type PlatformPush struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// When.
+	Time *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	// shipment or stock.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// ok or failed.
+	Outcome string `protobuf:"bytes,3,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// The error of a failed attempt.
+	Error string `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// What was sent, e.g. "SF 1234567890" or "XC-001 = 37".
+	Detail        string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlatformPush) Reset() {
+	*x = PlatformPush{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlatformPush) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlatformPush) ProtoMessage() {}
+
+func (x *PlatformPush) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlatformPush.ProtoReflect.Descriptor instead.
+func (*PlatformPush) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PlatformPush) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *PlatformPush) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *PlatformPush) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *PlatformPush) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *PlatformPush) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
 // PushedOrder is an order as a connector sends it.
 type PushedOrder struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -799,7 +1109,7 @@ type PushedOrder struct {
 
 func (x *PushedOrder) Reset() {
 	*x = PushedOrder{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[5]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -811,7 +1121,7 @@ func (x *PushedOrder) String() string {
 func (*PushedOrder) ProtoMessage() {}
 
 func (x *PushedOrder) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[5]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -824,7 +1134,7 @@ func (x *PushedOrder) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PushedOrder.ProtoReflect.Descriptor instead.
 func (*PushedOrder) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{5}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PushedOrder) GetPlatformOrderId() string {
@@ -984,7 +1294,7 @@ type PushResult struct {
 
 func (x *PushResult) Reset() {
 	*x = PushResult{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[6]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -996,7 +1306,7 @@ func (x *PushResult) String() string {
 func (*PushResult) ProtoMessage() {}
 
 func (x *PushResult) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[6]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1009,7 +1319,7 @@ func (x *PushResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PushResult.ProtoReflect.Descriptor instead.
 func (*PushResult) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{6}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PushResult) GetPlatformOrderId() string {
@@ -1055,7 +1365,7 @@ type PushOrdersRequest struct {
 
 func (x *PushOrdersRequest) Reset() {
 	*x = PushOrdersRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[7]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1067,7 +1377,7 @@ func (x *PushOrdersRequest) String() string {
 func (*PushOrdersRequest) ProtoMessage() {}
 
 func (x *PushOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[7]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1080,7 +1390,7 @@ func (x *PushOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PushOrdersRequest.ProtoReflect.Descriptor instead.
 func (*PushOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{7}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PushOrdersRequest) GetShop() string {
@@ -1115,7 +1425,7 @@ type PushOrdersResponse struct {
 
 func (x *PushOrdersResponse) Reset() {
 	*x = PushOrdersResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[8]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1127,7 +1437,7 @@ func (x *PushOrdersResponse) String() string {
 func (*PushOrdersResponse) ProtoMessage() {}
 
 func (x *PushOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[8]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1140,7 +1450,7 @@ func (x *PushOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PushOrdersResponse.ProtoReflect.Descriptor instead.
 func (*PushOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{8}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PushOrdersResponse) GetResults() []*PushResult {
@@ -1161,7 +1471,7 @@ type GetOrderRequest struct {
 
 func (x *GetOrderRequest) Reset() {
 	*x = GetOrderRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[9]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1173,7 +1483,7 @@ func (x *GetOrderRequest) String() string {
 func (*GetOrderRequest) ProtoMessage() {}
 
 func (x *GetOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[9]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1186,7 +1496,7 @@ func (x *GetOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrderRequest.ProtoReflect.Descriptor instead.
 func (*GetOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{9}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetOrderRequest) GetId() int64 {
@@ -1207,7 +1517,7 @@ type GetOrderResponse struct {
 
 func (x *GetOrderResponse) Reset() {
 	*x = GetOrderResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[10]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1219,7 +1529,7 @@ func (x *GetOrderResponse) String() string {
 func (*GetOrderResponse) ProtoMessage() {}
 
 func (x *GetOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[10]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1232,7 +1542,7 @@ func (x *GetOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrderResponse.ProtoReflect.Descriptor instead.
 func (*GetOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{10}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetOrderResponse) GetOrder() *Order {
@@ -1266,14 +1576,18 @@ type ListOrdersRequest struct {
 	// Only orders waiting on an exception.
 	ExceptionsOnly bool `protobuf:"varint,10,opt,name=exceptions_only,json=exceptionsOnly,proto3" json:"exceptions_only,omitempty"`
 	// Only this customer (retailer orders).
-	Customer      int64 `protobuf:"varint,11,opt,name=customer,proto3" json:"customer,omitempty"`
+	Customer int64 `protobuf:"varint,11,opt,name=customer,proto3" json:"customer,omitempty"`
+	// Only orders in this processing state: new (not yet reviewed), held (the review queue),
+	// awaiting_stock (the out-of-stock queue), allocated (ready to ship), partially_shipped,
+	// shipped, cancelled or return_expected.
+	FulfilState   string `protobuf:"bytes,12,opt,name=fulfil_state,json=fulfilState,proto3" json:"fulfil_state,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListOrdersRequest) Reset() {
 	*x = ListOrdersRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[11]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1285,7 +1599,7 @@ func (x *ListOrdersRequest) String() string {
 func (*ListOrdersRequest) ProtoMessage() {}
 
 func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[11]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1298,7 +1612,7 @@ func (x *ListOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{11}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListOrdersRequest) GetPageSize() int32 {
@@ -1378,6 +1692,13 @@ func (x *ListOrdersRequest) GetCustomer() int64 {
 	return 0
 }
 
+func (x *ListOrdersRequest) GetFulfilState() string {
+	if x != nil {
+		return x.FulfilState
+	}
+	return ""
+}
+
 // ListOrdersResponse is one page.
 type ListOrdersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1391,7 +1712,7 @@ type ListOrdersResponse struct {
 
 func (x *ListOrdersResponse) Reset() {
 	*x = ListOrdersResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[12]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1403,7 +1724,7 @@ func (x *ListOrdersResponse) String() string {
 func (*ListOrdersResponse) ProtoMessage() {}
 
 func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[12]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1416,7 +1737,7 @@ func (x *ListOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{12}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListOrdersResponse) GetOrders() []*Order {
@@ -1453,7 +1774,7 @@ type SkuMapping struct {
 
 func (x *SkuMapping) Reset() {
 	*x = SkuMapping{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[13]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1465,7 +1786,7 @@ func (x *SkuMapping) String() string {
 func (*SkuMapping) ProtoMessage() {}
 
 func (x *SkuMapping) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[13]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1478,7 +1799,7 @@ func (x *SkuMapping) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkuMapping.ProtoReflect.Descriptor instead.
 func (*SkuMapping) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{13}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SkuMapping) GetShop() int64 {
@@ -1531,7 +1852,7 @@ type SetSkuMappingRequest struct {
 
 func (x *SetSkuMappingRequest) Reset() {
 	*x = SetSkuMappingRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[14]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1864,7 @@ func (x *SetSkuMappingRequest) String() string {
 func (*SetSkuMappingRequest) ProtoMessage() {}
 
 func (x *SetSkuMappingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[14]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1877,7 @@ func (x *SetSkuMappingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetSkuMappingRequest.ProtoReflect.Descriptor instead.
 func (*SetSkuMappingRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SetSkuMappingRequest) GetShop() string {
@@ -1593,7 +1914,7 @@ type SetSkuMappingResponse struct {
 
 func (x *SetSkuMappingResponse) Reset() {
 	*x = SetSkuMappingResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[15]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1605,7 +1926,7 @@ func (x *SetSkuMappingResponse) String() string {
 func (*SetSkuMappingResponse) ProtoMessage() {}
 
 func (x *SetSkuMappingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[15]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1618,7 +1939,7 @@ func (x *SetSkuMappingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetSkuMappingResponse.ProtoReflect.Descriptor instead.
 func (*SetSkuMappingResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SetSkuMappingResponse) GetMapping() *SkuMapping {
@@ -1650,7 +1971,7 @@ type ListSkuMappingsRequest struct {
 
 func (x *ListSkuMappingsRequest) Reset() {
 	*x = ListSkuMappingsRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[16]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1662,7 +1983,7 @@ func (x *ListSkuMappingsRequest) String() string {
 func (*ListSkuMappingsRequest) ProtoMessage() {}
 
 func (x *ListSkuMappingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[16]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1675,7 +1996,7 @@ func (x *ListSkuMappingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSkuMappingsRequest.ProtoReflect.Descriptor instead.
 func (*ListSkuMappingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListSkuMappingsRequest) GetShop() string {
@@ -1712,7 +2033,7 @@ type ListSkuMappingsResponse struct {
 
 func (x *ListSkuMappingsResponse) Reset() {
 	*x = ListSkuMappingsResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[17]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +2045,7 @@ func (x *ListSkuMappingsResponse) String() string {
 func (*ListSkuMappingsResponse) ProtoMessage() {}
 
 func (x *ListSkuMappingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[17]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,7 +2058,7 @@ func (x *ListSkuMappingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSkuMappingsResponse.ProtoReflect.Descriptor instead.
 func (*ListSkuMappingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListSkuMappingsResponse) GetMappings() []*SkuMapping {
@@ -1769,7 +2090,7 @@ type DeleteSkuMappingRequest struct {
 
 func (x *DeleteSkuMappingRequest) Reset() {
 	*x = DeleteSkuMappingRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[18]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1781,7 +2102,7 @@ func (x *DeleteSkuMappingRequest) String() string {
 func (*DeleteSkuMappingRequest) ProtoMessage() {}
 
 func (x *DeleteSkuMappingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[18]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1794,7 +2115,7 @@ func (x *DeleteSkuMappingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSkuMappingRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSkuMappingRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteSkuMappingRequest) GetShop() string {
@@ -1827,7 +2148,7 @@ type DeleteSkuMappingResponse struct {
 
 func (x *DeleteSkuMappingResponse) Reset() {
 	*x = DeleteSkuMappingResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[19]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1839,7 +2160,7 @@ func (x *DeleteSkuMappingResponse) String() string {
 func (*DeleteSkuMappingResponse) ProtoMessage() {}
 
 func (x *DeleteSkuMappingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[19]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1852,7 +2173,7 @@ func (x *DeleteSkuMappingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSkuMappingResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSkuMappingResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{22}
 }
 
 // ShopConnection is how erphub pulls a shop's orders.
@@ -1884,7 +2205,7 @@ type ShopConnection struct {
 
 func (x *ShopConnection) Reset() {
 	*x = ShopConnection{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[20]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1896,7 +2217,7 @@ func (x *ShopConnection) String() string {
 func (*ShopConnection) ProtoMessage() {}
 
 func (x *ShopConnection) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[20]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1909,7 +2230,7 @@ func (x *ShopConnection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShopConnection.ProtoReflect.Descriptor instead.
 func (*ShopConnection) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ShopConnection) GetShop() int64 {
@@ -1997,7 +2318,7 @@ type SetShopConnectionRequest struct {
 
 func (x *SetShopConnectionRequest) Reset() {
 	*x = SetShopConnectionRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[21]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2009,7 +2330,7 @@ func (x *SetShopConnectionRequest) String() string {
 func (*SetShopConnectionRequest) ProtoMessage() {}
 
 func (x *SetShopConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[21]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2022,7 +2343,7 @@ func (x *SetShopConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetShopConnectionRequest.ProtoReflect.Descriptor instead.
 func (*SetShopConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SetShopConnectionRequest) GetShop() string {
@@ -2057,7 +2378,7 @@ type SetShopConnectionResponse struct {
 
 func (x *SetShopConnectionResponse) Reset() {
 	*x = SetShopConnectionResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[22]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2069,7 +2390,7 @@ func (x *SetShopConnectionResponse) String() string {
 func (*SetShopConnectionResponse) ProtoMessage() {}
 
 func (x *SetShopConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[22]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2082,7 +2403,7 @@ func (x *SetShopConnectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetShopConnectionResponse.ProtoReflect.Descriptor instead.
 func (*SetShopConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SetShopConnectionResponse) GetConnection() *ShopConnection {
@@ -2103,7 +2424,7 @@ type GetShopConnectionRequest struct {
 
 func (x *GetShopConnectionRequest) Reset() {
 	*x = GetShopConnectionRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[23]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2115,7 +2436,7 @@ func (x *GetShopConnectionRequest) String() string {
 func (*GetShopConnectionRequest) ProtoMessage() {}
 
 func (x *GetShopConnectionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[23]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2128,7 +2449,7 @@ func (x *GetShopConnectionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetShopConnectionRequest.ProtoReflect.Descriptor instead.
 func (*GetShopConnectionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetShopConnectionRequest) GetShop() string {
@@ -2149,7 +2470,7 @@ type GetShopConnectionResponse struct {
 
 func (x *GetShopConnectionResponse) Reset() {
 	*x = GetShopConnectionResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[24]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2161,7 +2482,7 @@ func (x *GetShopConnectionResponse) String() string {
 func (*GetShopConnectionResponse) ProtoMessage() {}
 
 func (x *GetShopConnectionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[24]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2174,7 +2495,7 @@ func (x *GetShopConnectionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetShopConnectionResponse.ProtoReflect.Descriptor instead.
 func (*GetShopConnectionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetShopConnectionResponse) GetConnection() *ShopConnection {
@@ -2215,7 +2536,7 @@ type PullRun struct {
 
 func (x *PullRun) Reset() {
 	*x = PullRun{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[25]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2227,7 +2548,7 @@ func (x *PullRun) String() string {
 func (*PullRun) ProtoMessage() {}
 
 func (x *PullRun) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[25]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2240,7 +2561,7 @@ func (x *PullRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PullRun.ProtoReflect.Descriptor instead.
 func (*PullRun) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PullRun) GetId() int64 {
@@ -2333,7 +2654,7 @@ type ListPullRunsRequest struct {
 
 func (x *ListPullRunsRequest) Reset() {
 	*x = ListPullRunsRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[26]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2345,7 +2666,7 @@ func (x *ListPullRunsRequest) String() string {
 func (*ListPullRunsRequest) ProtoMessage() {}
 
 func (x *ListPullRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[26]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2358,7 +2679,7 @@ func (x *ListPullRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPullRunsRequest.ProtoReflect.Descriptor instead.
 func (*ListPullRunsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListPullRunsRequest) GetShop() string {
@@ -2386,7 +2707,7 @@ type ListPullRunsResponse struct {
 
 func (x *ListPullRunsResponse) Reset() {
 	*x = ListPullRunsResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[27]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2398,7 +2719,7 @@ func (x *ListPullRunsResponse) String() string {
 func (*ListPullRunsResponse) ProtoMessage() {}
 
 func (x *ListPullRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[27]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2411,7 +2732,7 @@ func (x *ListPullRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPullRunsResponse.ProtoReflect.Descriptor instead.
 func (*ListPullRunsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListPullRunsResponse) GetRuns() []*PullRun {
@@ -2438,7 +2759,7 @@ type ImportRetailerOrdersRequest struct {
 
 func (x *ImportRetailerOrdersRequest) Reset() {
 	*x = ImportRetailerOrdersRequest{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[28]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2450,7 +2771,7 @@ func (x *ImportRetailerOrdersRequest) String() string {
 func (*ImportRetailerOrdersRequest) ProtoMessage() {}
 
 func (x *ImportRetailerOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[28]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2463,7 +2784,7 @@ func (x *ImportRetailerOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRetailerOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ImportRetailerOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ImportRetailerOrdersRequest) GetCustomer() int64 {
@@ -2498,7 +2819,7 @@ type ImportRetailerOrdersResponse struct {
 
 func (x *ImportRetailerOrdersResponse) Reset() {
 	*x = ImportRetailerOrdersResponse{}
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[29]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2510,7 +2831,7 @@ func (x *ImportRetailerOrdersResponse) String() string {
 func (*ImportRetailerOrdersResponse) ProtoMessage() {}
 
 func (x *ImportRetailerOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[29]
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2523,7 +2844,7 @@ func (x *ImportRetailerOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRetailerOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ImportRetailerOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ImportRetailerOrdersResponse) GetResults() []*PushResult {
@@ -2531,6 +2852,839 @@ func (x *ImportRetailerOrdersResponse) GetResults() []*PushResult {
 		return x.Results
 	}
 	return nil
+}
+
+// ReleaseOrderRequest names an order.
+type ReleaseOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseOrderRequest) Reset() {
+	*x = ReleaseOrderRequest{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseOrderRequest) ProtoMessage() {}
+
+func (x *ReleaseOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseOrderRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseOrderRequest) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ReleaseOrderRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ReleaseOrderRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ReleaseOrderResponse answers the order.
+type ReleaseOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseOrderResponse) Reset() {
+	*x = ReleaseOrderResponse{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseOrderResponse) ProtoMessage() {}
+
+func (x *ReleaseOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseOrderResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseOrderResponse) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ReleaseOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// CancelOrderRequest names an order.
+type CancelOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Why.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelOrderRequest) Reset() {
+	*x = CancelOrderRequest{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelOrderRequest) ProtoMessage() {}
+
+func (x *CancelOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelOrderRequest.ProtoReflect.Descriptor instead.
+func (*CancelOrderRequest) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *CancelOrderRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *CancelOrderRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CancelOrderRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// CancelOrderResponse answers the order.
+type CancelOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order.
+	Order         *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelOrderResponse) Reset() {
+	*x = CancelOrderResponse{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelOrderResponse) ProtoMessage() {}
+
+func (x *CancelOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelOrderResponse.ProtoReflect.Descriptor instead.
+func (*CancelOrderResponse) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *CancelOrderResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+// ShopPolicy says how a shop's orders are processed.
+type ShopPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Shop id.
+	Shop int64 `protobuf:"varint,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	// Hold orders whose buyer left a remark.
+	HoldBuyerRemarks bool `protobuf:"varint,2,opt,name=hold_buyer_remarks,json=holdBuyerRemarks,proto3" json:"hold_buyer_remarks,omitempty"`
+	// Hold orders paying more than this, minor units (0: no limit).
+	HoldAmountAbove int64 `protobuf:"varint,3,opt,name=hold_amount_above,json=holdAmountAbove,proto3" json:"hold_amount_above,omitempty"`
+	// Provinces delivered to; orders to others are held (empty: everywhere).
+	DeliveryProvinces []string `protobuf:"bytes,4,rep,name=delivery_provinces,json=deliveryProvinces,proto3" json:"delivery_provinces,omitempty"`
+	// Merge paid orders of the same buyer and address into one shipment.
+	MergeOrders bool `protobuf:"varint,5,opt,name=merge_orders,json=mergeOrders,proto3" json:"merge_orders,omitempty"`
+	// Split an order over warehouses when no single one can fill it.
+	SplitByWarehouse bool `protobuf:"varint,6,opt,name=split_by_warehouse,json=splitByWarehouse,proto3" json:"split_by_warehouse,omitempty"`
+	// Warehouses to allocate from, in priority order (empty: the shop's default).
+	Warehouses []int64 `protobuf:"varint,7,rep,packed,name=warehouses,proto3" json:"warehouses,omitempty"`
+	// Warehouses whose stock is offered to the shop (empty: the allocation warehouses).
+	StockWarehouses []int64 `protobuf:"varint,8,rep,packed,name=stock_warehouses,json=stockWarehouses,proto3" json:"stock_warehouses,omitempty"`
+	// Share of the available stock offered, percent (0-100).
+	StockSharePercent int32 `protobuf:"varint,9,opt,name=stock_share_percent,json=stockSharePercent,proto3" json:"stock_share_percent,omitempty"`
+	// Milli-units kept back from the shop per item.
+	SafetyStock   int64 `protobuf:"varint,10,opt,name=safety_stock,json=safetyStock,proto3" json:"safety_stock,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShopPolicy) Reset() {
+	*x = ShopPolicy{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShopPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShopPolicy) ProtoMessage() {}
+
+func (x *ShopPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShopPolicy.ProtoReflect.Descriptor instead.
+func (*ShopPolicy) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ShopPolicy) GetShop() int64 {
+	if x != nil {
+		return x.Shop
+	}
+	return 0
+}
+
+func (x *ShopPolicy) GetHoldBuyerRemarks() bool {
+	if x != nil {
+		return x.HoldBuyerRemarks
+	}
+	return false
+}
+
+func (x *ShopPolicy) GetHoldAmountAbove() int64 {
+	if x != nil {
+		return x.HoldAmountAbove
+	}
+	return 0
+}
+
+func (x *ShopPolicy) GetDeliveryProvinces() []string {
+	if x != nil {
+		return x.DeliveryProvinces
+	}
+	return nil
+}
+
+func (x *ShopPolicy) GetMergeOrders() bool {
+	if x != nil {
+		return x.MergeOrders
+	}
+	return false
+}
+
+func (x *ShopPolicy) GetSplitByWarehouse() bool {
+	if x != nil {
+		return x.SplitByWarehouse
+	}
+	return false
+}
+
+func (x *ShopPolicy) GetWarehouses() []int64 {
+	if x != nil {
+		return x.Warehouses
+	}
+	return nil
+}
+
+func (x *ShopPolicy) GetStockWarehouses() []int64 {
+	if x != nil {
+		return x.StockWarehouses
+	}
+	return nil
+}
+
+func (x *ShopPolicy) GetStockSharePercent() int32 {
+	if x != nil {
+		return x.StockSharePercent
+	}
+	return 0
+}
+
+func (x *ShopPolicy) GetSafetyStock() int64 {
+	if x != nil {
+		return x.SafetyStock
+	}
+	return 0
+}
+
+// GetShopPolicyRequest names a shop.
+type GetShopPolicyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Shop id or code.
+	Shop          string `protobuf:"bytes,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetShopPolicyRequest) Reset() {
+	*x = GetShopPolicyRequest{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetShopPolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetShopPolicyRequest) ProtoMessage() {}
+
+func (x *GetShopPolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetShopPolicyRequest.ProtoReflect.Descriptor instead.
+func (*GetShopPolicyRequest) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *GetShopPolicyRequest) GetShop() string {
+	if x != nil {
+		return x.Shop
+	}
+	return ""
+}
+
+// GetShopPolicyResponse answers the policy.
+type GetShopPolicyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The policy.
+	Policy        *ShopPolicy `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetShopPolicyResponse) Reset() {
+	*x = GetShopPolicyResponse{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetShopPolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetShopPolicyResponse) ProtoMessage() {}
+
+func (x *GetShopPolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetShopPolicyResponse.ProtoReflect.Descriptor instead.
+func (*GetShopPolicyResponse) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetShopPolicyResponse) GetPolicy() *ShopPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+// SetShopPolicyRequest sets a policy.
+type SetShopPolicyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Shop id or code.
+	Shop string `protobuf:"bytes,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	// The policy.
+	Policy *ShopPolicy `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetShopPolicyRequest) Reset() {
+	*x = SetShopPolicyRequest{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetShopPolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetShopPolicyRequest) ProtoMessage() {}
+
+func (x *SetShopPolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetShopPolicyRequest.ProtoReflect.Descriptor instead.
+func (*SetShopPolicyRequest) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *SetShopPolicyRequest) GetShop() string {
+	if x != nil {
+		return x.Shop
+	}
+	return ""
+}
+
+func (x *SetShopPolicyRequest) GetPolicy() *ShopPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+func (x *SetShopPolicyRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// SetShopPolicyResponse answers the policy.
+type SetShopPolicyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The policy.
+	Policy        *ShopPolicy `protobuf:"bytes,1,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetShopPolicyResponse) Reset() {
+	*x = SetShopPolicyResponse{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetShopPolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetShopPolicyResponse) ProtoMessage() {}
+
+func (x *SetShopPolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetShopPolicyResponse.ProtoReflect.Descriptor instead.
+func (*SetShopPolicyResponse) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SetShopPolicyResponse) GetPolicy() *ShopPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+// ShopStockLevel is what a shop is offered of one SKU.
+type ShopStockLevel struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The platform SKU.
+	Sku string `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
+	// Item id.
+	Item int64 `protobuf:"varint,2,opt,name=item,proto3" json:"item,omitempty"`
+	// Units offered now.
+	Available int64 `protobuf:"varint,3,opt,name=available,proto3" json:"available,omitempty"`
+	// Units last pushed to the platform.
+	Pushed int64 `protobuf:"varint,4,opt,name=pushed,proto3" json:"pushed,omitempty"`
+	// When it was last pushed.
+	PushTime      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=push_time,json=pushTime,proto3" json:"push_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ShopStockLevel) Reset() {
+	*x = ShopStockLevel{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ShopStockLevel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ShopStockLevel) ProtoMessage() {}
+
+func (x *ShopStockLevel) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ShopStockLevel.ProtoReflect.Descriptor instead.
+func (*ShopStockLevel) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ShopStockLevel) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *ShopStockLevel) GetItem() int64 {
+	if x != nil {
+		return x.Item
+	}
+	return 0
+}
+
+func (x *ShopStockLevel) GetAvailable() int64 {
+	if x != nil {
+		return x.Available
+	}
+	return 0
+}
+
+func (x *ShopStockLevel) GetPushed() int64 {
+	if x != nil {
+		return x.Pushed
+	}
+	return 0
+}
+
+func (x *ShopStockLevel) GetPushTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PushTime
+	}
+	return nil
+}
+
+// ListShopStockRequest names a shop.
+type ListShopStockRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Shop id or code.
+	Shop          string `protobuf:"bytes,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListShopStockRequest) Reset() {
+	*x = ListShopStockRequest{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListShopStockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListShopStockRequest) ProtoMessage() {}
+
+func (x *ListShopStockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListShopStockRequest.ProtoReflect.Descriptor instead.
+func (*ListShopStockRequest) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ListShopStockRequest) GetShop() string {
+	if x != nil {
+		return x.Shop
+	}
+	return ""
+}
+
+// ListShopStockResponse answers the levels.
+type ListShopStockResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Per mapped SKU.
+	Levels        []*ShopStockLevel `protobuf:"bytes,1,rep,name=levels,proto3" json:"levels,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListShopStockResponse) Reset() {
+	*x = ListShopStockResponse{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListShopStockResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListShopStockResponse) ProtoMessage() {}
+
+func (x *ListShopStockResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListShopStockResponse.ProtoReflect.Descriptor instead.
+func (*ListShopStockResponse) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListShopStockResponse) GetLevels() []*ShopStockLevel {
+	if x != nil {
+		return x.Levels
+	}
+	return nil
+}
+
+// ListShipmentsRequest pages through shipments.
+type ListShipmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Shop id or code.
+	Shop string `protobuf:"bytes,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	// Page size, 1-1000 (default 50).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from the previous page.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListShipmentsRequest) Reset() {
+	*x = ListShipmentsRequest{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListShipmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListShipmentsRequest) ProtoMessage() {}
+
+func (x *ListShipmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListShipmentsRequest.ProtoReflect.Descriptor instead.
+func (*ListShipmentsRequest) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ListShipmentsRequest) GetShop() string {
+	if x != nil {
+		return x.Shop
+	}
+	return ""
+}
+
+func (x *ListShipmentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListShipmentsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListShipmentsResponse is one page.
+type ListShipmentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Shipped fulfilments, newest first.
+	Shipments []*Fulfilment `protobuf:"bytes,1,rep,name=shipments,proto3" json:"shipments,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListShipmentsResponse) Reset() {
+	*x = ListShipmentsResponse{}
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListShipmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListShipmentsResponse) ProtoMessage() {}
+
+func (x *ListShipmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_orders_v1_orders_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListShipmentsResponse.ProtoReflect.Descriptor instead.
+func (*ListShipmentsResponse) Descriptor() ([]byte, []int) {
+	return file_erp_orders_v1_orders_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ListShipmentsResponse) GetShipments() []*Fulfilment {
+	if x != nil {
+		return x.Shipments
+	}
+	return nil
+}
+
+func (x *ListShipmentsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 var File_erp_orders_v1_orders_service_proto protoreflect.FileDescriptor
@@ -2577,7 +3731,7 @@ const file_erp_orders_v1_orders_service_proto_rawDesc = "" +
 	"\tto_status\x18\x04 \x01(\tR\btoStatus\x12L\n" +
 	"\x14platform_update_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x12platformUpdateTime\x12\x16\n" +
 	"\x06source\x18\x06 \x01(\tR\x06source\x12\x16\n" +
-	"\x06detail\x18\a \x01(\tR\x06detail\"\xe4\a\n" +
+	"\x06detail\x18\a \x01(\tR\x06detail\"\x9a\t\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04shop\x18\x02 \x01(\x03R\x04shop\x12\x18\n" +
@@ -2609,7 +3763,34 @@ const file_erp_orders_v1_orders_service_proto_rawDesc = "" +
 	"\x03raw\x18\x1a \x01(\tR\x03raw\x12\x12\n" +
 	"\x04fees\x18\x1b \x01(\x03R\x04fees\x12\x16\n" +
 	"\x06number\x18\x1c \x01(\tR\x06number\x12\x18\n" +
-	"\aversion\x18\x1d \x01(\x05R\aversion\"\xc9\x05\n" +
+	"\aversion\x18\x1d \x01(\x05R\aversion\x12!\n" +
+	"\ffulfil_state\x18\x1e \x01(\tR\vfulfilState\x12\x1f\n" +
+	"\vhold_reason\x18\x1f \x01(\tR\n" +
+	"holdReason\x12;\n" +
+	"\vfulfilments\x18  \x03(\v2\x19.erp.orders.v1.FulfilmentR\vfulfilments\x123\n" +
+	"\x06pushes\x18! \x03(\v2\x1b.erp.orders.v1.PlatformPushR\x06pushes\"o\n" +
+	"\x0eFulfilmentLine\x12\x14\n" +
+	"\x05order\x18\x01 \x01(\x03R\x05order\x12\x17\n" +
+	"\aline_no\x18\x02 \x01(\x05R\x06lineNo\x12\x12\n" +
+	"\x04item\x18\x03 \x01(\x03R\x04item\x12\x1a\n" +
+	"\bquantity\x18\x04 \x01(\x03R\bquantity\"\xbe\x02\n" +
+	"\n" +
+	"Fulfilment\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1c\n" +
+	"\twarehouse\x18\x02 \x01(\x03R\twarehouse\x12%\n" +
+	"\x0edelivery_order\x18\x03 \x01(\x03R\rdeliveryOrder\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12\x18\n" +
+	"\acarrier\x18\x05 \x01(\tR\acarrier\x12)\n" +
+	"\x10tracking_numbers\x18\x06 \x03(\tR\x0ftrackingNumbers\x123\n" +
+	"\x05lines\x18\a \x03(\v2\x1d.erp.orders.v1.FulfilmentLineR\x05lines\x12\x12\n" +
+	"\x04shop\x18\b \x01(\x03R\x04shop\x127\n" +
+	"\tship_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bshipTime\"\x9a\x01\n" +
+	"\fPlatformPush\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x18\n" +
+	"\aoutcome\x18\x03 \x01(\tR\aoutcome\x12\x14\n" +
+	"\x05error\x18\x04 \x01(\tR\x05error\x12\x16\n" +
+	"\x06detail\x18\x05 \x01(\tR\x06detail\"\xc9\x05\n" +
 	"\vPushedOrder\x12*\n" +
 	"\x11platform_order_id\x18\x01 \x01(\tR\x0fplatformOrderId\x12\x16\n" +
 	"\x06status\x18\x02 \x01(\tR\x06status\x12\x1a\n" +
@@ -2650,7 +3831,7 @@ const file_erp_orders_v1_orders_service_proto_rawDesc = "" +
 	"\x0fGetOrderRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\">\n" +
 	"\x10GetOrderResponse\x12*\n" +
-	"\x05order\x18\x01 \x01(\v2\x14.erp.orders.v1.OrderR\x05order\"\xb4\x03\n" +
+	"\x05order\x18\x01 \x01(\v2\x14.erp.orders.v1.OrderR\x05order\"\xd7\x03\n" +
 	"\x11ListOrdersRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2664,7 +3845,8 @@ const file_erp_orders_v1_orders_service_proto_rawDesc = "" +
 	"\x0ecreated_before\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\rcreatedBefore\x12'\n" +
 	"\x0fexceptions_only\x18\n" +
 	" \x01(\bR\x0eexceptionsOnly\x12\x1a\n" +
-	"\bcustomer\x18\v \x01(\x03R\bcustomer\"j\n" +
+	"\bcustomer\x18\v \x01(\x03R\bcustomer\x12!\n" +
+	"\ffulfil_state\x18\f \x01(\tR\vfulfilState\"j\n" +
 	"\x12ListOrdersResponse\x12,\n" +
 	"\x06orders\x18\x01 \x03(\v2\x14.erp.orders.v1.OrderR\x06orders\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9f\x01\n" +
@@ -2755,8 +3937,64 @@ const file_erp_orders_v1_orders_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\"S\n" +
 	"\x1cImportRetailerOrdersResponse\x123\n" +
-	"\aresults\x18\x01 \x03(\v2\x19.erp.orders.v1.PushResultR\aresults2\xe2\n" +
+	"\aresults\x18\x01 \x03(\v2\x19.erp.orders.v1.PushResultR\aresults\"D\n" +
+	"\x13ReleaseOrderRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
 	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"B\n" +
+	"\x14ReleaseOrderResponse\x12*\n" +
+	"\x05order\x18\x01 \x01(\v2\x14.erp.orders.v1.OrderR\x05order\"[\n" +
+	"\x12CancelOrderRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"A\n" +
+	"\x13CancelOrderResponse\x12*\n" +
+	"\x05order\x18\x01 \x01(\v2\x14.erp.orders.v1.OrderR\x05order\"\x98\x03\n" +
+	"\n" +
+	"ShopPolicy\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\x03R\x04shop\x12,\n" +
+	"\x12hold_buyer_remarks\x18\x02 \x01(\bR\x10holdBuyerRemarks\x12*\n" +
+	"\x11hold_amount_above\x18\x03 \x01(\x03R\x0fholdAmountAbove\x12-\n" +
+	"\x12delivery_provinces\x18\x04 \x03(\tR\x11deliveryProvinces\x12!\n" +
+	"\fmerge_orders\x18\x05 \x01(\bR\vmergeOrders\x12,\n" +
+	"\x12split_by_warehouse\x18\x06 \x01(\bR\x10splitByWarehouse\x12\x1e\n" +
+	"\n" +
+	"warehouses\x18\a \x03(\x03R\n" +
+	"warehouses\x12)\n" +
+	"\x10stock_warehouses\x18\b \x03(\x03R\x0fstockWarehouses\x12.\n" +
+	"\x13stock_share_percent\x18\t \x01(\x05R\x11stockSharePercent\x12!\n" +
+	"\fsafety_stock\x18\n" +
+	" \x01(\x03R\vsafetyStock\"*\n" +
+	"\x14GetShopPolicyRequest\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\tR\x04shop\"J\n" +
+	"\x15GetShopPolicyResponse\x121\n" +
+	"\x06policy\x18\x01 \x01(\v2\x19.erp.orders.v1.ShopPolicyR\x06policy\"|\n" +
+	"\x14SetShopPolicyRequest\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\tR\x04shop\x121\n" +
+	"\x06policy\x18\x02 \x01(\v2\x19.erp.orders.v1.ShopPolicyR\x06policy\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"J\n" +
+	"\x15SetShopPolicyResponse\x121\n" +
+	"\x06policy\x18\x01 \x01(\v2\x19.erp.orders.v1.ShopPolicyR\x06policy\"\xa5\x01\n" +
+	"\x0eShopStockLevel\x12\x10\n" +
+	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x12\n" +
+	"\x04item\x18\x02 \x01(\x03R\x04item\x12\x1c\n" +
+	"\tavailable\x18\x03 \x01(\x03R\tavailable\x12\x16\n" +
+	"\x06pushed\x18\x04 \x01(\x03R\x06pushed\x127\n" +
+	"\tpush_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bpushTime\"*\n" +
+	"\x14ListShopStockRequest\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\tR\x04shop\"N\n" +
+	"\x15ListShopStockResponse\x125\n" +
+	"\x06levels\x18\x01 \x03(\v2\x1d.erp.orders.v1.ShopStockLevelR\x06levels\"f\n" +
+	"\x14ListShipmentsRequest\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\tR\x04shop\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"x\n" +
+	"\x15ListShipmentsResponse\x127\n" +
+	"\tshipments\x18\x01 \x03(\v2\x19.erp.orders.v1.FulfilmentR\tshipments\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xfe\x10\n" +
 	"\fOrderService\x12z\n" +
 	"\n" +
 	"PushOrders\x12 .erp.orders.v1.PushOrdersRequest\x1a!.erp.orders.v1.PushOrdersResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/shops/{shop}/orders:push\x12k\n" +
@@ -2772,7 +4010,13 @@ const file_erp_orders_v1_orders_service_proto_rawDesc = "" +
 	"connection\"\x1b/v1/shops/{shop}/connection\x12\x97\x01\n" +
 	"\x11GetShopConnection\x12'.erp.orders.v1.GetShopConnectionRequest\x1a(.erp.orders.v1.GetShopConnectionResponse\"/\x82\xd3\xe4\x93\x02)b\n" +
 	"connection\x12\x1b/v1/shops/{shop}/connection\x12z\n" +
-	"\fListPullRuns\x12\".erp.orders.v1.ListPullRunsRequest\x1a#.erp.orders.v1.ListPullRunsResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/shops/{shop}/pullRuns\x12\x95\x01\n" +
+	"\fListPullRuns\x12\".erp.orders.v1.ListPullRunsRequest\x1a#.erp.orders.v1.ListPullRunsResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/shops/{shop}/pullRuns\x12\x82\x01\n" +
+	"\fReleaseOrder\x12\".erp.orders.v1.ReleaseOrderRequest\x1a#.erp.orders.v1.ReleaseOrderResponse\")\x82\xd3\xe4\x93\x02#:\x01*b\x05order\"\x17/v1/orders/{id}:release\x12~\n" +
+	"\vCancelOrder\x12!.erp.orders.v1.CancelOrderRequest\x1a\".erp.orders.v1.CancelOrderResponse\"(\x82\xd3\xe4\x93\x02\":\x01*b\x05order\"\x16/v1/orders/{id}:cancel\x12\x83\x01\n" +
+	"\rGetShopPolicy\x12#.erp.orders.v1.GetShopPolicyRequest\x1a$.erp.orders.v1.GetShopPolicyResponse\"'\x82\xd3\xe4\x93\x02!b\x06policy\x12\x17/v1/shops/{shop}/policy\x12\x8b\x01\n" +
+	"\rSetShopPolicy\x12#.erp.orders.v1.SetShopPolicyRequest\x1a$.erp.orders.v1.SetShopPolicyResponse\"/\x82\xd3\xe4\x93\x02):\x06policyb\x06policy\"\x17/v1/shops/{shop}/policy\x12\x80\x01\n" +
+	"\rListShopStock\x12#.erp.orders.v1.ListShopStockRequest\x1a$.erp.orders.v1.ListShopStockResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/shops/{shop}/stockLevels\x12~\n" +
+	"\rListShipments\x12#.erp.orders.v1.ListShipmentsRequest\x1a$.erp.orders.v1.ListShipmentsResponse\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/shops/{shop}/shipments\x12\x95\x01\n" +
 	"\x14ImportRetailerOrders\x12*.erp.orders.v1.ImportRetailerOrdersRequest\x1a+.erp.orders.v1.ImportRetailerOrdersResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/retailerOrders:importB5Z3github.com/erphub/erphub/api/erp/orders/v1;ordersv1b\x06proto3"
 
 var (
@@ -2787,102 +4031,144 @@ func file_erp_orders_v1_orders_service_proto_rawDescGZIP() []byte {
 	return file_erp_orders_v1_orders_service_proto_rawDescData
 }
 
-var file_erp_orders_v1_orders_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_erp_orders_v1_orders_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_erp_orders_v1_orders_service_proto_goTypes = []any{
 	(*Buyer)(nil),                        // 0: erp.orders.v1.Buyer
 	(*Address)(nil),                      // 1: erp.orders.v1.Address
 	(*OrderLine)(nil),                    // 2: erp.orders.v1.OrderLine
 	(*HistoryEntry)(nil),                 // 3: erp.orders.v1.HistoryEntry
 	(*Order)(nil),                        // 4: erp.orders.v1.Order
-	(*PushedOrder)(nil),                  // 5: erp.orders.v1.PushedOrder
-	(*PushResult)(nil),                   // 6: erp.orders.v1.PushResult
-	(*PushOrdersRequest)(nil),            // 7: erp.orders.v1.PushOrdersRequest
-	(*PushOrdersResponse)(nil),           // 8: erp.orders.v1.PushOrdersResponse
-	(*GetOrderRequest)(nil),              // 9: erp.orders.v1.GetOrderRequest
-	(*GetOrderResponse)(nil),             // 10: erp.orders.v1.GetOrderResponse
-	(*ListOrdersRequest)(nil),            // 11: erp.orders.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),           // 12: erp.orders.v1.ListOrdersResponse
-	(*SkuMapping)(nil),                   // 13: erp.orders.v1.SkuMapping
-	(*SetSkuMappingRequest)(nil),         // 14: erp.orders.v1.SetSkuMappingRequest
-	(*SetSkuMappingResponse)(nil),        // 15: erp.orders.v1.SetSkuMappingResponse
-	(*ListSkuMappingsRequest)(nil),       // 16: erp.orders.v1.ListSkuMappingsRequest
-	(*ListSkuMappingsResponse)(nil),      // 17: erp.orders.v1.ListSkuMappingsResponse
-	(*DeleteSkuMappingRequest)(nil),      // 18: erp.orders.v1.DeleteSkuMappingRequest
-	(*DeleteSkuMappingResponse)(nil),     // 19: erp.orders.v1.DeleteSkuMappingResponse
-	(*ShopConnection)(nil),               // 20: erp.orders.v1.ShopConnection
-	(*SetShopConnectionRequest)(nil),     // 21: erp.orders.v1.SetShopConnectionRequest
-	(*SetShopConnectionResponse)(nil),    // 22: erp.orders.v1.SetShopConnectionResponse
-	(*GetShopConnectionRequest)(nil),     // 23: erp.orders.v1.GetShopConnectionRequest
-	(*GetShopConnectionResponse)(nil),    // 24: erp.orders.v1.GetShopConnectionResponse
-	(*PullRun)(nil),                      // 25: erp.orders.v1.PullRun
-	(*ListPullRunsRequest)(nil),          // 26: erp.orders.v1.ListPullRunsRequest
-	(*ListPullRunsResponse)(nil),         // 27: erp.orders.v1.ListPullRunsResponse
-	(*ImportRetailerOrdersRequest)(nil),  // 28: erp.orders.v1.ImportRetailerOrdersRequest
-	(*ImportRetailerOrdersResponse)(nil), // 29: erp.orders.v1.ImportRetailerOrdersResponse
-	(*timestamppb.Timestamp)(nil),        // 30: google.protobuf.Timestamp
+	(*FulfilmentLine)(nil),               // 5: erp.orders.v1.FulfilmentLine
+	(*Fulfilment)(nil),                   // 6: erp.orders.v1.Fulfilment
+	(*PlatformPush)(nil),                 // 7: erp.orders.v1.PlatformPush
+	(*PushedOrder)(nil),                  // 8: erp.orders.v1.PushedOrder
+	(*PushResult)(nil),                   // 9: erp.orders.v1.PushResult
+	(*PushOrdersRequest)(nil),            // 10: erp.orders.v1.PushOrdersRequest
+	(*PushOrdersResponse)(nil),           // 11: erp.orders.v1.PushOrdersResponse
+	(*GetOrderRequest)(nil),              // 12: erp.orders.v1.GetOrderRequest
+	(*GetOrderResponse)(nil),             // 13: erp.orders.v1.GetOrderResponse
+	(*ListOrdersRequest)(nil),            // 14: erp.orders.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),           // 15: erp.orders.v1.ListOrdersResponse
+	(*SkuMapping)(nil),                   // 16: erp.orders.v1.SkuMapping
+	(*SetSkuMappingRequest)(nil),         // 17: erp.orders.v1.SetSkuMappingRequest
+	(*SetSkuMappingResponse)(nil),        // 18: erp.orders.v1.SetSkuMappingResponse
+	(*ListSkuMappingsRequest)(nil),       // 19: erp.orders.v1.ListSkuMappingsRequest
+	(*ListSkuMappingsResponse)(nil),      // 20: erp.orders.v1.ListSkuMappingsResponse
+	(*DeleteSkuMappingRequest)(nil),      // 21: erp.orders.v1.DeleteSkuMappingRequest
+	(*DeleteSkuMappingResponse)(nil),     // 22: erp.orders.v1.DeleteSkuMappingResponse
+	(*ShopConnection)(nil),               // 23: erp.orders.v1.ShopConnection
+	(*SetShopConnectionRequest)(nil),     // 24: erp.orders.v1.SetShopConnectionRequest
+	(*SetShopConnectionResponse)(nil),    // 25: erp.orders.v1.SetShopConnectionResponse
+	(*GetShopConnectionRequest)(nil),     // 26: erp.orders.v1.GetShopConnectionRequest
+	(*GetShopConnectionResponse)(nil),    // 27: erp.orders.v1.GetShopConnectionResponse
+	(*PullRun)(nil),                      // 28: erp.orders.v1.PullRun
+	(*ListPullRunsRequest)(nil),          // 29: erp.orders.v1.ListPullRunsRequest
+	(*ListPullRunsResponse)(nil),         // 30: erp.orders.v1.ListPullRunsResponse
+	(*ImportRetailerOrdersRequest)(nil),  // 31: erp.orders.v1.ImportRetailerOrdersRequest
+	(*ImportRetailerOrdersResponse)(nil), // 32: erp.orders.v1.ImportRetailerOrdersResponse
+	(*ReleaseOrderRequest)(nil),          // 33: erp.orders.v1.ReleaseOrderRequest
+	(*ReleaseOrderResponse)(nil),         // 34: erp.orders.v1.ReleaseOrderResponse
+	(*CancelOrderRequest)(nil),           // 35: erp.orders.v1.CancelOrderRequest
+	(*CancelOrderResponse)(nil),          // 36: erp.orders.v1.CancelOrderResponse
+	(*ShopPolicy)(nil),                   // 37: erp.orders.v1.ShopPolicy
+	(*GetShopPolicyRequest)(nil),         // 38: erp.orders.v1.GetShopPolicyRequest
+	(*GetShopPolicyResponse)(nil),        // 39: erp.orders.v1.GetShopPolicyResponse
+	(*SetShopPolicyRequest)(nil),         // 40: erp.orders.v1.SetShopPolicyRequest
+	(*SetShopPolicyResponse)(nil),        // 41: erp.orders.v1.SetShopPolicyResponse
+	(*ShopStockLevel)(nil),               // 42: erp.orders.v1.ShopStockLevel
+	(*ListShopStockRequest)(nil),         // 43: erp.orders.v1.ListShopStockRequest
+	(*ListShopStockResponse)(nil),        // 44: erp.orders.v1.ListShopStockResponse
+	(*ListShipmentsRequest)(nil),         // 45: erp.orders.v1.ListShipmentsRequest
+	(*ListShipmentsResponse)(nil),        // 46: erp.orders.v1.ListShipmentsResponse
+	(*timestamppb.Timestamp)(nil),        // 47: google.protobuf.Timestamp
 }
 var file_erp_orders_v1_orders_service_proto_depIdxs = []int32{
-	30, // 0: erp.orders.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
-	30, // 1: erp.orders.v1.HistoryEntry.platform_update_time:type_name -> google.protobuf.Timestamp
+	47, // 0: erp.orders.v1.HistoryEntry.time:type_name -> google.protobuf.Timestamp
+	47, // 1: erp.orders.v1.HistoryEntry.platform_update_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: erp.orders.v1.Order.buyer:type_name -> erp.orders.v1.Buyer
 	1,  // 3: erp.orders.v1.Order.address:type_name -> erp.orders.v1.Address
 	2,  // 4: erp.orders.v1.Order.lines:type_name -> erp.orders.v1.OrderLine
-	30, // 5: erp.orders.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	30, // 6: erp.orders.v1.Order.pay_time:type_name -> google.protobuf.Timestamp
-	30, // 7: erp.orders.v1.Order.platform_update_time:type_name -> google.protobuf.Timestamp
+	47, // 5: erp.orders.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	47, // 6: erp.orders.v1.Order.pay_time:type_name -> google.protobuf.Timestamp
+	47, // 7: erp.orders.v1.Order.platform_update_time:type_name -> google.protobuf.Timestamp
 	3,  // 8: erp.orders.v1.Order.history:type_name -> erp.orders.v1.HistoryEntry
-	0,  // 9: erp.orders.v1.PushedOrder.buyer:type_name -> erp.orders.v1.Buyer
-	1,  // 10: erp.orders.v1.PushedOrder.address:type_name -> erp.orders.v1.Address
-	2,  // 11: erp.orders.v1.PushedOrder.lines:type_name -> erp.orders.v1.OrderLine
-	30, // 12: erp.orders.v1.PushedOrder.create_time:type_name -> google.protobuf.Timestamp
-	30, // 13: erp.orders.v1.PushedOrder.pay_time:type_name -> google.protobuf.Timestamp
-	30, // 14: erp.orders.v1.PushedOrder.update_time:type_name -> google.protobuf.Timestamp
-	5,  // 15: erp.orders.v1.PushOrdersRequest.orders:type_name -> erp.orders.v1.PushedOrder
-	6,  // 16: erp.orders.v1.PushOrdersResponse.results:type_name -> erp.orders.v1.PushResult
-	4,  // 17: erp.orders.v1.GetOrderResponse.order:type_name -> erp.orders.v1.Order
-	30, // 18: erp.orders.v1.ListOrdersRequest.created_after:type_name -> google.protobuf.Timestamp
-	30, // 19: erp.orders.v1.ListOrdersRequest.created_before:type_name -> google.protobuf.Timestamp
-	4,  // 20: erp.orders.v1.ListOrdersResponse.orders:type_name -> erp.orders.v1.Order
-	30, // 21: erp.orders.v1.SkuMapping.update_time:type_name -> google.protobuf.Timestamp
-	13, // 22: erp.orders.v1.SetSkuMappingRequest.mapping:type_name -> erp.orders.v1.SkuMapping
-	13, // 23: erp.orders.v1.SetSkuMappingResponse.mapping:type_name -> erp.orders.v1.SkuMapping
-	13, // 24: erp.orders.v1.ListSkuMappingsResponse.mappings:type_name -> erp.orders.v1.SkuMapping
-	30, // 25: erp.orders.v1.ShopConnection.cursor:type_name -> google.protobuf.Timestamp
-	30, // 26: erp.orders.v1.ShopConnection.next_pull_time:type_name -> google.protobuf.Timestamp
-	20, // 27: erp.orders.v1.SetShopConnectionRequest.connection:type_name -> erp.orders.v1.ShopConnection
-	20, // 28: erp.orders.v1.SetShopConnectionResponse.connection:type_name -> erp.orders.v1.ShopConnection
-	20, // 29: erp.orders.v1.GetShopConnectionResponse.connection:type_name -> erp.orders.v1.ShopConnection
-	30, // 30: erp.orders.v1.PullRun.window_from:type_name -> google.protobuf.Timestamp
-	30, // 31: erp.orders.v1.PullRun.window_to:type_name -> google.protobuf.Timestamp
-	30, // 32: erp.orders.v1.PullRun.start_time:type_name -> google.protobuf.Timestamp
-	30, // 33: erp.orders.v1.PullRun.finish_time:type_name -> google.protobuf.Timestamp
-	25, // 34: erp.orders.v1.ListPullRunsResponse.runs:type_name -> erp.orders.v1.PullRun
-	6,  // 35: erp.orders.v1.ImportRetailerOrdersResponse.results:type_name -> erp.orders.v1.PushResult
-	7,  // 36: erp.orders.v1.OrderService.PushOrders:input_type -> erp.orders.v1.PushOrdersRequest
-	9,  // 37: erp.orders.v1.OrderService.GetOrder:input_type -> erp.orders.v1.GetOrderRequest
-	11, // 38: erp.orders.v1.OrderService.ListOrders:input_type -> erp.orders.v1.ListOrdersRequest
-	14, // 39: erp.orders.v1.OrderService.SetSkuMapping:input_type -> erp.orders.v1.SetSkuMappingRequest
-	16, // 40: erp.orders.v1.OrderService.ListSkuMappings:input_type -> erp.orders.v1.ListSkuMappingsRequest
-	18, // 41: erp.orders.v1.OrderService.DeleteSkuMapping:input_type -> erp.orders.v1.DeleteSkuMappingRequest
-	21, // 42: erp.orders.v1.OrderService.SetShopConnection:input_type -> erp.orders.v1.SetShopConnectionRequest
-	23, // 43: erp.orders.v1.OrderService.GetShopConnection:input_type -> erp.orders.v1.GetShopConnectionRequest
-	26, // 44: erp.orders.v1.OrderService.ListPullRuns:input_type -> erp.orders.v1.ListPullRunsRequest
-	28, // 45: erp.orders.v1.OrderService.ImportRetailerOrders:input_type -> erp.orders.v1.ImportRetailerOrdersRequest
-	8,  // 46: erp.orders.v1.OrderService.PushOrders:output_type -> erp.orders.v1.PushOrdersResponse
-	10, // 47: erp.orders.v1.OrderService.GetOrder:output_type -> erp.orders.v1.GetOrderResponse
-	12, // 48: erp.orders.v1.OrderService.ListOrders:output_type -> erp.orders.v1.ListOrdersResponse
-	15, // 49: erp.orders.v1.OrderService.SetSkuMapping:output_type -> erp.orders.v1.SetSkuMappingResponse
-	17, // 50: erp.orders.v1.OrderService.ListSkuMappings:output_type -> erp.orders.v1.ListSkuMappingsResponse
-	19, // 51: erp.orders.v1.OrderService.DeleteSkuMapping:output_type -> erp.orders.v1.DeleteSkuMappingResponse
-	22, // 52: erp.orders.v1.OrderService.SetShopConnection:output_type -> erp.orders.v1.SetShopConnectionResponse
-	24, // 53: erp.orders.v1.OrderService.GetShopConnection:output_type -> erp.orders.v1.GetShopConnectionResponse
-	27, // 54: erp.orders.v1.OrderService.ListPullRuns:output_type -> erp.orders.v1.ListPullRunsResponse
-	29, // 55: erp.orders.v1.OrderService.ImportRetailerOrders:output_type -> erp.orders.v1.ImportRetailerOrdersResponse
-	46, // [46:56] is the sub-list for method output_type
-	36, // [36:46] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	6,  // 9: erp.orders.v1.Order.fulfilments:type_name -> erp.orders.v1.Fulfilment
+	7,  // 10: erp.orders.v1.Order.pushes:type_name -> erp.orders.v1.PlatformPush
+	5,  // 11: erp.orders.v1.Fulfilment.lines:type_name -> erp.orders.v1.FulfilmentLine
+	47, // 12: erp.orders.v1.Fulfilment.ship_time:type_name -> google.protobuf.Timestamp
+	47, // 13: erp.orders.v1.PlatformPush.time:type_name -> google.protobuf.Timestamp
+	0,  // 14: erp.orders.v1.PushedOrder.buyer:type_name -> erp.orders.v1.Buyer
+	1,  // 15: erp.orders.v1.PushedOrder.address:type_name -> erp.orders.v1.Address
+	2,  // 16: erp.orders.v1.PushedOrder.lines:type_name -> erp.orders.v1.OrderLine
+	47, // 17: erp.orders.v1.PushedOrder.create_time:type_name -> google.protobuf.Timestamp
+	47, // 18: erp.orders.v1.PushedOrder.pay_time:type_name -> google.protobuf.Timestamp
+	47, // 19: erp.orders.v1.PushedOrder.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 20: erp.orders.v1.PushOrdersRequest.orders:type_name -> erp.orders.v1.PushedOrder
+	9,  // 21: erp.orders.v1.PushOrdersResponse.results:type_name -> erp.orders.v1.PushResult
+	4,  // 22: erp.orders.v1.GetOrderResponse.order:type_name -> erp.orders.v1.Order
+	47, // 23: erp.orders.v1.ListOrdersRequest.created_after:type_name -> google.protobuf.Timestamp
+	47, // 24: erp.orders.v1.ListOrdersRequest.created_before:type_name -> google.protobuf.Timestamp
+	4,  // 25: erp.orders.v1.ListOrdersResponse.orders:type_name -> erp.orders.v1.Order
+	47, // 26: erp.orders.v1.SkuMapping.update_time:type_name -> google.protobuf.Timestamp
+	16, // 27: erp.orders.v1.SetSkuMappingRequest.mapping:type_name -> erp.orders.v1.SkuMapping
+	16, // 28: erp.orders.v1.SetSkuMappingResponse.mapping:type_name -> erp.orders.v1.SkuMapping
+	16, // 29: erp.orders.v1.ListSkuMappingsResponse.mappings:type_name -> erp.orders.v1.SkuMapping
+	47, // 30: erp.orders.v1.ShopConnection.cursor:type_name -> google.protobuf.Timestamp
+	47, // 31: erp.orders.v1.ShopConnection.next_pull_time:type_name -> google.protobuf.Timestamp
+	23, // 32: erp.orders.v1.SetShopConnectionRequest.connection:type_name -> erp.orders.v1.ShopConnection
+	23, // 33: erp.orders.v1.SetShopConnectionResponse.connection:type_name -> erp.orders.v1.ShopConnection
+	23, // 34: erp.orders.v1.GetShopConnectionResponse.connection:type_name -> erp.orders.v1.ShopConnection
+	47, // 35: erp.orders.v1.PullRun.window_from:type_name -> google.protobuf.Timestamp
+	47, // 36: erp.orders.v1.PullRun.window_to:type_name -> google.protobuf.Timestamp
+	47, // 37: erp.orders.v1.PullRun.start_time:type_name -> google.protobuf.Timestamp
+	47, // 38: erp.orders.v1.PullRun.finish_time:type_name -> google.protobuf.Timestamp
+	28, // 39: erp.orders.v1.ListPullRunsResponse.runs:type_name -> erp.orders.v1.PullRun
+	9,  // 40: erp.orders.v1.ImportRetailerOrdersResponse.results:type_name -> erp.orders.v1.PushResult
+	4,  // 41: erp.orders.v1.ReleaseOrderResponse.order:type_name -> erp.orders.v1.Order
+	4,  // 42: erp.orders.v1.CancelOrderResponse.order:type_name -> erp.orders.v1.Order
+	37, // 43: erp.orders.v1.GetShopPolicyResponse.policy:type_name -> erp.orders.v1.ShopPolicy
+	37, // 44: erp.orders.v1.SetShopPolicyRequest.policy:type_name -> erp.orders.v1.ShopPolicy
+	37, // 45: erp.orders.v1.SetShopPolicyResponse.policy:type_name -> erp.orders.v1.ShopPolicy
+	47, // 46: erp.orders.v1.ShopStockLevel.push_time:type_name -> google.protobuf.Timestamp
+	42, // 47: erp.orders.v1.ListShopStockResponse.levels:type_name -> erp.orders.v1.ShopStockLevel
+	6,  // 48: erp.orders.v1.ListShipmentsResponse.shipments:type_name -> erp.orders.v1.Fulfilment
+	10, // 49: erp.orders.v1.OrderService.PushOrders:input_type -> erp.orders.v1.PushOrdersRequest
+	12, // 50: erp.orders.v1.OrderService.GetOrder:input_type -> erp.orders.v1.GetOrderRequest
+	14, // 51: erp.orders.v1.OrderService.ListOrders:input_type -> erp.orders.v1.ListOrdersRequest
+	17, // 52: erp.orders.v1.OrderService.SetSkuMapping:input_type -> erp.orders.v1.SetSkuMappingRequest
+	19, // 53: erp.orders.v1.OrderService.ListSkuMappings:input_type -> erp.orders.v1.ListSkuMappingsRequest
+	21, // 54: erp.orders.v1.OrderService.DeleteSkuMapping:input_type -> erp.orders.v1.DeleteSkuMappingRequest
+	24, // 55: erp.orders.v1.OrderService.SetShopConnection:input_type -> erp.orders.v1.SetShopConnectionRequest
+	26, // 56: erp.orders.v1.OrderService.GetShopConnection:input_type -> erp.orders.v1.GetShopConnectionRequest
+	29, // 57: erp.orders.v1.OrderService.ListPullRuns:input_type -> erp.orders.v1.ListPullRunsRequest
+	33, // 58: erp.orders.v1.OrderService.ReleaseOrder:input_type -> erp.orders.v1.ReleaseOrderRequest
+	35, // 59: erp.orders.v1.OrderService.CancelOrder:input_type -> erp.orders.v1.CancelOrderRequest
+	38, // 60: erp.orders.v1.OrderService.GetShopPolicy:input_type -> erp.orders.v1.GetShopPolicyRequest
+	40, // 61: erp.orders.v1.OrderService.SetShopPolicy:input_type -> erp.orders.v1.SetShopPolicyRequest
+	43, // 62: erp.orders.v1.OrderService.ListShopStock:input_type -> erp.orders.v1.ListShopStockRequest
+	45, // 63: erp.orders.v1.OrderService.ListShipments:input_type -> erp.orders.v1.ListShipmentsRequest
+	31, // 64: erp.orders.v1.OrderService.ImportRetailerOrders:input_type -> erp.orders.v1.ImportRetailerOrdersRequest
+	11, // 65: erp.orders.v1.OrderService.PushOrders:output_type -> erp.orders.v1.PushOrdersResponse
+	13, // 66: erp.orders.v1.OrderService.GetOrder:output_type -> erp.orders.v1.GetOrderResponse
+	15, // 67: erp.orders.v1.OrderService.ListOrders:output_type -> erp.orders.v1.ListOrdersResponse
+	18, // 68: erp.orders.v1.OrderService.SetSkuMapping:output_type -> erp.orders.v1.SetSkuMappingResponse
+	20, // 69: erp.orders.v1.OrderService.ListSkuMappings:output_type -> erp.orders.v1.ListSkuMappingsResponse
+	22, // 70: erp.orders.v1.OrderService.DeleteSkuMapping:output_type -> erp.orders.v1.DeleteSkuMappingResponse
+	25, // 71: erp.orders.v1.OrderService.SetShopConnection:output_type -> erp.orders.v1.SetShopConnectionResponse
+	27, // 72: erp.orders.v1.OrderService.GetShopConnection:output_type -> erp.orders.v1.GetShopConnectionResponse
+	30, // 73: erp.orders.v1.OrderService.ListPullRuns:output_type -> erp.orders.v1.ListPullRunsResponse
+	34, // 74: erp.orders.v1.OrderService.ReleaseOrder:output_type -> erp.orders.v1.ReleaseOrderResponse
+	36, // 75: erp.orders.v1.OrderService.CancelOrder:output_type -> erp.orders.v1.CancelOrderResponse
+	39, // 76: erp.orders.v1.OrderService.GetShopPolicy:output_type -> erp.orders.v1.GetShopPolicyResponse
+	41, // 77: erp.orders.v1.OrderService.SetShopPolicy:output_type -> erp.orders.v1.SetShopPolicyResponse
+	44, // 78: erp.orders.v1.OrderService.ListShopStock:output_type -> erp.orders.v1.ListShopStockResponse
+	46, // 79: erp.orders.v1.OrderService.ListShipments:output_type -> erp.orders.v1.ListShipmentsResponse
+	32, // 80: erp.orders.v1.OrderService.ImportRetailerOrders:output_type -> erp.orders.v1.ImportRetailerOrdersResponse
+	65, // [65:81] is the sub-list for method output_type
+	49, // [49:65] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_erp_orders_v1_orders_service_proto_init() }
@@ -2896,7 +4182,7 @@ func file_erp_orders_v1_orders_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_orders_v1_orders_service_proto_rawDesc), len(file_erp_orders_v1_orders_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -28,6 +28,12 @@ const (
 	OrderService_SetShopConnection_FullMethodName    = "/erp.orders.v1.OrderService/SetShopConnection"
 	OrderService_GetShopConnection_FullMethodName    = "/erp.orders.v1.OrderService/GetShopConnection"
 	OrderService_ListPullRuns_FullMethodName         = "/erp.orders.v1.OrderService/ListPullRuns"
+	OrderService_ReleaseOrder_FullMethodName         = "/erp.orders.v1.OrderService/ReleaseOrder"
+	OrderService_CancelOrder_FullMethodName          = "/erp.orders.v1.OrderService/CancelOrder"
+	OrderService_GetShopPolicy_FullMethodName        = "/erp.orders.v1.OrderService/GetShopPolicy"
+	OrderService_SetShopPolicy_FullMethodName        = "/erp.orders.v1.OrderService/SetShopPolicy"
+	OrderService_ListShopStock_FullMethodName        = "/erp.orders.v1.OrderService/ListShopStock"
+	OrderService_ListShipments_FullMethodName        = "/erp.orders.v1.OrderService/ListShipments"
 	OrderService_ImportRetailerOrders_FullMethodName = "/erp.orders.v1.OrderService/ImportRetailerOrders"
 )
 
@@ -60,6 +66,21 @@ type OrderServiceClient interface {
 	GetShopConnection(ctx context.Context, in *GetShopConnectionRequest, opts ...grpc.CallOption) (*GetShopConnectionResponse, error)
 	// ListPullRuns answers the latest scheduled pulls of a shop.
 	ListPullRuns(ctx context.Context, in *ListPullRunsRequest, opts ...grpc.CallOption) (*ListPullRunsResponse, error)
+	// ReleaseOrder lets a held order go on to allocation.
+	ReleaseOrder(ctx context.Context, in *ReleaseOrderRequest, opts ...grpc.CallOption) (*ReleaseOrderResponse, error)
+	// CancelOrder cancels an order erphub has not shipped (held, waiting for stock or
+	// allocated): reservations are released and delivery orders cancelled.
+	CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error)
+	// GetShopPolicy answers how a shop's orders are reviewed, allocated and offered.
+	GetShopPolicy(ctx context.Context, in *GetShopPolicyRequest, opts ...grpc.CallOption) (*GetShopPolicyResponse, error)
+	// SetShopPolicy replaces a shop's policy (send every field).
+	SetShopPolicy(ctx context.Context, in *SetShopPolicyRequest, opts ...grpc.CallOption) (*SetShopPolicyResponse, error)
+	// ListShopStock answers the stock level offered to a shop per mapped SKU, and the last
+	// one pushed (for connectors that pull stock levels).
+	ListShopStock(ctx context.Context, in *ListShopStockRequest, opts ...grpc.CallOption) (*ListShopStockResponse, error)
+	// ListShipments answers a shop's shipped fulfilments with carrier and tracking, newest
+	// first (for connectors that pull them).
+	ListShipments(ctx context.Context, in *ListShipmentsRequest, opts ...grpc.CallOption) (*ListShipmentsResponse, error)
 	// ImportRetailerOrders reads a supermarket chain's purchase orders from CSV.
 	ImportRetailerOrders(ctx context.Context, in *ImportRetailerOrdersRequest, opts ...grpc.CallOption) (*ImportRetailerOrdersResponse, error)
 }
@@ -162,6 +183,66 @@ func (c *orderServiceClient) ListPullRuns(ctx context.Context, in *ListPullRunsR
 	return out, nil
 }
 
+func (c *orderServiceClient) ReleaseOrder(ctx context.Context, in *ReleaseOrderRequest, opts ...grpc.CallOption) (*ReleaseOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_ReleaseOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelOrderResponse)
+	err := c.cc.Invoke(ctx, OrderService_CancelOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) GetShopPolicy(ctx context.Context, in *GetShopPolicyRequest, opts ...grpc.CallOption) (*GetShopPolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetShopPolicyResponse)
+	err := c.cc.Invoke(ctx, OrderService_GetShopPolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) SetShopPolicy(ctx context.Context, in *SetShopPolicyRequest, opts ...grpc.CallOption) (*SetShopPolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetShopPolicyResponse)
+	err := c.cc.Invoke(ctx, OrderService_SetShopPolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) ListShopStock(ctx context.Context, in *ListShopStockRequest, opts ...grpc.CallOption) (*ListShopStockResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListShopStockResponse)
+	err := c.cc.Invoke(ctx, OrderService_ListShopStock_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orderServiceClient) ListShipments(ctx context.Context, in *ListShipmentsRequest, opts ...grpc.CallOption) (*ListShipmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListShipmentsResponse)
+	err := c.cc.Invoke(ctx, OrderService_ListShipments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *orderServiceClient) ImportRetailerOrders(ctx context.Context, in *ImportRetailerOrdersRequest, opts ...grpc.CallOption) (*ImportRetailerOrdersResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ImportRetailerOrdersResponse)
@@ -201,6 +282,21 @@ type OrderServiceServer interface {
 	GetShopConnection(context.Context, *GetShopConnectionRequest) (*GetShopConnectionResponse, error)
 	// ListPullRuns answers the latest scheduled pulls of a shop.
 	ListPullRuns(context.Context, *ListPullRunsRequest) (*ListPullRunsResponse, error)
+	// ReleaseOrder lets a held order go on to allocation.
+	ReleaseOrder(context.Context, *ReleaseOrderRequest) (*ReleaseOrderResponse, error)
+	// CancelOrder cancels an order erphub has not shipped (held, waiting for stock or
+	// allocated): reservations are released and delivery orders cancelled.
+	CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error)
+	// GetShopPolicy answers how a shop's orders are reviewed, allocated and offered.
+	GetShopPolicy(context.Context, *GetShopPolicyRequest) (*GetShopPolicyResponse, error)
+	// SetShopPolicy replaces a shop's policy (send every field).
+	SetShopPolicy(context.Context, *SetShopPolicyRequest) (*SetShopPolicyResponse, error)
+	// ListShopStock answers the stock level offered to a shop per mapped SKU, and the last
+	// one pushed (for connectors that pull stock levels).
+	ListShopStock(context.Context, *ListShopStockRequest) (*ListShopStockResponse, error)
+	// ListShipments answers a shop's shipped fulfilments with carrier and tracking, newest
+	// first (for connectors that pull them).
+	ListShipments(context.Context, *ListShipmentsRequest) (*ListShipmentsResponse, error)
 	// ImportRetailerOrders reads a supermarket chain's purchase orders from CSV.
 	ImportRetailerOrders(context.Context, *ImportRetailerOrdersRequest) (*ImportRetailerOrdersResponse, error)
 	mustEmbedUnimplementedOrderServiceServer()
@@ -239,6 +335,24 @@ func (UnimplementedOrderServiceServer) GetShopConnection(context.Context, *GetSh
 }
 func (UnimplementedOrderServiceServer) ListPullRuns(context.Context, *ListPullRunsRequest) (*ListPullRunsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListPullRuns not implemented")
+}
+func (UnimplementedOrderServiceServer) ReleaseOrder(context.Context, *ReleaseOrderRequest) (*ReleaseOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseOrder not implemented")
+}
+func (UnimplementedOrderServiceServer) CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelOrder not implemented")
+}
+func (UnimplementedOrderServiceServer) GetShopPolicy(context.Context, *GetShopPolicyRequest) (*GetShopPolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetShopPolicy not implemented")
+}
+func (UnimplementedOrderServiceServer) SetShopPolicy(context.Context, *SetShopPolicyRequest) (*SetShopPolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetShopPolicy not implemented")
+}
+func (UnimplementedOrderServiceServer) ListShopStock(context.Context, *ListShopStockRequest) (*ListShopStockResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListShopStock not implemented")
+}
+func (UnimplementedOrderServiceServer) ListShipments(context.Context, *ListShipmentsRequest) (*ListShipmentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListShipments not implemented")
 }
 func (UnimplementedOrderServiceServer) ImportRetailerOrders(context.Context, *ImportRetailerOrdersRequest) (*ImportRetailerOrdersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ImportRetailerOrders not implemented")
@@ -426,6 +540,114 @@ func _OrderService_ListPullRuns_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OrderService_ReleaseOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).ReleaseOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_ReleaseOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).ReleaseOrder(ctx, req.(*ReleaseOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_CancelOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).CancelOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_CancelOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).CancelOrder(ctx, req.(*CancelOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_GetShopPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetShopPolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).GetShopPolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_GetShopPolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).GetShopPolicy(ctx, req.(*GetShopPolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_SetShopPolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetShopPolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).SetShopPolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_SetShopPolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).SetShopPolicy(ctx, req.(*SetShopPolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_ListShopStock_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListShopStockRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).ListShopStock(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_ListShopStock_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).ListShopStock(ctx, req.(*ListShopStockRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrderService_ListShipments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListShipmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderServiceServer).ListShipments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderService_ListShipments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderServiceServer).ListShipments(ctx, req.(*ListShipmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _OrderService_ImportRetailerOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ImportRetailerOrdersRequest)
 	if err := dec(in); err != nil {
@@ -486,6 +708,30 @@ var OrderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListPullRuns",
 			Handler:    _OrderService_ListPullRuns_Handler,
+		},
+		{
+			MethodName: "ReleaseOrder",
+			Handler:    _OrderService_ReleaseOrder_Handler,
+		},
+		{
+			MethodName: "CancelOrder",
+			Handler:    _OrderService_CancelOrder_Handler,
+		},
+		{
+			MethodName: "GetShopPolicy",
+			Handler:    _OrderService_GetShopPolicy_Handler,
+		},
+		{
+			MethodName: "SetShopPolicy",
+			Handler:    _OrderService_SetShopPolicy_Handler,
+		},
+		{
+			MethodName: "ListShopStock",
+			Handler:    _OrderService_ListShopStock_Handler,
+		},
+		{
+			MethodName: "ListShipments",
+			Handler:    _OrderService_ListShipments_Handler,
 		},
 		{
 			MethodName: "ImportRetailerOrders",

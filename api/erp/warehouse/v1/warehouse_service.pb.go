@@ -894,9 +894,13 @@ type StockDocument struct {
 	// Who posted it (user id).
 	PostedBy int64 `protobuf:"varint,10,opt,name=posted_by,json=postedBy,proto3" json:"posted_by,omitempty"`
 	// The scan session it came from, if any.
-	Session       int64 `protobuf:"varint,11,opt,name=session,proto3" json:"session,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Session int64 `protobuf:"varint,11,opt,name=session,proto3" json:"session,omitempty"`
+	// Carrier of a shipment.
+	Carrier string `protobuf:"bytes,12,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// Tracking numbers of a shipment's packages.
+	TrackingNumbers []string `protobuf:"bytes,13,rep,name=tracking_numbers,json=trackingNumbers,proto3" json:"tracking_numbers,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *StockDocument) Reset() {
@@ -1004,6 +1008,20 @@ func (x *StockDocument) GetSession() int64 {
 		return x.Session
 	}
 	return 0
+}
+
+func (x *StockDocument) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *StockDocument) GetTrackingNumbers() []string {
+	if x != nil {
+		return x.TrackingNumbers
+	}
+	return nil
 }
 
 // LineProgress is how far one document line is.
@@ -3399,9 +3417,13 @@ type CompleteScanSessionRequest struct {
 	// Post what was scanned even if lines are short, leaving the rest open on the document.
 	AllowPartial bool `protobuf:"varint,2,opt,name=allow_partial,json=allowPartial,proto3" json:"allow_partial,omitempty"`
 	// Client idempotency key.
-	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Carrier of a shipment (delivery orders), e.g. "SF" or "ZTO".
+	Carrier string `protobuf:"bytes,4,opt,name=carrier,proto3" json:"carrier,omitempty"`
+	// Tracking numbers, one per package (delivery orders; at most 20).
+	TrackingNumbers []string `protobuf:"bytes,5,rep,name=tracking_numbers,json=trackingNumbers,proto3" json:"tracking_numbers,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CompleteScanSessionRequest) Reset() {
@@ -3453,6 +3475,20 @@ func (x *CompleteScanSessionRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *CompleteScanSessionRequest) GetCarrier() string {
+	if x != nil {
+		return x.Carrier
+	}
+	return ""
+}
+
+func (x *CompleteScanSessionRequest) GetTrackingNumbers() []string {
+	if x != nil {
+		return x.TrackingNumbers
+	}
+	return nil
 }
 
 // CompleteScanSessionResponse answers the session and the posted document.
@@ -4997,7 +5033,7 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\x03lot\x18\x03 \x01(\tR\x03lot\x12\x1a\n" +
 	"\bquantity\x18\x04 \x01(\x03R\bquantity\x12\x14\n" +
 	"\x05value\x18\x05 \x01(\x03R\x05value\x12\x1c\n" +
-	"\twarehouse\x18\x06 \x01(\x03R\twarehouse\"\xd7\x02\n" +
+	"\twarehouse\x18\x06 \x01(\x03R\twarehouse\"\x9c\x03\n" +
 	"\rStockDocument\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x12\n" +
@@ -5010,7 +5046,9 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\tpost_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bpostTime\x12\x1b\n" +
 	"\tposted_by\x18\n" +
 	" \x01(\x03R\bpostedBy\x12\x18\n" +
-	"\asession\x18\v \x01(\x03R\asession\"\xa5\x01\n" +
+	"\asession\x18\v \x01(\x03R\asession\x12\x18\n" +
+	"\acarrier\x18\f \x01(\tR\acarrier\x12)\n" +
+	"\x10tracking_numbers\x18\r \x03(\tR\x0ftrackingNumbers\"\xa5\x01\n" +
 	"\fLineProgress\x12\x12\n" +
 	"\x04line\x18\x01 \x01(\x03R\x04line\x12\x12\n" +
 	"\x04item\x18\x02 \x01(\x03R\x04item\x12\x1a\n" +
@@ -5172,12 +5210,14 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"o\n" +
 	"\x11ListScansResponse\x122\n" +
 	"\x05scans\x18\x01 \x03(\v2\x1c.erp.warehouse.v1.ScanResultR\x05scans\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"p\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb5\x01\n" +
 	"\x1aCompleteScanSessionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
 	"\rallow_partial\x18\x02 \x01(\bR\fallowPartial\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"\x9c\x01\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\x12\x18\n" +
+	"\acarrier\x18\x04 \x01(\tR\acarrier\x12)\n" +
+	"\x10tracking_numbers\x18\x05 \x03(\tR\x0ftrackingNumbers\"\x9c\x01\n" +
 	"\x1bCompleteScanSessionResponse\x12@\n" +
 	"\fscan_session\x18\x01 \x01(\v2\x1d.erp.warehouse.v1.ScanSessionR\vscanSession\x12;\n" +
 	"\bdocument\x18\x02 \x01(\v2\x1f.erp.warehouse.v1.StockDocumentR\bdocument\"I\n" +
