@@ -4,6 +4,8 @@
 -- return_expected. queued_at orders the queues: oldest first.
 ALTER TABLE orders ADD COLUMN fulfil_state VARCHAR(16) NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN hold_reason VARCHAR(255) NOT NULL DEFAULT '';
+-- Set when staff release a held order: it is not reviewed again.
+ALTER TABLE orders ADD COLUMN released TINYINT(1) NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN queued_at DATETIME(6) NULL;
 CREATE INDEX ix_orders_fulfil ON orders (fulfil_state, queued_at, id);
 
@@ -96,5 +98,6 @@ DROP TABLE fulfilments;
 DROP TABLE shop_policies;
 DROP INDEX ix_orders_fulfil ON orders;
 ALTER TABLE orders DROP COLUMN queued_at;
+ALTER TABLE orders DROP COLUMN released;
 ALTER TABLE orders DROP COLUMN hold_reason;
 ALTER TABLE orders DROP COLUMN fulfil_state;

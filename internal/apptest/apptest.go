@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,15 +37,36 @@ type Env struct {
 	HTTP   string // base URL, e.g. http://127.0.0.1:41234
 	Conn   *grpc.ClientConn
 	Admin  string // an admin's bearer token
+	DSN    string // the database, for a restart on it
 	client *http.Client
+	stop   func()
 }
 
-// Start runs erpd for the test and stops it when the test ends.
-func Start(t testing.TB) *Env {
+// Options change how Start runs erpd.
+type Options struct {
+	// DSN reuses a database (a restart); empty makes a fresh one.
+	DSN string
+	// Args are extra erpd flags.
+	Args []string
+}
+
+// Start runs erpd on a fresh database for the test and stops it when the test ends.
+func Start(t testing.TB) *Env { return StartWith(t, Options{}) }
+
+// StartWith runs erpd as o says and stops it when the test ends (or at Stop).
+func StartWith(t testing.TB, o Options) *Env {
 	t.Helper()
-	dsn := testdb.NewDSN(t)
-	cfg, err := config.Load([]string{"-mysql-dsn", dsn, "-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0",
-		"-outbox-poll", "20ms", "-auth-cache-ttl", "1ns"})
+	dsn, admin := o.DSN, "admin"
+	if dsn == "" {
+		dsn = testdb.NewDSN(t)
+	} else {
+		admin = fmt.Sprintf("admin-%d", time.Now().UnixNano())
+	}
+	// Retries and debounces are short so that failure tests run in seconds.
+	args := append([]string{"-mysql-dsn", dsn, "-grpc-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0",
+		"-outbox-poll", "20ms", "-auth-cache-ttl", "1ns", "-outbox-backoff", "50ms", "-outbox-max-backoff", "1s",
+		"-stock-debounce", "50ms", "-stock-max-backoff", "1s"}, o.Args...)
+	cfg, err := config.Load(args)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,18 +98,26 @@ func Start(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Env{App: a, Server: srv, HTTP: "http://" + srv.HTTPAddr(), Conn: conn, client: &http.Client{Timeout: 30 * time.Second}}
-	t.Cleanup(func() {
-		_ = conn.Close()
-		cancel()
-		<-served
-		<-background
-		_ = db.Close(a.DB)
-	})
+	e := &Env{App: a, Server: srv, HTTP: "http://" + srv.HTTPAddr(), Conn: conn, DSN: dsn, client: &http.Client{Timeout: 30 * time.Second}}
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			_ = conn.Close()
+			cancel()
+			<-served
+			<-background
+			_ = db.Close(a.DB)
+		})
+	}
+	t.Cleanup(e.stop)
 	e.waitReady(t)
-	e.Admin = e.UserToken(t, "admin", []string{reqctx.RoleAdmin})
+	e.Admin = e.UserToken(t, admin, []string{reqctx.RoleAdmin})
 	return e
 }
+
+// Stop shuts erpd down as SIGTERM would: servers drain, background work stops, the
+// database closes. The test's clean-up calls it too.
+func (e *Env) Stop() { e.stop() }
 
 func (e *Env) waitReady(t testing.TB) {
 	t.Helper()

@@ -381,14 +381,14 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 			return err
 		}
 		orders := make([]*Order, 0, len(rows))
-		state := map[int64]string{}
+		released := map[int64]bool{}
 		for _, r := range rows {
 			if r.FulfilState != FulfilNew || r.Exception != "" {
 				continue // another allocator got here first
 			}
 			o := r.order()
 			orders = append(orders, &o)
-			state[o.ID] = r.FulfilState
+			released[o.ID] = r.Released
 		}
 		if err := st.loadLines(orders); err != nil {
 			return err
@@ -419,7 +419,7 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 				}
 				defaults[o.Shop] = shop.DefaultWarehouse
 			}
-			if why := p.review(o); why != "" {
+			if why := p.review(o); why != "" && !released[o.ID] {
 				o.FulfilState, o.HoldReason = FulfilHeld, why
 				history = append(history, historyRow{order: o.ID, event: "held", from: o.Status, to: o.Status, source: "review", detail: why})
 				events = append(events, changeEvent(o, "held", o.Status))
@@ -734,7 +734,7 @@ func (s *Service) ReleaseOrder(ctx context.Context, id int64) (Order, error) {
 		return o, err
 	}
 	out, err := txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Order, error) {
-		res := tx.Exec(`UPDATE orders SET fulfil_state = '', hold_reason = '', version = version + 1, updated_at = ?
+		res := tx.Exec(`UPDATE orders SET fulfil_state = '', hold_reason = '', released = 1, version = version + 1, updated_at = ?
 			WHERE id = ? AND fulfil_state = ?`, s.now(), id, FulfilHeld)
 		if res.Error != nil {
 			return o, res.Error

@@ -225,6 +225,7 @@ type orderRow struct {
 	Raw                                                      []byte
 	Version                                                  int
 	FulfilState, HoldReason                                  string
+	Released                                                 bool
 }
 
 func (r orderRow) order() Order {

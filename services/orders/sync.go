@@ -73,19 +73,33 @@ func (s *Service) confirmShipment(ctx context.Context, d outbox.Delivery) error 
 	if err != nil {
 		return err
 	}
-	var lineIDs []string
+	// A shipment of part of the order (split over warehouses) names its lines; one of the
+	// whole order names none, so platforms that treat named lines as a split (Taobao's
+	// is_split) see a plain shipment.
 	fs, err := s.store.with(s.db.WithContext(ctx)).fulfilments([]int64{ev.Fulfilment})
 	if err != nil {
 		return err
 	}
+	shipped := map[int32]bool{}
 	if len(fs) == 1 {
 		for _, fl := range fs[0].Lines {
-			for _, l := range o.Lines {
-				if fl.Order == o.ID && fl.LineNo == l.LineNo && l.PlatformLineID != "" {
-					lineIDs = append(lineIDs, l.PlatformLineID)
-				}
+			if fl.Order == o.ID {
+				shipped[fl.LineNo] = true
 			}
 		}
+	}
+	var lineIDs []string
+	whole := true
+	for _, l := range o.Lines {
+		switch {
+		case shipped[l.LineNo] && l.PlatformLineID != "":
+			lineIDs = append(lineIDs, l.PlatformLineID)
+		case !shipped[l.LineNo] && l.Item != 0 && l.RefundStatus != string(platform.RefundRefunded):
+			whole = false
+		}
+	}
+	if whole {
+		lineIDs = nil
 	}
 	detail := strings.TrimSpace(ev.Carrier + " " + strings.Join(ev.Tracking, " "))
 	shipper, _, err := s.adapters(ctx, shop)
@@ -93,9 +107,20 @@ func (s *Service) confirmShipment(ctx context.Context, d outbox.Delivery) error 
 		if len(ev.Tracking) == 0 {
 			err = errors.New("the shipment has no tracking number")
 		} else {
+			tracking := ev.Tracking
+			if l, ok := shipper.(platform.WaybillLimiter); ok && len(tracking) > l.MaxWaybills() {
+				// the platform takes the first parcels' numbers; the rest stay in erphub
+				tracking = tracking[:l.MaxWaybills()]
+				detail += fmt.Sprintf(" (the platform takes %d tracking number(s))", l.MaxWaybills())
+			}
 			err = shipper.ConfirmShipment(ctx, platform.Shipment{PlatformOrderID: o.PlatformOrderID, Carrier: ev.Carrier,
-				TrackingNumbers: ev.Tracking, LineIDs: lineIDs})
+				TrackingNumbers: tracking, LineIDs: lineIDs})
 		}
+	}
+	if errors.Is(err, platform.ErrAlreadyShipped) {
+		// a retry after a confirmation whose answer was lost: the platform has it
+		detail += " (the platform had it already)"
+		err = nil
 	}
 	s.recordPush(ctx, o.Shop, o.ID, "shipment", "", detail, err)
 	if errors.Is(err, errNoConnection) {

@@ -18,6 +18,9 @@ var (
 	ErrUnauthorized = errors.New("platform: credentials rejected")
 	// ErrNotFound: the SKU (or order) is not known to the platform.
 	ErrNotFound = errors.New("platform: not found")
+	// ErrAlreadyShipped: the platform has nothing left to ship on the order (a repeated
+	// confirmation whose first answer was lost, or a shipment recorded elsewhere).
+	ErrAlreadyShipped = errors.New("platform: nothing left to ship")
 	// ErrBodyTooLarge: a webhook body above MaxWebhookBody.
 	ErrBodyTooLarge = errors.New("platform: body too large")
 	// ErrWindowTooLarge: FetchChanged was asked for a longer window than the platform's

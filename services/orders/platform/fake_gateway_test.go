@@ -1,22 +1,19 @@
 package platform
 
 import (
-	"crypto/hmac"
-	"crypto/md5"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/erphub/erphub/services/orders/platform/platformfake"
 )
 
 // testNow is the injected clock of every adapter test: 2024-05-01 09:02:03 Beijing time.
@@ -24,31 +21,12 @@ var testNow = time.Date(2024, 5, 1, 1, 2, 3, 0, time.UTC)
 
 func fixedNow() time.Time { return testNow }
 
-// refSignMD5 recomputes upper(hex(md5(secret + k1v1… + secret))) the way the platform
-// documents spell it out, independently of the package's signing code.
-func refSignMD5(p map[string]string, secret string) string {
-	var sb strings.Builder
-	sb.WriteString(secret)
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		if k != "sign" && p[k] != "" {
-			sb.WriteString(k)
-			sb.WriteString(p[k])
-		}
-	}
-	sb.WriteString(secret)
-	return fmt.Sprintf("%X", md5.Sum([]byte(sb.String())))
-}
-
-// refSignHMACMD5 recomputes TOP's sign_method=hmac signature.
-func refSignHMACMD5(p map[string]string, secret string) string {
-	m := hmac.New(md5.New, []byte(secret))
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		if k != "sign" && p[k] != "" {
-			io.WriteString(m, k+p[k])
-		}
-	}
-	return fmt.Sprintf("%X", m.Sum(nil))
-}
+// refSignMD5 and refSignHMACMD5 recompute the signatures the way the platform documents
+// spell them out, independently of the package's signing code.
+var (
+	refSignMD5     = platformfake.SignMD5
+	refSignHMACMD5 = platformfake.SignHMACMD5
+)
 
 // fakeGateway stands in for a TOP, POP or JOS router: it reads the form, recomputes the
 // signature with the shared secret and refuses a wrong one with the platform's own error

@@ -187,6 +187,12 @@ type Shipper interface {
 	ConfirmShipment(ctx context.Context, s Shipment) error
 }
 
+// WaybillLimiter is implemented by shippers whose platform takes at most MaxWaybills
+// tracking numbers per shipment.
+type WaybillLimiter interface {
+	MaxWaybills() int
+}
+
 // Shipment is a shipped parcel (or set of parcels) of one order.
 type Shipment struct {
 	// PlatformOrderID is the order's platform id.

@@ -45,6 +45,9 @@ func NewPinduoduo(c Credentials, hc *http.Client) *Pinduoduo {
 // Platform returns "pinduoduo".
 func (p *Pinduoduo) Platform() string { return "pinduoduo" }
 
+// MaxWaybills is 1: pdd.logistics.online.send takes one tracking number per order.
+func (p *Pinduoduo) MaxWaybills() int { return 1 }
+
 // MaxWindow is the longest FetchChanged window: pdd.order.number.list.increment.get allows
 // end_updated_at − start_updated_at ≤ 30 minutes.
 func (p *Pinduoduo) MaxWindow() time.Duration { return 30 * time.Minute }

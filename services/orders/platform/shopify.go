@@ -131,7 +131,8 @@ type shopifyFulfillmentOrder struct {
 // line_items_by_fulfillment_order (every open or in-progress fulfillment order that
 // supports create_fulfillment, all fulfillable quantities; with LineIDs only those order
 // line items) and tracking_info {company: Carrier, number, numbers}. PlatformOrderID is the
-// numeric order id (not the "#1001" name).
+// numeric order id (not the "#1001" name). An order with nothing left to fulfil answers an
+// error matching ErrAlreadyShipped.
 func (s *Shopify) ConfirmShipment(ctx context.Context, sh Shipment) error {
 	if err := validateShipment(sh); err != nil {
 		return err
@@ -176,7 +177,7 @@ func (s *Shopify) ConfirmShipment(ctx context.Context, sh Shipment) error {
 	}
 	if len(groups) == 0 {
 		return &APIError{Platform: "shopify", Method: "POST fulfillments.json", Kind: KindRejected,
-			Message: "order " + orderID + " has nothing left to fulfil"}
+			Message: "order " + orderID + " has nothing left to fulfil", Err: ErrAlreadyShipped}
 	}
 	tracking := map[string]any{"company": sh.Carrier, "number": sh.TrackingNumbers[0]}
 	if len(sh.TrackingNumbers) > 1 {

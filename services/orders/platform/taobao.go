@@ -62,6 +62,9 @@ func NewTmall(c Credentials, hc *http.Client) *Taobao {
 // Platform returns "taobao" or "tmall".
 func (t *Taobao) Platform() string { return t.platform }
 
+// MaxWaybills is 1: taobao.logistics.offline.send takes one waybill per call.
+func (t *Taobao) MaxWaybills() int { return 1 }
+
 // MaxWindow is the longest FetchChanged window: taobao.trades.sold.increment.get accepts
 // end_modified − start_modified ≤ 1 day (TOP recommends 30 minutes for speed).
 func (t *Taobao) MaxWindow() time.Duration { return 24 * time.Hour }
