@@ -163,7 +163,10 @@ func TestNoOverselling(t *testing.T) {
 		}()
 	}
 	connectors.Wait()
-	waitUntil(t, "every order reviewed", func() bool { s := h.states(t, h.tmall.ID); return s[""] == 0 && s["allocated"]+s["awaiting_stock"] == 200 })
+	waitUntil(t, "every order reviewed", func() bool {
+		s := h.states(t, h.tmall.ID)
+		return s[""] == 0 && s["allocated"]+s["awaiting_stock"] == 200
+	})
 	close(stop)
 	replicas.Wait()
 
