@@ -27,18 +27,18 @@ CREATE TABLE shop_policies (
 
 -- A fulfilment is what ships together from one warehouse: one delivery order, one or
 -- more orders (merged), and for an order possibly several fulfilments (split).
+-- Its id is its delivery order's id.
 CREATE TABLE fulfilments (
-  id                BIGINT       NOT NULL AUTO_INCREMENT,
+  id                BIGINT       NOT NULL,
   shop_id           BIGINT       NOT NULL,
   warehouse_id      BIGINT       NOT NULL,
-  delivery_order_id BIGINT       NOT NULL DEFAULT 0,
   state             VARCHAR(16)  NOT NULL,
   carrier           VARCHAR(64)  NOT NULL DEFAULT '',
   tracking          VARCHAR(512) NOT NULL DEFAULT '',
   created_at        DATETIME(6)  NOT NULL,
   shipped_at        DATETIME(6)  NULL,
   PRIMARY KEY (id),
-  KEY ix_fulfilments_do (delivery_order_id)
+  KEY ix_fulfilments_shop (shop_id, state, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE fulfilment_lines (

@@ -21,18 +21,27 @@ func Period(t time.Time, loc *time.Location) string {
 
 // Next allocates the next number of (docType, branch, period) inside tx.
 func Next(tx *gorm.DB, docType string, branch int64, period string) (int64, error) {
+	return NextN(tx, docType, branch, period, 1)
+}
+
+// NextN allocates n consecutive numbers of (docType, branch, period) inside tx and
+// answers the last; the numbers are last-n+1 … last.
+func NextN(tx *gorm.DB, docType string, branch int64, period string, n int) (int64, error) {
 	if len(period) != 6 {
 		return 0, fmt.Errorf("docno: period %q is not YYYYMM", period)
 	}
-	if err := tx.Exec(`INSERT INTO doc_sequences (doc_type, branch_id, period, last_no) VALUES (?, ?, ?, 1)
-		ON DUPLICATE KEY UPDATE last_no = last_no + 1`, docType, branch, period).Error; err != nil {
+	if n < 1 {
+		return 0, fmt.Errorf("docno: %d numbers asked for", n)
+	}
+	if err := tx.Exec(`INSERT INTO doc_sequences (doc_type, branch_id, period, last_no) VALUES (?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE last_no = last_no + VALUES(last_no)`, docType, branch, period, n).Error; err != nil {
 		return 0, err
 	}
-	var n int64
+	var last int64
 	// A locking read is a current read: it sees the value this transaction just wrote.
 	err := tx.Raw(`SELECT last_no FROM doc_sequences WHERE doc_type = ? AND branch_id = ? AND period = ? FOR UPDATE`,
-		docType, branch, period).Scan(&n).Error
-	return n, err
+		docType, branch, period).Scan(&last).Error
+	return last, err
 }
 
 // Format renders a number as PREFIX-BRANCH-YYYYMM-NNNNNN (the branch part is left out

@@ -383,8 +383,8 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 		orders := make([]*Order, 0, len(rows))
 		released := map[int64]bool{}
 		for _, r := range rows {
-			if r.FulfilState != FulfilNew || r.Exception != "" {
-				continue // another allocator got here first
+			if r.FulfilState != FulfilNew || r.Exception != "" || r.Status != string(platform.StatusPaid) {
+				continue // another allocator got here first, or the order changed since
 			}
 			o := r.order()
 			orders = append(orders, &o)
@@ -470,9 +470,20 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 					source: "allocation", detail: fmt.Sprintf("warehouse %d, delivery order %d", f.warehouse, f.deliveryOrder)})
 			}
 		}
+		// one statement per outcome (the rows are locked already, so order does not matter)
+		type outcome struct{ state, reason string }
+		byOutcome := map[outcome][]int64{}
+		var outcomes []outcome
 		for _, o := range orders {
+			k := outcome{o.FulfilState, o.HoldReason}
+			if _, ok := byOutcome[k]; !ok {
+				outcomes = append(outcomes, k)
+			}
+			byOutcome[k] = append(byOutcome[k], o.ID)
+		}
+		for _, k := range outcomes {
 			if err := tx.Exec(`UPDATE orders SET fulfil_state = ?, hold_reason = ?, queued_at = COALESCE(queued_at, ?),
-				version = version + 1, updated_at = ? WHERE id = ?`, o.FulfilState, o.HoldReason, now, now, o.ID).Error; err != nil {
+				version = version + 1, updated_at = ? WHERE id IN ?`, k.state, k.reason, now, now, byOutcome[k]).Error; err != nil {
 				return err
 			}
 		}
@@ -494,16 +505,20 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 
 // fulfilment is one delivery order being created.
 type fulfilment struct {
-	id, shop, warehouse, deliveryOrder int64
-	orders                             []*Order
-	lines                              []allocation
+	shop, warehouse, deliveryOrder int64
+	orders                         []*Order
+	lines                          []allocation
 }
 
+// deliverySource is the Source of the delivery orders the hub creates; a fulfilment's id
+// is its delivery order's id.
+const deliverySource = "orderHub"
+
 // ship groups allocations into fulfilments (per warehouse; per buyer and address when the
-// shop merges) and creates their delivery orders.
+// shop merges) and creates their delivery orders, all in a handful of statements.
 func (s *Service) ship(ctx context.Context, tx *gorm.DB, allocs []allocation, policies map[int64]Policy, now time.Time) ([]*fulfilment, error) {
 	groups := map[string]*fulfilment{}
-	var order []string
+	var out []*fulfilment
 	for i, a := range allocs {
 		key := fmt.Sprintf("%d/%d/#%d", a.order.Shop, a.warehouse, i)
 		if policies[a.order.Shop].Merge {
@@ -511,50 +526,53 @@ func (s *Service) ship(ctx context.Context, tx *gorm.DB, allocs []allocation, po
 				a.order.Address.Name+a.order.Address.Phone, a.order.Address.Province+a.order.Address.City+a.order.Address.Street)
 		}
 		f, ok := groups[key]
-		if !ok {
+		if !ok || len(f.lines) >= 100 { // a delivery order takes up to 500 lines
 			f = &fulfilment{shop: a.order.Shop, warehouse: a.warehouse}
 			groups[key] = f
-			order = append(order, key)
+			out = append(out, f)
 		}
 		if !slices.Contains(f.orders, a.order) {
 			f.orders = append(f.orders, a.order)
 		}
 		f.lines = append(f.lines, a)
 	}
-	out := make([]*fulfilment, 0, len(order))
-	for _, key := range order {
-		f := groups[key]
-		if err := tx.Exec(`INSERT INTO fulfilments (shop_id, warehouse_id, state, created_at) VALUES (?,?,?,?)`,
-			f.shop, f.warehouse, FulfilAllocated, now).Error; err != nil {
-			return nil, err
-		}
-		if err := tx.Raw(`SELECT LAST_INSERT_ID()`).Scan(&f.id).Error; err != nil {
-			return nil, err
-		}
-		var doLines []warehouse.Line
-		var args []any
-		n := 0
+	if len(out) == 0 {
+		return nil, nil
+	}
+	dos := make([]warehouse.DeliveryOrder, len(out))
+	for i, f := range out {
+		var lines []warehouse.Line
 		for _, a := range f.lines {
 			for _, l := range a.lines {
-				doLines = append(doLines, warehouse.Line{Item: l.Item, Quantity: l.ItemQuantity, UnitPrice: l.UnitPrice})
-				args = append(args, f.id, a.order.ID, l.LineNo, l.Item, l.ItemQuantity)
-				n++
+				lines = append(lines, warehouse.Line{Item: l.Item, Quantity: l.ItemQuantity, UnitPrice: l.UnitPrice})
 			}
 		}
 		o := f.orders[0]
-		d, err := s.warehouse.CreateDeliveryOrderIn(ctx, tx, warehouse.DeliveryOrder{Warehouse: f.warehouse, Customer: o.Customer,
-			Source: "fulfilments/" + itoa(f.id), RetailerPONumber: clipText(o.PlatformOrderID, 64), Lines: doLines})
-		if err != nil {
-			return nil, err
+		dos[i] = warehouse.DeliveryOrder{Warehouse: f.warehouse, Customer: o.Customer, Source: deliverySource,
+			RetailerPONumber: clipText(o.PlatformOrderID, 64), Lines: lines}
+	}
+	dos, err := s.warehouse.CreateDeliveryOrdersIn(ctx, tx, dos)
+	if err != nil {
+		return nil, err
+	}
+	fArgs := make([]any, 0, len(out)*5)
+	var lArgs []any
+	n := 0
+	for i, f := range out {
+		f.deliveryOrder = dos[i].ID
+		fArgs = append(fArgs, f.deliveryOrder, f.shop, f.warehouse, FulfilAllocated, now)
+		for _, a := range f.lines {
+			for _, l := range a.lines {
+				lArgs = append(lArgs, f.deliveryOrder, a.order.ID, l.LineNo, l.Item, l.ItemQuantity)
+				n++
+			}
 		}
-		f.deliveryOrder = d.ID
-		if err := tx.Exec(`UPDATE fulfilments SET delivery_order_id = ? WHERE id = ?`, d.ID, f.id).Error; err != nil {
-			return nil, err
-		}
-		if err := tx.Exec(`INSERT INTO fulfilment_lines (fulfilment_id, order_id, line_no, item_id, quantity) VALUES `+row(n, 5), args...).Error; err != nil {
-			return nil, err
-		}
-		out = append(out, f)
+	}
+	if err := tx.Exec(`INSERT INTO fulfilments (id, shop_id, warehouse_id, state, created_at) VALUES `+row(len(out), 5), fArgs...).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(`INSERT INTO fulfilment_lines (fulfilment_id, order_id, line_no, item_id, quantity) VALUES `+row(n, 5), lArgs...).Error; err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -805,13 +823,13 @@ func (s *Service) cancel(ctx context.Context, id int64, reason string) (Order, e
 // undoFulfilments cancels the delivery orders of an order's open fulfilments (releasing
 // their reservations); orders merged into the same delivery go back to allocation.
 func (s *Service) undoFulfilments(ctx context.Context, tx *gorm.DB, order int64, now time.Time) error {
-	var fs []struct{ ID, DeliveryOrderID int64 }
-	if err := tx.Raw(`SELECT DISTINCT f.id, f.delivery_order_id FROM fulfilments f JOIN fulfilment_lines l ON l.fulfilment_id = f.id
+	var fs []struct{ ID int64 }
+	if err := tx.Raw(`SELECT DISTINCT f.id FROM fulfilments f JOIN fulfilment_lines l ON l.fulfilment_id = f.id
 		WHERE l.order_id = ? AND f.state = ? ORDER BY f.id FOR UPDATE`, order, FulfilAllocated).Scan(&fs).Error; err != nil {
 		return err
 	}
 	for _, f := range fs {
-		if _, err := s.warehouse.CancelDeliveryOrderIn(ctx, tx, f.DeliveryOrderID); err != nil {
+		if _, err := s.warehouse.CancelDeliveryOrderIn(ctx, tx, f.ID); err != nil {
 			return err
 		}
 		if err := tx.Exec(`UPDATE fulfilments SET state = ? WHERE id = ?`, FulfilCancelled, f.ID).Error; err != nil {
@@ -840,15 +858,12 @@ func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error
 	if err := d.Decode(&ev); err != nil {
 		return err
 	}
-	if ev.Type != warehouse.DocDelivery || !strings.HasPrefix(ev.OrderRef, "fulfilments/") {
+	if ev.Type != warehouse.DocDelivery || ev.OrderRef != deliverySource || ev.DeliveryOrder == 0 {
 		return nil
 	}
-	fid, err := strconv.ParseInt(strings.TrimPrefix(ev.OrderRef, "fulfilments/"), 10, 64)
-	if err != nil {
-		return nil
-	}
+	fid := ev.DeliveryOrder
 	ctx = reqctx.WithCall(ctx, &reqctx.Call{RequestID: d.RequestID, Method: "shipment", Principal: reqctx.System})
-	err = txn.Run(ctx, s.db, func(tx *gorm.DB) error {
+	err := txn.Run(ctx, s.db, func(tx *gorm.DB) error {
 		var f struct {
 			State, Tracking string
 		}
@@ -939,11 +954,11 @@ func (s store) fulfilmentsOf(order int64) ([]Fulfilment, error) {
 
 func (s store) fulfilments(ids []int64) ([]Fulfilment, error) {
 	var rows []struct {
-		ID, ShopID, WarehouseID, DeliveryOrderID int64
-		State, Carrier, Tracking                 string
-		ShippedAt                                *time.Time
+		ID, ShopID, WarehouseID  int64
+		State, Carrier, Tracking string
+		ShippedAt                *time.Time
 	}
-	if err := s.db.Raw(`SELECT id, shop_id, warehouse_id, delivery_order_id, state, carrier, tracking, shipped_at FROM fulfilments
+	if err := s.db.Raw(`SELECT id, shop_id, warehouse_id, state, carrier, tracking, shipped_at FROM fulfilments
 		WHERE id IN ? ORDER BY id DESC`, ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -958,7 +973,7 @@ func (s store) fulfilments(ids []int64) ([]Fulfilment, error) {
 	out := make([]Fulfilment, len(rows))
 	idx := map[int64]int{}
 	for i, r := range rows {
-		out[i] = Fulfilment{ID: r.ID, Shop: r.ShopID, Warehouse: r.WarehouseID, DeliveryOrder: r.DeliveryOrderID, State: r.State,
+		out[i] = Fulfilment{ID: r.ID, Shop: r.ShopID, Warehouse: r.WarehouseID, DeliveryOrder: r.ID, State: r.State,
 			Carrier: r.Carrier, ShipTime: r.ShippedAt}
 		if r.Tracking != "" {
 			out[i].Tracking = strings.Split(r.Tracking, ",")

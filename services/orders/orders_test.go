@@ -202,15 +202,19 @@ func TestVersionsConvergeOnTheNewest(t *testing.T) {
 	if len(o.History) == 0 || o.History[0].Event != "created" {
 		t.Fatalf("history %+v", o.History)
 	}
-	last := ""
+	// (the hub's own entries, such as a hold by review, carry no platform time)
+	last, lastStatus := "", ""
 	for i, h := range o.History {
+		if h.Update == "" {
+			continue
+		}
 		if h.Update < last {
 			t.Fatalf("history goes back in time at %d: %+v", i, o.History)
 		}
-		last = h.Update
+		last, lastStatus = h.Update, h.ToStatus
 	}
-	if end := o.History[len(o.History)-1]; end.ToStatus != "shipped" {
-		t.Fatalf("history ends at %+v", end)
+	if lastStatus != "shipped" {
+		t.Fatalf("history ends at %q: %+v", lastStatus, o.History)
 	}
 	var n int64
 	w.e.App.DB.Raw(`SELECT COUNT(*) FROM orders`).Scan(&n)

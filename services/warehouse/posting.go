@@ -44,6 +44,7 @@ type PostedEvent struct {
 	Outlet           int64        `json:"outlet,omitempty"`
 	RetailerPO       string       `json:"retailerPoNumber,omitempty"`
 	OrderRef         string       `json:"orderRef,omitempty"` // the order hub's order behind a delivery
+	DeliveryOrder    int64        `json:"deliveryOrder,omitempty"`
 	CounterWarehouse int64        `json:"counterWarehouse,omitempty"`
 	Reason           string       `json:"reason,omitempty"`
 	Carrier          string       `json:"carrier,omitempty"`
@@ -411,6 +412,7 @@ func (s *Service) postDelivery(st store, x Session, p *posting, totals []session
 	}
 	p.doc.Type, p.doc.SourceType, p.doc.SourceID = DocDelivery, "delivery_order", d.ID
 	p.event.Customer, p.event.Outlet, p.event.RetailerPO, p.event.OrderRef = d.Customer, d.Outlet, d.RetailerPONumber, d.Source
+	p.event.DeliveryOrder = d.ID
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/docno"
 	"github.com/erphub/erphub/internal/outbox"
 )
 
@@ -55,24 +56,102 @@ func (s *Service) ReleaseIn(tx *gorm.DB, warehouse, item, q int64) error {
 	return s.store.with(tx).unreserve(warehouse, item, q, s.clock())
 }
 
-// CreateDeliveryOrderIn creates a delivery order whose lines were reserved by the caller
-// (source names the caller's record, e.g. "fulfilments/9"). Errors: Invalid.
-func (s *Service) CreateDeliveryOrderIn(ctx context.Context, tx *gorm.DB, d DeliveryOrder) (DeliveryOrder, error) {
-	if d.Source == "" {
-		return d, apperr.Invalid("delivery_order.source", "is required for a reserved delivery order")
+// CreateDeliveryOrdersIn creates delivery orders whose lines were reserved by the caller
+// (Source names the caller's records, e.g. "orderHub"), with a few statements for the
+// whole batch: numbers are taken per branch in one step, the documents and their lines
+// are inserted in multi-row statements. The answer carries ids, numbers and line numbers
+// in the order given. Errors: Invalid (naming the batch index).
+func (s *Service) CreateDeliveryOrdersIn(ctx context.Context, tx *gorm.DB, ds []DeliveryOrder) ([]DeliveryOrder, error) {
+	if len(ds) == 0 {
+		return ds, nil
 	}
-	for i := range d.Lines {
-		d.Lines[i].Reserved = true
+	byBranch := map[int64][]int{}
+	var branches []int64
+	for i := range ds {
+		d := &ds[i]
+		if d.Source == "" {
+			return ds, apperr.Invalid(fmt.Sprintf("delivery_orders[%d].source", i), "is required for a reserved delivery order")
+		}
+		for j := range d.Lines {
+			d.Lines[j].Reserved = true
+			d.Lines[j].LineNo = int32(j + 1)
+		}
+		if err := d.validate(); err != nil {
+			return ds, err
+		}
+		w, err := s.catalog.WarehouseForScan(ctx, d.Warehouse)
+		if err != nil {
+			return ds, err
+		}
+		d.Branch = w.Branch
+		if _, ok := byBranch[d.Branch]; !ok {
+			branches = append(branches, d.Branch)
+		}
+		byBranch[d.Branch] = append(byBranch[d.Branch], i)
 	}
-	if err := d.validate(); err != nil {
-		return d, err
+	period := docno.Period(s.now(), s.loc)
+	for _, b := range branches { // in first-seen order; callers lock few branches
+		br, err := s.catalog.Branch(ctx, b)
+		if err != nil {
+			return ds, err
+		}
+		idx := byBranch[b]
+		last, err := docno.NextN(tx, "DO", b, period, len(idx))
+		if err != nil {
+			return ds, err
+		}
+		for k, i := range idx {
+			ds[i].Number = docno.Format("DO", br.Code, period, last-int64(len(idx)-1-k))
+		}
 	}
-	w, err := s.catalog.WarehouseForScan(ctx, d.Warehouse)
-	if err != nil {
-		return d, err
+	now := s.clock()
+	args := make([]any, 0, len(ds)*13)
+	numbers := make([]string, len(ds))
+	for i, d := range ds {
+		args = append(args, d.Number, d.Branch, d.Warehouse, d.Customer, d.Outlet, d.RetailerPONumber, d.Source, StatusOpen,
+			dateArg(d.RequestedDate), d.Remark, d.CreatedBy, now, now)
+		numbers[i] = d.Number
 	}
-	d.Branch = w.Branch
-	return s.insertDeliveryOrder(ctx, tx, d)
+	if err := tx.Exec(`INSERT INTO delivery_orders (doc_no, branch_id, warehouse_id, customer_id, outlet_id, retailer_po_no,
+		source, status, requested_date, remark, created_by, created_at, updated_at) VALUES `+placeholders(len(ds), 13), args...).Error; err != nil {
+		return ds, err
+	}
+	// ids by number: multi-row inserts need not get consecutive ids on every server
+	var ids []struct {
+		ID    int64
+		DocNo string
+	}
+	if err := tx.Raw(`SELECT id, doc_no FROM delivery_orders WHERE doc_no IN ?`, numbers).Scan(&ids).Error; err != nil {
+		return ds, err
+	}
+	idOf := make(map[string]int64, len(ids))
+	for _, r := range ids {
+		idOf[r.DocNo] = r.ID
+	}
+	const cols = 6
+	var lineArgs []any
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		err := tx.Exec(`INSERT INTO delivery_order_lines (delivery_order_id, line_no, item_id, quantity, unit_price, reserved)
+			VALUES `+placeholders(rows, cols), lineArgs...).Error
+		lineArgs, rows = lineArgs[:0], 0
+		return err
+	}
+	for i := range ds {
+		ds[i].ID, ds[i].Status, ds[i].CreateTime = idOf[ds[i].Number], StatusOpen, now
+		for _, l := range ds[i].Lines {
+			lineArgs = append(lineArgs, ds[i].ID, l.LineNo, l.Item, l.Quantity, l.UnitPrice, true)
+			if rows++; rows == 1000 {
+				if err := flush(); err != nil {
+					return ds, err
+				}
+			}
+		}
+	}
+	return ds, flush()
 }
 
 // CancelDeliveryOrderIn cancels a delivery order and releases its reserved lines. Errors:
