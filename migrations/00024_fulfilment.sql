@@ -32,13 +32,16 @@ CREATE TABLE fulfilments (
   id                BIGINT       NOT NULL,
   shop_id           BIGINT       NOT NULL,
   warehouse_id      BIGINT       NOT NULL,
+  -- hash of buyer and address when the shop merges orders ('' otherwise)
+  merge_key         VARCHAR(32)  NOT NULL DEFAULT '',
   state             VARCHAR(16)  NOT NULL,
   carrier           VARCHAR(64)  NOT NULL DEFAULT '',
   tracking          VARCHAR(512) NOT NULL DEFAULT '',
   created_at        DATETIME(6)  NOT NULL,
   shipped_at        DATETIME(6)  NULL,
   PRIMARY KEY (id),
-  KEY ix_fulfilments_shop (shop_id, state, id)
+  KEY ix_fulfilments_shop (shop_id, state, id),
+  KEY ix_fulfilments_merge (merge_key, state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 CREATE TABLE fulfilment_lines (

@@ -2,6 +2,8 @@ package orders
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -503,9 +505,11 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 	return processed, err
 }
 
-// fulfilment is one delivery order being created.
+// fulfilment is one delivery order being created or added to.
 type fulfilment struct {
 	shop, warehouse, deliveryOrder int64
+	mergeKey                       string
+	existing                       bool // lines added to an open delivery order
 	orders                         []*Order
 	lines                          []allocation
 }
@@ -514,22 +518,36 @@ type fulfilment struct {
 // is its delivery order's id.
 const deliverySource = "orderHub"
 
+// mergeKey names what merges: the same buyer and the same address.
+func mergeKey(o *Order) string {
+	a := o.Address
+	h := sha256.Sum256([]byte(strings.Join([]string{o.Buyer.PlatformID, o.Buyer.Nick, a.Name, a.Phone, a.Country, a.Province,
+		a.City, a.District, a.Street}, "\x00")))
+	return hex.EncodeToString(h[:16])
+}
+
 // ship groups allocations into fulfilments (per warehouse; per buyer and address when the
-// shop merges) and creates their delivery orders, all in a handful of statements.
+// shop merges, also with an earlier order's delivery order that is still open and not
+// being scanned) and creates the delivery orders, all in a handful of statements.
 func (s *Service) ship(ctx context.Context, tx *gorm.DB, allocs []allocation, policies map[int64]Policy, now time.Time) ([]*fulfilment, error) {
 	groups := map[string]*fulfilment{}
 	var out []*fulfilment
+	var keys []string
 	for i, a := range allocs {
 		key := fmt.Sprintf("%d/%d/#%d", a.order.Shop, a.warehouse, i)
+		mk := ""
 		if policies[a.order.Shop].Merge {
-			key = fmt.Sprintf("%d/%d/%s/%s/%s", a.order.Shop, a.warehouse, a.order.Buyer.PlatformID+a.order.Buyer.Nick,
-				a.order.Address.Name+a.order.Address.Phone, a.order.Address.Province+a.order.Address.City+a.order.Address.Street)
+			mk = mergeKey(a.order)
+			key = fmt.Sprintf("%d/%d/%s", a.order.Shop, a.warehouse, mk)
 		}
 		f, ok := groups[key]
 		if !ok || len(f.lines) >= 100 { // a delivery order takes up to 500 lines
-			f = &fulfilment{shop: a.order.Shop, warehouse: a.warehouse}
+			f = &fulfilment{shop: a.order.Shop, warehouse: a.warehouse, mergeKey: mk}
 			groups[key] = f
 			out = append(out, f)
+			if mk != "" {
+				keys = append(keys, mk)
+			}
 		}
 		if !slices.Contains(f.orders, a.order) {
 			f.orders = append(f.orders, a.order)
@@ -539,28 +557,38 @@ func (s *Service) ship(ctx context.Context, tx *gorm.DB, allocs []allocation, po
 	if len(out) == 0 {
 		return nil, nil
 	}
-	dos := make([]warehouse.DeliveryOrder, len(out))
-	for i, f := range out {
-		var lines []warehouse.Line
-		for _, a := range f.lines {
-			for _, l := range a.lines {
-				lines = append(lines, warehouse.Line{Item: l.Item, Quantity: l.ItemQuantity, UnitPrice: l.UnitPrice})
-			}
+	if err := s.mergeIntoOpen(ctx, tx, out, keys); err != nil {
+		return nil, err
+	}
+	var fresh []*fulfilment
+	var dos []warehouse.DeliveryOrder
+	for _, f := range out {
+		if f.existing {
+			continue
 		}
 		o := f.orders[0]
-		dos[i] = warehouse.DeliveryOrder{Warehouse: f.warehouse, Customer: o.Customer, Source: deliverySource,
-			RetailerPONumber: clipText(o.PlatformOrderID, 64), Lines: lines}
+		fresh = append(fresh, f)
+		dos = append(dos, warehouse.DeliveryOrder{Warehouse: f.warehouse, Customer: o.Customer, Source: deliverySource,
+			RetailerPONumber: clipText(o.PlatformOrderID, 64), Lines: deliveryLines(f)})
 	}
 	dos, err := s.warehouse.CreateDeliveryOrdersIn(ctx, tx, dos)
 	if err != nil {
 		return nil, err
 	}
-	fArgs := make([]any, 0, len(out)*5)
+	fArgs := make([]any, 0, len(fresh)*6)
+	for i, f := range fresh {
+		f.deliveryOrder = dos[i].ID
+		fArgs = append(fArgs, f.deliveryOrder, f.shop, f.warehouse, f.mergeKey, FulfilAllocated, now)
+	}
+	if len(fresh) > 0 {
+		if err := tx.Exec(`INSERT INTO fulfilments (id, shop_id, warehouse_id, merge_key, state, created_at) VALUES `+row(len(fresh), 6),
+			fArgs...).Error; err != nil {
+			return nil, err
+		}
+	}
 	var lArgs []any
 	n := 0
-	for i, f := range out {
-		f.deliveryOrder = dos[i].ID
-		fArgs = append(fArgs, f.deliveryOrder, f.shop, f.warehouse, FulfilAllocated, now)
+	for _, f := range out {
 		for _, a := range f.lines {
 			for _, l := range a.lines {
 				lArgs = append(lArgs, f.deliveryOrder, a.order.ID, l.LineNo, l.Item, l.ItemQuantity)
@@ -568,13 +596,55 @@ func (s *Service) ship(ctx context.Context, tx *gorm.DB, allocs []allocation, po
 			}
 		}
 	}
-	if err := tx.Exec(`INSERT INTO fulfilments (id, shop_id, warehouse_id, state, created_at) VALUES `+row(len(out), 5), fArgs...).Error; err != nil {
-		return nil, err
-	}
 	if err := tx.Exec(`INSERT INTO fulfilment_lines (fulfilment_id, order_id, line_no, item_id, quantity) VALUES `+row(n, 5), lArgs...).Error; err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+func deliveryLines(f *fulfilment) []warehouse.Line {
+	var lines []warehouse.Line
+	for _, a := range f.lines {
+		for _, l := range a.lines {
+			lines = append(lines, warehouse.Line{Item: l.Item, Quantity: l.ItemQuantity, UnitPrice: l.UnitPrice})
+		}
+	}
+	return lines
+}
+
+// mergeIntoOpen adds merging groups to the open delivery orders of earlier orders of the
+// same buyer and address, where the warehouse still lets them grow.
+func (s *Service) mergeIntoOpen(ctx context.Context, tx *gorm.DB, out []*fulfilment, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	var open []struct {
+		ID, ShopID, WarehouseID int64
+		MergeKey                string
+	}
+	if err := tx.Raw(`SELECT id, shop_id, warehouse_id, merge_key FROM fulfilments WHERE merge_key IN ? AND state = ?
+		ORDER BY id DESC`, keys, FulfilAllocated).Scan(&open).Error; err != nil {
+		return err
+	}
+	for _, f := range out {
+		if f.mergeKey == "" {
+			continue
+		}
+		for _, o := range open {
+			if o.MergeKey != f.mergeKey || o.ShopID != f.shop || o.WarehouseID != f.warehouse {
+				continue
+			}
+			ok, err := s.warehouse.AppendReservedLinesIn(ctx, tx, o.ID, deliveryLines(f))
+			if err != nil {
+				return err
+			}
+			if ok {
+				f.deliveryOrder, f.existing = o.ID, true
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // Requeue sends orders waiting for stock of items back to allocation (oldest first, as

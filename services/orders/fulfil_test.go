@@ -593,3 +593,61 @@ func TestSyncSurvivesFailuresAndRestart(t *testing.T) {
 		t.Fatalf("levels accepted %v (failed %d), want [8 9] after 6 failures", accepted, shopify.Failed())
 	}
 }
+
+// TestMergeAndSplit merges a buyer's later order into the delivery order of an earlier one
+// while no one scans it, starts a new one once scanning began, splits an order over two
+// warehouses when neither has all of it, and cancels a merged order: the other order of
+// its delivery goes back to allocation.
+func TestMergeAndSplit(t *testing.T) {
+	t.Parallel()
+	h := setupHub(t)
+	h.stock(t, h.wh1, 5)
+	h.stock(t, h.wh2, 5)
+	h.policy(t, "TMALL", map[string]any{"holdBuyerRemarks": false, "mergeOrders": true, "splitByWarehouse": true,
+		"warehouses": []int64{h.wh1, h.wh2}, "stockSharePercent": 100})
+	allocated := func(id int64) hubOrderJSON {
+		t.Helper()
+		waitUntil(t, "allocated", func() bool { return h.fulfilState(t, id) == "allocated" })
+		return h.order(t, id)
+	}
+	m1 := allocated(h.push(t, h.key, "TMALL", paid("M1", 1, "same"))[0].Order)
+	m2 := allocated(h.push(t, h.key, "TMALL", paid("M2", 1, "same"))[0].Order)
+	if len(m1.Fulfilments) != 1 || len(m2.Fulfilments) != 1 || m2.Fulfilments[0].ID != m1.Fulfilments[0].ID {
+		t.Fatalf("M2 not merged into M1's delivery: %+v / %+v", m1.Fulfilments, m2.Fulfilments)
+	}
+	do1 := m1.Fulfilments[0].DeliveryOrder
+	if got := len(h.order(t, m1.ID).Fulfilments[0].Lines); got != 2 {
+		t.Fatalf("merged fulfilment has %d lines", got)
+	}
+	// scanning starts: a third order of the buyer gets a delivery of its own
+	session := apptest.ID(t, h.e.MustDo(t, 200, "POST", "/v1/scanSessions", h.picker, map[string]any{"deliveryOrder": do1}))
+	m3 := allocated(h.push(t, h.key, "TMALL", paid("M3", 1, "same"))[0].Order)
+	if m3.Fulfilments[0].DeliveryOrder == do1 {
+		t.Fatal("merged into a delivery order being scanned")
+	}
+	// 6 units: neither warehouse has them all (2 and 5 left), so the lines split
+	split := paid("S1", 2, "other")
+	split["lines"] = []map[string]any{
+		{"platformLineId": "S1-1", "sku": "XC-001", "title": "麻辣香肠", "quantity": 2000, "unitPrice": 3990},
+		{"platformLineId": "S1-2", "sku": "XC-001", "title": "麻辣香肠", "quantity": 4000, "unitPrice": 3990}}
+	split["goods"], split["paid"] = 3990*6, 3990*6
+	s1 := allocated(h.push(t, h.key, "TMALL", split)[0].Order)
+	if len(s1.Fulfilments) != 2 || s1.Fulfilments[0].Warehouse == s1.Fulfilments[1].Warehouse {
+		t.Fatalf("split %+v", s1.Fulfilments)
+	}
+	// cancelling M1 is refused while its delivery is being scanned
+	h.e.MustDo(t, 400, "POST", fmt.Sprintf("/v1/orders/%d:cancel", m1.ID), h.e.Admin, map[string]any{})
+	if h.fulfilState(t, m1.ID) != "allocated" {
+		t.Fatal("a refused cancellation changed the order")
+	}
+	h.e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/scanSessions/%d:cancel", session), h.picker, map[string]any{})
+	h.e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/orders/%d:cancel", m1.ID), h.e.Admin, map[string]any{})
+	// M2 shared the delivery: it is allocated again, on a delivery of its own
+	waitUntil(t, "M2 allocated again", func() bool {
+		o := h.order(t, m2.ID)
+		return o.FulfilState == "allocated" && len(o.Fulfilments) == 2 && o.Fulfilments[0].DeliveryOrder != do1 && o.Fulfilments[0].State == "allocated"
+	})
+	if got := h.reserved(t); got != 1000+1000+6000 {
+		t.Fatalf("reserved %d, want M2, M3 and S1", got)
+	}
+}

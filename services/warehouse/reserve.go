@@ -154,6 +154,36 @@ func (s *Service) CreateDeliveryOrdersIn(ctx context.Context, tx *gorm.DB, ds []
 	return ds, flush()
 }
 
+// AppendReservedLinesIn adds reserved lines to an open delivery order no one is scanning
+// yet (the order hub merging a later order of the same buyer into it), and answers false
+// when the document cannot take them: closed, being scanned, or full.
+func (s *Service) AppendReservedLinesIn(ctx context.Context, tx *gorm.DB, id int64, lines []Line) (bool, error) {
+	var d struct {
+		Status    string
+		LineCount int
+	}
+	if err := tx.Raw(`SELECT status, (SELECT COUNT(*) FROM delivery_order_lines WHERE delivery_order_id = d.id) AS line_count
+		FROM delivery_orders d WHERE id = ? FOR UPDATE`, id).Scan(&d).Error; err != nil {
+		return false, err
+	}
+	if d.Status != StatusOpen || d.LineCount+len(lines) > maxLines {
+		return false, nil
+	}
+	st := s.store.with(tx)
+	if n, err := st.openSessions("delivery_order", id); err != nil || n > 0 {
+		return false, err
+	}
+	args := make([]any, 0, len(lines)*6)
+	for i, l := range lines {
+		args = append(args, id, d.LineCount+i+1, l.Item, l.Quantity, l.UnitPrice, true)
+	}
+	if err := tx.Exec(`INSERT INTO delivery_order_lines (delivery_order_id, line_no, item_id, quantity, unit_price, reserved)
+		VALUES `+placeholders(len(lines), 6), args...).Error; err != nil {
+		return false, err
+	}
+	return true, tx.Exec(`UPDATE delivery_orders SET updated_at = ? WHERE id = ?`, s.clock(), id).Error
+}
+
 // CancelDeliveryOrderIn cancels a delivery order and releases its reserved lines. Errors:
 // NotFound, ErrDocumentClosed, ErrInUse (a scan session is open on it).
 func (s *Service) CancelDeliveryOrderIn(ctx context.Context, tx *gorm.DB, id int64) (DeliveryOrder, error) {

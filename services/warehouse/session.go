@@ -115,9 +115,24 @@ func (s *Service) OpenScanSession(ctx context.Context, t SessionTarget) (Session
 		return x, err
 	}
 	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Session, error) {
+		// The document row is locked so that opening serializes with cancelling it and
+		// with the order hub adding lines to it.
+		var status string
+		if err := tx.Raw(`SELECT status FROM `+documentTables[x.DocumentType]+` WHERE id = ? FOR UPDATE`, x.DocumentID).
+			Scan(&status).Error; err != nil {
+			return x, err
+		}
+		switch status {
+		case StatusCancelled, StatusShipped, StatusReceived, StatusPosted:
+			return x, ErrDocumentClosed
+		}
 		return s.store.with(tx).insertSession(x)
 	})
 }
+
+// documentTables maps a session's document type to its table.
+var documentTables = map[string]string{"purchase_order": "purchase_orders", "delivery_order": "delivery_orders",
+	"transfer": "transfers", "stocktake": "stocktakes"}
 
 // GetScanSession answers a session with the progress of every line. Errors: NotFound,
 // Forbidden.
