@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/erphub/erphub/internal/testdb"
+	"github.com/erphub/erphub/services/orders/platform/platformfake"
 )
 
 // TestScanSessionSurvivesSIGKILL kills erpd with SIGKILL while a scanner streams scans
@@ -200,5 +202,108 @@ func TestPushesSurviveSIGKILL(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("order %s stored %d times", id, n)
 		}
+	}
+}
+
+// TestPlatformPushesSurviveSIGKILL kills erpd with SIGKILL while a Taobao shop's platform
+// (a local fake TOP router) refuses tracking and stock pushes. After a restart, with the
+// platform back, the shipment and the stock level each arrive exactly once.
+func TestPlatformPushesSurviveSIGKILL(t *testing.T) {
+	dsn := testdb.NewDSN(t)
+	erpctl(t, dsn, "", "migrate", "up")
+	erpctl(t, dsn, "", "seed", "demo")
+	out := erpctl(t, dsn, "", "user", "ensure-admin")
+	adminPW := strings.TrimSpace(strings.Fields(out[strings.Index(out, "password")+len("password"):])[0])
+	erpctl(t, dsn, "picker-password\n", "user", "create", "--username", "picker", "--password-stdin", "--role", "warehouse", "--branch", "CQ")
+	fast := []string{"ERP_OUTBOX_BACKOFF=100ms", "ERP_OUTBOX_MAX_BACKOFF=1s", "ERP_STOCK_MAX_BACKOFF=1s", "ERP_STOCK_DEBOUNCE=50ms"}
+
+	top := platformfake.NewTOP("23456789", "top-secret")
+	top.AddSKU("PM-001")
+	top.FailShipments(1 << 30)
+	top.FailStock(1 << 30)
+	srv := httptest.NewServer(top)
+	defer srv.Close()
+
+	d := startErpd(t, dsn, fast...)
+	h := httpClient{t: t, base: "http://" + d.http}
+	_, login := h.do("POST", "/v1/auth:login", "", map[string]string{"username": "admin", "password": adminPW})
+	admin := login["accessToken"].(string)
+	_, login = h.do("POST", "/v1/auth:login", "", map[string]string{"username": "picker", "password": "picker-password"})
+	picker := login["accessToken"].(string)
+	_, items := h.do("GET", "/v1/items?sku=PM-001", admin, nil)
+	item := items["items"].([]any)[0].(map[string]any)
+	itemID, code := item["id"], item["barcodes"].([]any)[0].(string)
+	var shop map[string]any
+	_, shops := h.do("GET", "/v1/shops?pageSize=100", admin, nil)
+	for _, s := range shops["shops"].([]any) {
+		if s.(map[string]any)["code"] == "TAOBAO-CQ" {
+			shop = s.(map[string]any)
+		}
+	}
+	must := func(c int, m map[string]any) map[string]any {
+		t.Helper()
+		if c != 200 {
+			t.Fatalf("%d %v", c, m)
+		}
+		return m
+	}
+	must(h.do("POST", "/v1/adjustments", admin, map[string]any{"warehouse": shop["defaultWarehouse"], "reason": "opening stock",
+		"lines": []map[string]any{{"item": itemID, "quantity": 100000, "unitCost": 35}}}))
+	must(h.do("POST", "/v1/shops/TAOBAO-CQ/connection", admin, map[string]any{"baseUrl": srv.URL, "appKey": "23456789",
+		"appSecret": "top-secret", "accessToken": "session"}))
+	must(h.do("POST", "/v1/shops/TAOBAO-CQ/policy", admin, map[string]any{"holdBuyerRemarks": false, "mergeOrders": true, "stockSharePercent": 100}))
+	must(h.do("POST", "/v1/shops/TAOBAO-CQ/skuMappings", admin, map[string]any{"sku": "PM-001", "item": itemID, "quantity": 1000}))
+	now := time.Now().UTC().Format(time.RFC3339)
+	res := must(h.do("POST", "/v1/shops/TAOBAO-CQ/orders:push", admin, map[string]any{"orders": []map[string]any{{
+		"platformOrderId": "4100000000001", "status": "paid", "currency": "CNY",
+		"buyer":   map[string]any{"nick": "tb_crash", "name": "王五", "phone": "13700000000"},
+		"address": map[string]any{"name": "王五", "phone": "13700000000", "province": "重庆", "city": "重庆", "street": "解放碑 8 号"},
+		"lines":   []map[string]any{{"platformLineId": "4100000000002", "sku": "PM-001", "title": "腊肉", "quantity": 2000, "unitPrice": 4500}},
+		"goods":   9000, "paid": 9000, "createTime": now, "payTime": now, "updateTime": now}}}))
+	orderID := res["results"].([]any)[0].(map[string]any)["order"]
+	orderPath := fmt.Sprintf("/v1/orders/%v", orderID)
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting: %s\n%s", what, d.logs())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	var o map[string]any
+	wait("allocated", func() bool { _, o = h.do("GET", orderPath, admin, nil); return o["fulfilState"] == "allocated" })
+	do := o["fulfilments"].([]any)[0].(map[string]any)["deliveryOrder"]
+	sess := must(h.do("POST", "/v1/scanSessions", picker, map[string]any{"deliveryOrder": do}))
+	for i := range 2 {
+		must(h.do("POST", fmt.Sprintf("/v1/scanSessions/%v:scan", sess["id"]), picker, map[string]any{"code": code, "scanId": fmt.Sprint("s", i)}))
+	}
+	must(h.do("POST", fmt.Sprintf("/v1/scanSessions/%v:complete", sess["id"]), picker, map[string]any{"carrier": "SF", "trackingNumbers": []string{"SF7000000001"}}))
+	wait("two failed attempts of each", func() bool {
+		_, o = h.do("GET", orderPath, admin, nil)
+		pushes, _ := o["pushes"].([]any)
+		return len(pushes) >= 2 && top.Failed() >= 4
+	})
+
+	_ = d.cmd.Process.Signal(syscall.SIGKILL)
+	<-d.exited
+	top.FailShipments(0)
+	top.FailStock(0)
+	d2 := startErpd(t, dsn, fast...)
+	h2 := httpClient{t: t, base: "http://" + d2.http}
+	wait("the shipment at Taobao", func() bool { return len(top.Shipments()) == 1 })
+	wait("the stock level at Taobao", func() bool { return top.Level("PM-001") == 98 })
+	time.Sleep(1500 * time.Millisecond) // room for a duplicate to show up
+	if s := top.Shipments(); len(s) != 1 || s[0].OrderID != "4100000000001" || s[0].Tracking[0] != "SF7000000001" || s[0].Carrier != "SF" {
+		t.Fatalf("shipments at Taobao %+v", s)
+	}
+	if l := top.Levels(); len(l) != 1 {
+		t.Fatalf("stock levels accepted %+v, want one", l)
+	}
+	_, o = h2.do("GET", orderPath, admin, nil)
+	pushes := o["pushes"].([]any)
+	if last := pushes[len(pushes)-1].(map[string]any); last["outcome"] != "ok" || o["fulfilState"] != "shipped" {
+		t.Fatalf("order after restart: %v", o)
 	}
 }

@@ -91,12 +91,13 @@ func (d *daemon) logs() string {
 	return d.log.String()
 }
 
-func startErpd(t *testing.T, dsn string) *daemon {
+func startErpd(t *testing.T, dsn string, env ...string) *daemon {
 	t.Helper()
 	d := &daemon{http: freePort(t), grpc: freePort(t), exited: make(chan error, 1)}
 	d.cmd = exec.Command(filepath.Join(binDir, "erpd"))
 	d.cmd.Env = append(os.Environ(), "ERP_MYSQL_DSN="+dsn, "ERP_HTTP_ADDR="+d.http, "ERP_GRPC_ADDR="+d.grpc,
 		"ERP_SHUTDOWN_TIMEOUT=5s")
+	d.cmd.Env = append(d.cmd.Env, env...)
 	pr, pw := io.Pipe()
 	d.cmd.Stdout, d.cmd.Stderr = pw, pw
 	go func() {
