@@ -2189,7 +2189,8 @@ type ShopConnection struct {
 	AppSecret string `protobuf:"bytes,4,opt,name=app_secret,json=appSecret,proto3" json:"app_secret,omitempty"`
 	// Input only: the session / access token; never answered.
 	AccessToken string `protobuf:"bytes,5,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
-	// Whether scheduled pulls run.
+	// Whether scheduled pulls run (shipments and stock levels are pushed whenever a
+	// connection exists).
 	Enabled bool `protobuf:"varint,6,opt,name=enabled,proto3" json:"enabled,omitempty"`
 	// Output only: the end of the last window pulled.
 	Cursor *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=cursor,proto3" json:"cursor,omitempty"`
