@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -205,7 +206,7 @@ func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Li
 	for _, l := range lines {
 		needs[l.Item] += l.ItemQuantity
 	}
-	items := sortedKeys(needs)
+	items := slices.Sorted(maps.Keys(needs))
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -255,7 +256,7 @@ func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Li
 		}
 	}
 	var out []allocation
-	for _, wh := range sortedKeys(byWH) {
+	for _, wh := range slices.Sorted(maps.Keys(byWH)) {
 		out = append(out, *byWH[wh])
 	}
 	return out, nil
@@ -305,15 +306,6 @@ func toShip(o *Order, done map[lineKey]int64) []Line {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[int64]V) []int64 {
-	keys := make([]int64, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // Allocate reviews and allocates up to limit orders waiting, oldest first, in one
@@ -492,8 +484,8 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 		if err := st.appendHistory(history, now); err != nil {
 			return err
 		}
-		for _, wh := range sortedKeys(touched) {
-			if err := s.warehouse.NotifyStockChanged(ctx, tx, wh, sortedKeys(touched[wh]), false); err != nil {
+		for _, wh := range slices.Sorted(maps.Keys(touched)) {
+			if err := s.warehouse.NotifyStockChanged(ctx, tx, wh, slices.Sorted(maps.Keys(touched[wh])), false); err != nil {
 				return err
 			}
 		}

@@ -409,6 +409,21 @@ func shopifyPaidOrder(t *testing.T) (body []byte, id string, lineItems map[int64
 	return body, o["id"].(json.Number).String(), lineItems
 }
 
+// shopifyOrderAllocated delivers the paid sample order by a signed webhook (and tells the
+// fake shop about it) and waits until it is allocated.
+func (h *hub) shopifyOrderAllocated(t *testing.T, shop *platformfake.Shopify, deliveryID string) (orderJSON, string) {
+	t.Helper()
+	body, id, lineItems := shopifyPaidOrder(t)
+	shop.AddOrder(id, lineItems)
+	if code := h.webhook(t, "/v1/webhooks/shopify/SHOPIFY", body, map[string]string{"X-Shopify-Hmac-Sha256": sign("shopify-secret", body),
+		"X-Shopify-Webhook-Id": deliveryID, "X-Shopify-Topic": "orders/paid"}); code != 200 {
+		t.Fatalf("webhook: %d", code)
+	}
+	o := h.waitFor(t, h.shopify.ID, id)
+	waitUntil(t, "shopify order allocated", func() bool { return h.fulfilState(t, o.ID) == "allocated" })
+	return o, id
+}
+
 // TestShipAndSyncBack runs the whole loop for a Shopify shop and a Tmall shop against
 // fake platforms: order in (webhook, connector push), review, allocation, delivery order,
 // scan-out with carrier and tracking, the shipment sent back, the stock level pushed;
@@ -435,14 +450,7 @@ func TestShipAndSyncBack(t *testing.T) {
 	top.AddSKU("XC-001")
 
 	// Shopify: webhook → allocated
-	body, shopifyID, lineItems := shopifyPaidOrder(t)
-	shopify.AddOrder(shopifyID, lineItems)
-	if code := h.webhook(t, "/v1/webhooks/shopify/SHOPIFY", body, map[string]string{"X-Shopify-Hmac-Sha256": sign("shopify-secret", body),
-		"X-Shopify-Webhook-Id": "wh-ship-1", "X-Shopify-Topic": "orders/paid"}); code != 200 {
-		t.Fatalf("webhook: %d", code)
-	}
-	so := h.waitFor(t, h.shopify.ID, shopifyID)
-	waitUntil(t, "shopify order allocated", func() bool { return h.fulfilState(t, so.ID) == "allocated" })
+	so, shopifyID := h.shopifyOrderAllocated(t, shopify, "wh-ship-1")
 	o := h.order(t, so.ID)
 	if len(o.Fulfilments) != 1 || o.Fulfilments[0].Warehouse != h.wh1 {
 		t.Fatalf("fulfilments %+v", o.Fulfilments)
@@ -537,14 +545,7 @@ func TestSyncSurvivesFailuresAndRestart(t *testing.T) {
 	shopify.FailShipments(3)
 	shopify.FailStock(3)
 
-	body, id, lineItems := shopifyPaidOrder(t)
-	shopify.AddOrder(id, lineItems)
-	if code := h.webhook(t, "/v1/webhooks/shopify/SHOPIFY", body, map[string]string{"X-Shopify-Hmac-Sha256": sign("shopify-secret", body),
-		"X-Shopify-Webhook-Id": "wh-f-1", "X-Shopify-Topic": "orders/paid"}); code != 200 {
-		t.Fatalf("webhook: %d", code)
-	}
-	so := h.waitFor(t, h.shopify.ID, id)
-	waitUntil(t, "allocated", func() bool { return h.fulfilState(t, so.ID) == "allocated" })
+	so, _ := h.shopifyOrderAllocated(t, shopify, "wh-f-1")
 	o := h.order(t, so.ID)
 	h.scanOut(t, o.Fulfilments[0].DeliveryOrder, 2, "UPS", "1Z1")
 	waitUntil(t, "a failed shipment push", func() bool {

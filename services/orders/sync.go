@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -247,7 +249,7 @@ func (s *Service) PushStockOnce(ctx context.Context) (int, error) {
 		first error
 		sem   = make(chan struct{}, 8)
 	)
-	for _, shop := range sortedKeys(byShop) {
+	for _, shop := range slices.Sorted(maps.Keys(byShop)) {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(levels []dueLevel) {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -422,14 +421,4 @@ func newScanID() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return "srv-" + hex.EncodeToString(b[:])
-}
-
-// sortedKeys answers map keys in order.
-func sortedKeys[V any](m map[int64]V) []int64 {
-	keys := make([]int64, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

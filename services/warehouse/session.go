@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -171,7 +173,7 @@ func (s *Service) GetScanSession(ctx context.Context, id int64) (Session, error)
 			x.Lines = append(x.Lines, p)
 		}
 	} else {
-		for _, item := range sortedKeys(scanned) {
+		for _, item := range slices.Sorted(maps.Keys(scanned)) {
 			book, err := rd.onHand(x.Warehouse, item)
 			if err != nil {
 				return x, err

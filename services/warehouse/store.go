@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -651,7 +652,7 @@ func (s store) saveValuations(wh int64, vals map[int64]valuation, releaseReserve
 	}
 	args := make([]any, 0, len(vals)*7)
 	// rows in item order, like every other statement that locks stock rows
-	for _, item := range sortedKeys(vals) {
+	for _, item := range slices.Sorted(maps.Keys(vals)) {
 		v := vals[item]
 		args = append(args, wh, item, v.Quantity, v.Value, v.LastCost, releaseReserved[item], now)
 	}
