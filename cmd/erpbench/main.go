@@ -159,7 +159,11 @@ func run() error {
 				return fmt.Errorf("%s setup: %w", s.name, err)
 			}
 		}
-		// let the database finish flushing the previous scenario's writes
+		// let erpd finish the previous scenario's background work (allocating pushed
+		// orders, delivering events) and the database flush its writes
+		if err := waitIdle(ctx, e); err != nil {
+			return err
+		}
 		time.Sleep(e.opt.settle)
 		clients := s.clients
 		if clients == 0 {
@@ -181,6 +185,36 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// waitIdle waits until no paid order waits for review and no outbox event is due.
+func waitIdle(ctx context.Context, e *env) error {
+	db, err := sql.Open("mysql", e.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	for {
+		var orders, events int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE fulfil_state = '' AND status = 'paid'
+			AND exception = ''`).Scan(&orders); err != nil {
+			return err
+		}
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_events WHERE pending = 1 AND attempts = 0`).Scan(&events); err != nil {
+			return err
+		}
+		if orders == 0 && events == 0 {
+			if d := time.Since(start); d > time.Second {
+				fmt.Fprintf(os.Stderr, "  (waited %.1f s for erpd's background work to finish)\n", d.Seconds())
+			}
+			return nil
+		}
+		if time.Since(start) > 10*time.Minute {
+			return fmt.Errorf("erpd still busy after 10 minutes: %d orders to allocate, %d events due", orders, events)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -189,9 +189,19 @@ type allocation struct {
 // else (when the policy splits) each line from the first warehouse that has it. It
 // answers nil when the order cannot be filled; what it reserved for a failed attempt is
 // given back in the same transaction.
-func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Line, warehouses []int64, split bool) ([]allocation, error) {
-	wms := s.warehouse
+func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Line, warehouses []int64, split bool, short shortages) ([]allocation, error) {
 	type held struct{ wh, item, q int64 }
+	tryReserve := func(wh, item, q int64) (bool, error) {
+		if short.covers(wh, item, q) {
+			return false, nil
+		}
+		got, err := s.warehouse.ReserveIn(ctx, tx, wh, item, q)
+		if err == nil && !got {
+			short.note(wh, item, q)
+		}
+		return got, err
+	}
+	wms := s.warehouse
 	var taken []held
 	undo := func() error {
 		for _, h := range taken {
@@ -213,7 +223,7 @@ func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Li
 	for _, wh := range warehouses {
 		ok := true
 		for _, it := range items {
-			got, err := wms.ReserveIn(ctx, tx, wh, it, needs[it])
+			got, err := tryReserve(wh, it, needs[it])
 			if err != nil {
 				return nil, err
 			}
@@ -237,7 +247,7 @@ func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Li
 	for _, l := range lines {
 		placed := false
 		for _, wh := range warehouses {
-			got, err := wms.ReserveIn(ctx, tx, wh, l.Item, l.ItemQuantity)
+			got, err := tryReserve(wh, l.Item, l.ItemQuantity)
 			if err != nil {
 				return nil, err
 			}
@@ -260,6 +270,23 @@ func (s *Service) reserve(ctx context.Context, tx *gorm.DB, o *Order, lines []Li
 		out = append(out, *byWH[wh])
 	}
 	return out, nil
+}
+
+// shortages remembers, within one allocation transaction, the smallest quantity of an item
+// a warehouse could not reserve: availability only shrinks inside the transaction, so any
+// larger need fails too and needs no statement. (Releases of a failed attempt give back
+// only what that attempt took, which was available anyway.)
+type shortages map[[2]int64]int64
+
+func (m shortages) covers(wh, item, q int64) bool {
+	min, ok := m[[2]int64{wh, item}]
+	return ok && q >= min
+}
+
+func (m shortages) note(wh, item, q int64) {
+	if min, ok := m[[2]int64{wh, item}]; !ok || q < min {
+		m[[2]int64{wh, item}] = q
+	}
 }
 
 // lineKey names an order line.
@@ -395,6 +422,7 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 		policies := map[int64]Policy{}
 		defaults := map[int64]int64{}
 		var allocs []allocation
+		short := shortages{}
 		var history []historyRow
 		var events []outbox.Event
 		touched := map[int64]map[int64]bool{} // warehouse -> items
@@ -429,7 +457,7 @@ func (s *Service) allocate(ctx context.Context, ids []int64) (int, error) {
 					source: "allocation", detail: "nothing (more) to ship"})
 				continue
 			}
-			got, err := s.reserve(ctx, tx, o, lines, p.allocationWarehouses(defaults[o.Shop]), p.Split)
+			got, err := s.reserve(ctx, tx, o, lines, p.allocationWarehouses(defaults[o.Shop]), p.Split, short)
 			if err != nil {
 				return err
 			}
