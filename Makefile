@@ -53,7 +53,7 @@ bench: build ## measure throughput and latency against a fresh database (prints 
 .PHONY: proto-deps
 proto-deps: ## copy google/api and openapiv2 option protos from Go modules into third_party/proto
 	@rm -rf third_party/proto && mkdir -p third_party/proto/google/api third_party/proto/protoc-gen-openapiv2/options
-	@cp $(GOOGLEAPIS)/third_party/googleapis/google/api/{annotations,http}.proto third_party/proto/google/api/
+	@cp $(GOOGLEAPIS)/third_party/googleapis/google/api/{annotations,http,httpbody}.proto third_party/proto/google/api/
 	@cp $(GATEWAYV2)/protoc-gen-openapiv2/options/{annotations,openapiv2}.proto third_party/proto/protoc-gen-openapiv2/options/
 	@chmod -R u+w third_party/proto
 

@@ -42,6 +42,7 @@ const (
 	catalog  = "/erp.catalog.v1.CatalogService/"
 	wms      = "/erp.warehouse.v1.WarehouseService/"
 	hub      = "/erp.orders.v1.OrderService/"
+	fin      = "/erp.finance.v1.FinanceService/"
 )
 
 // Table maps full RPC names to rules.
@@ -153,6 +154,52 @@ var Table = map[string]Rule{
 	// connectors that pull read their shop's stock levels and shipments
 	hub + "ListShopStock": read(append(staff, connector)...),
 	hub + "ListShipments": read(append(staff, connector)...),
+
+	// finance makes, approves and posts; managers read; warehouse and sales see nothing
+	fin + "CreateAccount":        write(finance),
+	fin + "GetAccount":           read(finance, manager),
+	fin + "ListAccounts":         read(finance, manager),
+	fin + "UpdateAccount":        write(finance),
+	fin + "DeleteAccount":        write(finance),
+	fin + "InitializeBooks":      write(finance),
+	fin + "GetBooks":             read(finance, manager),
+	fin + "ListPeriods":          read(finance, manager),
+	fin + "ClosePeriod":          write(finance),
+	fin + "ReopenPeriod":         write(), // admins only
+	fin + "RunCosting":           write(finance),
+	fin + "RunDepreciation":      write(finance),
+	fin + "SetItemCosting":       write(finance),
+	fin + "CreateVoucher":        write(finance),
+	fin + "GetVoucher":           read(finance, manager),
+	fin + "ListVouchers":         read(finance, manager),
+	fin + "UpdateVoucher":        write(finance),
+	fin + "DeleteVoucher":        write(finance),
+	fin + "ApproveVoucher":       write(finance),
+	fin + "UnapproveVoucher":     write(finance),
+	fin + "PostVoucher":          write(finance),
+	fin + "ReverseVoucher":       write(finance),
+	fin + "BatchApproveVouchers": write(finance),
+	fin + "BatchPostVouchers":    write(finance),
+	fin + "ListVoucherTemplates": read(finance, manager),
+	fin + "SaveVoucherTemplate":  write(finance),
+	fin + "ListFinanceDocuments": read(finance, manager),
+	fin + "RetryFinanceDocument": write(finance),
+	fin + "CreateAssetCategory":  write(finance),
+	fin + "ListAssetCategories":  read(finance, manager),
+	fin + "CreateAsset":          write(finance),
+	fin + "GetAsset":             read(finance, manager),
+	fin + "ListAssets":           read(finance, manager),
+	fin + "DisposeAsset":         write(finance),
+	fin + "ImpairAsset":          write(finance),
+	fin + "RecordAssetUsage":     write(finance),
+	fin + "GetTrialBalance":      read(finance, manager),
+	fin + "GetIncomeStatement":   read(finance, manager),
+	fin + "GetBalanceSheet":      read(finance, manager),
+	fin + "GetGeneralLedger":     read(finance, manager),
+	fin + "GetAccountDetail":     read(finance, manager),
+	fin + "CheckStockValue":      read(finance, manager),
+	fin + "ExportJournal":        read(finance, manager),
+	fin + "ExportReport":         read(finance, manager),
 }
 
 // Lookup answers the rule of an RPC.

@@ -19,6 +19,7 @@ import (
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/internal/server"
 	"github.com/erphub/erphub/services/catalog"
+	"github.com/erphub/erphub/services/finance"
 	"github.com/erphub/erphub/services/identity"
 	"github.com/erphub/erphub/services/orders"
 	"github.com/erphub/erphub/services/warehouse"
@@ -35,6 +36,7 @@ type App struct {
 	Identity  *identity.Service
 	Warehouse *warehouse.Service
 	Orders    *orders.Service
+	Finance   *finance.Service
 	// Transports are the gRPC/HTTP faces of the services, in registration order.
 	Transports []server.Service
 }
@@ -54,8 +56,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone})
 	a.Orders = orders.New(g, a.Catalog, a.Warehouse, a.Outbox, log, orders.Options{StockDebounce: cfg.StockDebounce,
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
+	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
-		orders.NewGRPC(a.Orders)}
+		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance)}
 	return a, nil
 }
 
@@ -108,6 +111,16 @@ func (a *App) jobList() []jobs.Job {
 		Schedule: "@every 1m",
 		Timeout:  10 * time.Minute,
 		Run:      a.Orders.PullDue,
+	}, {
+		Name:     "voucher-batch",
+		Schedule: "30 0 * * *",
+		Timeout:  30 * time.Minute,
+		Run:      a.Finance.SummariseDaily,
+	}, {
+		Name:     "depreciation",
+		Schedule: "0 2 1 * *",
+		Timeout:  30 * time.Minute,
+		Run:      a.Finance.DepreciateLastMonth,
 	}}
 }
 
@@ -134,13 +147,14 @@ func (a *App) housekeeping(ctx context.Context) error {
 }
 
 // Background starts the loops every replica runs until ctx ends: the outbox dispatcher,
-// the order allocator and the stock pusher. It answers a channel closed when all have
+// the order allocator, the stock pusher and the voucher generator. It answers a channel closed when all have
 // stopped.
 func (a *App) Background(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); a.Outbox.Run(ctx) }()
+	go func() { defer wg.Done(); a.Finance.RunGenerator(ctx) }()
 	go func() { defer wg.Done(); a.Orders.RunAllocator(ctx) }()
 	go func() { defer wg.Done(); a.Orders.RunStockPusher(ctx) }()
 	go func() { wg.Wait(); close(done) }()

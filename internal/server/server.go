@@ -241,14 +241,17 @@ var forwardedHeaders = map[string]string{
 
 func (s *Server) httpHandler(ctx context.Context, conns *connPool) (http.Handler, error) {
 	gw := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, newJSONMarshaler()),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: newJSONMarshaler()}),
 		runtime.WithIncomingHeaderMatcher(func(key string) (string, bool) {
 			v, ok := forwardedHeaders[http.CanonicalHeaderKey(key)]
 			return v, ok
 		}),
 		runtime.WithOutgoingHeaderMatcher(func(key string) (string, bool) {
-			if key == "x-request-id" {
+			switch key {
+			case "x-request-id":
 				return "X-Request-Id", true
+			case "content-disposition": // downloads name their file
+				return "Content-Disposition", true
 			}
 			return "", false
 		}),
