@@ -331,7 +331,7 @@ func (s *Service) DepreciateLastMonth(ctx context.Context) error {
 // period's lock. It answers the voucher id (0 when nothing was due).
 func (s *Service) depreciateIn(ctx context.Context, tx *gorm.DB, p Period) (int64, error) {
 	var rows []struct {
-		assetRow
+		Asset                     assetRow `gorm:"embedded"`
 		LifeMonths, SalvageRateBp int32
 		Method                    string
 		Units                     int64
@@ -351,7 +351,7 @@ func (s *Service) depreciateIn(ctx context.Context, tx *gorm.DB, p Period) (int6
 	byKey := map[[2]string]int64{}
 	var keys [][2]string
 	for _, r := range rows {
-		a := r.asset()
+		a := r.Asset.asset()
 		amount, err := monthly(a, AssetCategory{LifeMonths: r.LifeMonths, SalvageRateBp: r.SalvageRateBp, Method: r.Method}, p, r.Units)
 		if err != nil {
 			return 0, err

@@ -489,7 +489,7 @@ func (s *Service) GetAccountDetail(ctx context.Context, account, period string, 
 		lineCond = strings.ReplaceAll(lineCond, " "+c, " l."+c)
 	}
 	var rows []struct {
-		lineRow
+		Line        lineRow `gorm:"embedded"`
 		VoucherDate time.Time
 		Word        string
 		Number      int32
@@ -502,9 +502,9 @@ func (s *Service) GetAccountDetail(ctx context.Context, account, period string, 
 	}
 	bal := det.Opening
 	for _, r := range rows {
-		l := r.line()
+		l := r.Line.line()
 		bal += l.Debit - l.Credit
-		det.Entries = append(det.Entries, DetailEntry{Date: r.VoucherDate, Voucher: r.VoucherID, VoucherName: fmt.Sprintf("%s-%d", r.Word, r.Number),
+		det.Entries = append(det.Entries, DetailEntry{Date: r.VoucherDate, Voucher: r.Line.VoucherID, VoucherName: fmt.Sprintf("%s-%d", r.Word, r.Number),
 			Summary: l.Summary, Account: l.Account, Dims: l.Dims, Debit: l.Debit, Credit: l.Credit, Balance: bal})
 	}
 	det.Closing = bal
