@@ -16,10 +16,10 @@ const DocCostAdjustment = "cost_adjustment"
 // Movement is an item's stock in a warehouse at the start of a period and its movements
 // in it, from the ledger. Cost adjustments of the period are kept apart.
 type Movement struct {
-	Warehouse, Item                    int64
-	OpenQty, OpenValue                 int64
-	InQty, InValue, OutQty, OutValue   int64 // OutQty and OutValue are negative
-	AdjustedValue                      int64 // cost adjustments posted in the period
+	Warehouse, Item                  int64
+	OpenQty, OpenValue               int64
+	InQty, InValue, OutQty, OutValue int64 // OutQty and OutValue are negative
+	AdjustedValue                    int64 // cost adjustments posted in the period
 }
 
 // MovementsIn answers the movements of items in [from, to) per warehouse, read in tx.
