@@ -28,7 +28,6 @@ type ledger struct {
 	warehouse      catalog.Warehouse
 	market, tmall  catalog.Customer
 	supplier       catalog.Supplier
-	category       int64
 }
 
 func must(t *testing.T, err error) {
