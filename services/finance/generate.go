@@ -413,11 +413,14 @@ func (s *Service) finish(tx *gorm.DB, gen *generation) error {
 
 // SummariseDaily is the voucher-batch job: documents of daily templates dated before
 // today are booked as one voucher per document type, branch and day.
-func (s *Service) SummariseDaily(ctx context.Context) error {
+func (s *Service) SummariseDaily(ctx context.Context) error { return s.SummariseBefore(ctx, s.today()) }
+
+// SummariseBefore books the waiting documents of daily templates dated before a day.
+func (s *Service) SummariseBefore(ctx context.Context, day time.Time) error {
 	for {
 		var ids []int64
 		if err := s.db.WithContext(ctx).Raw(`SELECT id FROM finance_documents WHERE state = ? AND doc_date < ? ORDER BY doc_date, id LIMIT 2000`,
-			DocDaily, s.today()).Scan(&ids).Error; err != nil || len(ids) == 0 {
+			DocDaily, day).Scan(&ids).Error; err != nil || len(ids) == 0 {
 			return err
 		}
 		err := txn.Run(ctx, s.db, func(tx *gorm.DB) error {

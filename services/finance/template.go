@@ -28,7 +28,8 @@ import (
 //	           abnormal losses, 财会〔2016〕22号)
 //	lossGross  loss + lossVat
 //	net, vat, gross   an invoice line's amounts
-//	any other name    a document total (for example commission, received)
+//	any other name    a document total (for example commission, received); a document
+//	                  total of one of the names above takes precedence over its lines
 //
 // The account is the first matching rule's, else Account; a rule may match on the item's
 // category, the warehouse, the channel (online or retail), the customer's kind or a word
@@ -312,7 +313,7 @@ func (s *Service) book(ctx context.Context, t *Template, d Document, accounts ma
 			}
 			return tl.Account
 		}
-		if !slices.Contains(lineAmounts, tl.Amount) {
+		if _, total := d.Totals[tl.Amount]; total || !slices.Contains(lineAmounts, tl.Amount) {
 			account := pick("")
 			if account != "-" {
 				add(key{tl.Side, account, dims, summary(tl)}, d.Totals[tl.Amount])
