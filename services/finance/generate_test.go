@@ -101,11 +101,6 @@ func TestVouchersFromDocuments(t *testing.T) {
 
 	docs := func() int64 { return l.count(t, `SELECT COUNT(*) FROM finance_documents WHERE state = 'done'`) }
 	waitUntil(t, "four vouchers", func() bool { return docs() == 4 })
-	type want struct {
-		kind   string
-		amount int64
-		lines  []string // account:debit/credit:dimension
-	}
 	check := func() {
 		t.Helper()
 		var list struct {
