@@ -76,6 +76,7 @@ type scenario struct {
 	clients int
 	once    bool // no warm-up; runs until op answers errExhausted (or the time is up)
 	units   int  // things one op handles (orders in a batch): units/s = req/s × units
+	unitsOf func() int // units decided by the flags, when set
 	setup   func(ctx context.Context, e *env) error
 	op      func(ctx context.Context, e *env, worker int) error
 }
@@ -175,6 +176,9 @@ func run() error {
 			cpu = fmt.Sprintf("%.0f", float64(r.cpu.Microseconds())/float64(r.n))
 		}
 		units := "-"
+		if s.unitsOf != nil {
+			s.units = s.unitsOf()
+		}
 		if s.units > 0 {
 			units = fmt.Sprintf("%.0f", r.rate*float64(s.units))
 		}

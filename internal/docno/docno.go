@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/db"
 )
 
 // Period is the YYYYMM period of t in loc.
@@ -33,9 +35,23 @@ func NextN(tx *gorm.DB, docType string, branch int64, period string, n int) (int
 	if n < 1 {
 		return 0, fmt.Errorf("docno: %d numbers asked for", n)
 	}
-	if err := tx.Exec(`INSERT INTO doc_sequences (doc_type, branch_id, period, last_no) VALUES (?, ?, ?, ?)
-		ON DUPLICATE KEY UPDATE last_no = last_no + VALUES(last_no)`, docType, branch, period, n).Error; err != nil {
-		return 0, err
+	// UPDATE first: it takes the row's exclusive lock at once. INSERT … ON DUPLICATE KEY
+	// UPDATE takes a shared lock on the existing key before upgrading, and two callers
+	// holding the shared lock deadlock on the upgrade; under load that is most calls.
+	res := tx.Exec(`UPDATE doc_sequences SET last_no = last_no + ? WHERE doc_type = ? AND branch_id = ? AND period = ?`,
+		n, docType, branch, period)
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	if res.RowsAffected == 0 {
+		err := tx.Exec(`INSERT INTO doc_sequences (doc_type, branch_id, period, last_no) VALUES (?, ?, ?, ?)`,
+			docType, branch, period, n).Error
+		if _, dup := db.IsDuplicate(err); dup {
+			return 0, db.ErrRetry // another transaction made the row first: run again, updating it
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
 	var last int64
 	// A locking read is a current read: it sees the value this transaction just wrote.

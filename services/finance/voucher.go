@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/money"
 )
 
@@ -390,9 +391,20 @@ func takeNumbers(tx *gorm.DB, p Period, word string, n int) ([]int32, error) {
 	if rest == 0 {
 		return free, nil
 	}
-	if err := tx.Exec(`INSERT INTO voucher_numbers (period, word, last_no) VALUES (?, ?, ?)
-		ON DUPLICATE KEY UPDATE last_no = last_no + VALUES(last_no)`, int(p), word, rest).Error; err != nil {
-		return nil, err
+	// UPDATE first, INSERT only for a new (period, word): see docno.NextN on why not
+	// INSERT … ON DUPLICATE KEY UPDATE
+	res := tx.Exec(`UPDATE voucher_numbers SET last_no = last_no + ? WHERE period = ? AND word = ?`, rest, int(p), word)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		err := tx.Exec(`INSERT INTO voucher_numbers (period, word, last_no) VALUES (?, ?, ?)`, int(p), word, rest).Error
+		if _, dup := db.IsDuplicate(err); dup {
+			return nil, db.ErrRetry
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	var last int32
 	if err := tx.Raw(`SELECT last_no FROM voucher_numbers WHERE period = ? AND word = ? FOR UPDATE`, int(p), word).Scan(&last).Error; err != nil {

@@ -54,7 +54,7 @@ func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Serv
 	if opt.Now == nil {
 		opt.Now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Service{db: g, store: store{db: g}, catalog: cat, outbox: ob, loc: opt.Location, now: opt.Now}
+	return &Service{db: g, store: store{db: g, root: g}, catalog: cat, outbox: ob, loc: opt.Location, now: opt.Now}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

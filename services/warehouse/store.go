@@ -20,9 +20,11 @@ import (
 )
 
 // store holds the warehouse queries; with(tx) scopes them to a transaction.
-type store struct{ db *gorm.DB }
+// store runs queries on db (the caller's transaction, or the pool); root is always the
+// pool, for the few rows that must exist before a transaction locks them.
+type store struct{ db, root *gorm.DB }
 
-func (s store) with(tx *gorm.DB) store { return store{db: tx} }
+func (s store) with(tx *gorm.DB) store { return store{db: tx, root: s.root} }
 
 func dateArg(d *barcode.Date) any {
 	if d == nil {
@@ -603,11 +605,33 @@ func (s store) takeTransit(transfer int64, rows []entry) error {
 
 // lockValuations locks the valuation rows of items in a warehouse, in item order, creating
 // missing ones. Existing rows are locked exclusively straight away: an INSERT IGNORE first
-// would take shared locks that two postings then both try to upgrade (a deadlock).
+// would take shared locks that two postings then both try to upgrade (a deadlock). Missing
+// rows are created first in a short transaction of their own: a locking read of a row
+// that does not exist locks the gap, and two postings of new items into one gap then
+// deadlock on their inserts.
 func (s store) lockValuations(wh int64, items []int64, now time.Time) (map[int64]valuation, error) {
 	out := map[int64]valuation{}
 	if len(items) == 0 {
 		return out, nil
+	}
+	if s.root != nil {
+		var have []int64
+		if err := s.db.Raw(`SELECT item_id FROM stock_items WHERE warehouse_id = ? AND item_id IN ?`, wh, items).Scan(&have).Error; err != nil {
+			return nil, err
+		}
+		if len(have) < len(items) {
+			var args []any
+			n := 0
+			for _, it := range items {
+				if !slices.Contains(have, it) {
+					args = append(args, wh, it, now)
+					n++
+				}
+			}
+			if err := s.root.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+placeholders(n, 3), args...).Error; err != nil {
+				return nil, err
+			}
+		}
 	}
 	read := func(ids []int64) error {
 		var rows []struct {
@@ -964,4 +988,6 @@ func (s store) acceptedCount(session int64) (int32, error) {
 }
 
 // withCtx is a convenience for reads outside a transaction.
-func (s store) withCtx(ctx context.Context) store { return store{db: s.db.WithContext(ctx)} }
+func (s store) withCtx(ctx context.Context) store {
+	return store{db: s.db.WithContext(ctx), root: s.root}
+}
