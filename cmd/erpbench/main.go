@@ -74,8 +74,8 @@ func (e *env) next() int64 { return e.sequence.Add(1) }
 type scenario struct {
 	name    string
 	clients int
-	once    bool // no warm-up; runs until op answers errExhausted (or the time is up)
-	units   int  // things one op handles (orders in a batch): units/s = req/s × units
+	once    bool       // no warm-up; runs until op answers errExhausted (or the time is up)
+	units   int        // things one op handles (orders in a batch): units/s = req/s × units
 	unitsOf func() int // units decided by the flags, when set
 	setup   func(ctx context.Context, e *env) error
 	op      func(ctx context.Context, e *env, worker int) error
