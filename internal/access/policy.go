@@ -43,6 +43,7 @@ const (
 	wms      = "/erp.warehouse.v1.WarehouseService/"
 	hub      = "/erp.orders.v1.OrderService/"
 	fin      = "/erp.finance.v1.FinanceService/"
+	rec      = "/erp.reconcile.v1.ReconcileService/"
 )
 
 // Table maps full RPC names to rules.
@@ -200,6 +201,21 @@ var Table = map[string]Rule{
 	fin + "CheckStockValue":      read(finance, manager),
 	fin + "ExportJournal":        read(finance, manager),
 	fin + "ExportReport":         read(finance, manager),
+
+	// reconciliation is finance's work; managers read; sales record returns
+	rec + "CreateImportProfile":          write(finance),
+	rec + "GetImportProfile":             read(finance, manager),
+	rec + "ListImportProfiles":           read(finance, manager),
+	rec + "ImportCustomerStatement":      write(finance),
+	rec + "ImportSupplierStatement":      write(finance),
+	rec + "GetStatement":                 read(finance, manager),
+	rec + "ListStatements":               read(finance, manager),
+	rec + "RecordCustomerReturn":         write(finance, sales),
+	rec + "SetCustomerReconcileSettings": write(finance),
+	rec + "SetSupplierReconcileSettings": write(finance),
+	rec + "SetCustomerItemCodes":         write(finance, sales),
+	rec + "ListFeeRules":                 read(finance, manager),
+	rec + "SaveFeeRule":                  write(finance),
 }
 
 // Lookup answers the rule of an RPC.

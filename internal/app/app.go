@@ -22,6 +22,7 @@ import (
 	"github.com/erphub/erphub/services/finance"
 	"github.com/erphub/erphub/services/identity"
 	"github.com/erphub/erphub/services/orders"
+	"github.com/erphub/erphub/services/reconcile"
 	"github.com/erphub/erphub/services/warehouse"
 )
 
@@ -37,6 +38,7 @@ type App struct {
 	Warehouse *warehouse.Service
 	Orders    *orders.Service
 	Finance   *finance.Service
+	Reconcile *reconcile.Service
 	// Transports are the gRPC/HTTP faces of the services, in registration order.
 	Transports []server.Service
 }
@@ -57,8 +59,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Orders = orders.New(g, a.Catalog, a.Warehouse, a.Outbox, log, orders.Options{StockDebounce: cfg.StockDebounce,
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
 	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log})
+	a.Reconcile = reconcile.New(g, a.Catalog, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
-		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance)}
+		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile)}
 	return a, nil
 }
 

@@ -160,3 +160,82 @@ func Kilo(milli int64) string {
 	u := abs(milli)
 	return fmt.Sprintf("%s%d.%03d", sign, u/1000, u%1000)
 }
+
+// ParseDecimal reads decimal text ("1,234.50", "-0.5", "+12") as an integer with places
+// decimals (2: yuan to fen, 3: units to milli-units), exactly, without floating point.
+// Thousands separators are allowed before the point; digits beyond places must be zeros
+// unless round is set, in which case the value is rounded half away from zero (for
+// numbers a spreadsheet stored in binary, such as 12.300000000000001).
+func ParseDecimal(s string, places int, round bool) (int64, error) {
+	s = strings.TrimSpace(s)
+	neg := false
+	switch {
+	case strings.HasPrefix(s, "-"):
+		neg, s = true, s[1:]
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" && (!dot || frac == "") {
+		return 0, errors.New("is not a number")
+	}
+	if strings.Contains(whole, ",") {
+		groups := strings.Split(whole, ",")
+		for i, g := range groups {
+			if (i == 0 && (len(g) == 0 || len(g) > 3)) || (i > 0 && len(g) != 3) {
+				return 0, errors.New("has misplaced thousands separators")
+			}
+		}
+		whole = strings.Join(groups, "")
+	}
+	var v uint64
+	const limit = math.MaxInt64 / 10
+	digit := func(c byte) error {
+		if c < '0' || c > '9' {
+			return fmt.Errorf("is not a number (%q)", c)
+		}
+		if v > limit {
+			return ErrOverflow
+		}
+		v = v*10 + uint64(c-'0')
+		return nil
+	}
+	for i := 0; i < len(whole); i++ {
+		if err := digit(whole[i]); err != nil {
+			return 0, err
+		}
+	}
+	up := false
+	for i := 0; i < len(frac); i++ {
+		c := frac[i]
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("is not a number (%q)", c)
+		}
+		switch {
+		case i < places:
+			if err := digit(c); err != nil {
+				return 0, err
+			}
+		case c == '0':
+		case !round:
+			return 0, fmt.Errorf("has more than %d decimals", places)
+		case i == places:
+			up = c >= '5'
+		}
+	}
+	for i := len(frac); i < places; i++ {
+		if err := digit('0'); err != nil {
+			return 0, err
+		}
+	}
+	if up {
+		v++
+	}
+	if v > math.MaxInt64 {
+		return 0, ErrOverflow
+	}
+	if neg {
+		return -int64(v), nil
+	}
+	return int64(v), nil
+}

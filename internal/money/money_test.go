@@ -152,3 +152,25 @@ func FuzzMulDiv(f *testing.F) {
 		}
 	})
 }
+
+func TestParseDecimal(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		places int
+		round  bool
+		want   int64
+		bad    bool
+	}{
+		{"1,234.50", 2, false, 123450, false}, {"-0.5", 2, false, -50, false}, {"+12", 2, false, 1200, false},
+		{".25", 2, false, 25, false}, {"3.", 2, false, 300, false}, {"1.250", 3, false, 1250, false},
+		{"12.300", 2, false, 1230, false}, {"12.301", 2, false, 0, true}, {"12.305", 2, true, 1231, false},
+		{"12.300000000000001", 2, true, 1230, false}, {"-12.345", 2, true, -1235, false},
+		{"1,23.00", 2, false, 0, true}, {"12a", 2, false, 0, true}, {"", 2, false, 0, true}, {"-", 2, false, 0, true},
+		{".", 2, false, 0, true}, {"99999999999999999999", 2, false, 0, true}, {"1.2.3", 2, false, 0, true},
+	} {
+		got, err := ParseDecimal(c.in, c.places, c.round)
+		if (err != nil) != c.bad || got != c.want {
+			t.Errorf("ParseDecimal(%q, %d, %v) = %d, %v; want %d (bad %v)", c.in, c.places, c.round, got, err, c.want, c.bad)
+		}
+	}
+}

@@ -45,6 +45,7 @@ type PostedEvent struct {
 	RetailerPO       string       `json:"retailerPoNumber,omitempty"`
 	OrderRef         string       `json:"orderRef,omitempty"` // the order hub's order behind a delivery
 	DeliveryOrder    int64        `json:"deliveryOrder,omitempty"`
+	OrderNumber      string       `json:"orderNumber,omitempty"` // the purchase or delivery order's number
 	CounterWarehouse int64        `json:"counterWarehouse,omitempty"`
 	Reason           string       `json:"reason,omitempty"`
 	Carrier          string       `json:"carrier,omitempty"`
@@ -358,7 +359,7 @@ func (s *Service) postReceipt(st store, x Session, p *posting, totals []sessionT
 		return err
 	}
 	p.doc.Type, p.doc.SourceType, p.doc.SourceID = DocReceipt, "purchase_order", po.ID
-	p.event.Supplier = po.Supplier
+	p.event.Supplier, p.event.OrderNumber = po.Supplier, po.Number
 	return nil
 }
 
@@ -412,7 +413,7 @@ func (s *Service) postDelivery(st store, x Session, p *posting, totals []session
 	}
 	p.doc.Type, p.doc.SourceType, p.doc.SourceID = DocDelivery, "delivery_order", d.ID
 	p.event.Customer, p.event.Outlet, p.event.RetailerPO, p.event.OrderRef = d.Customer, d.Outlet, d.RetailerPONumber, d.Source
-	p.event.DeliveryOrder = d.ID
+	p.event.DeliveryOrder, p.event.OrderNumber = d.ID, d.Number
 	return nil
 }
 

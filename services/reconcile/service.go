@@ -1,0 +1,56 @@
+package reconcile
+
+import (
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/outbox"
+	"github.com/erphub/erphub/services/catalog"
+	"github.com/erphub/erphub/services/warehouse"
+)
+
+// Options tune the service.
+type Options struct {
+	Location *time.Location   // the company's time zone: document dates
+	Now      func() time.Time // clock (tests)
+	Log      *slog.Logger
+}
+
+// Service holds the reconciliation use cases.
+type Service struct {
+	db      *gorm.DB
+	catalog *catalog.Service
+	outbox  *outbox.Outbox
+	loc     *time.Location
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// New returns the service and subscribes it to posted stock documents, which become trade
+// lines.
+func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Service {
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.Now == nil {
+		opt.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	s := &Service{db: g, catalog: cat, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log}
+	ob.Subscribe("reconcile-trade-lines", []string{warehouse.TopicDocumentPosted}, s.onStockDocument)
+	return s
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// localDate answers the company's date of an instant.
+func (s *Service) localDate(t time.Time) time.Time {
+	t = t.In(s.loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func (s *Service) today() time.Time { return s.localDate(s.now()) }
