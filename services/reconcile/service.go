@@ -20,17 +20,18 @@ type Options struct {
 
 // Service holds the reconciliation use cases.
 type Service struct {
-	db      *gorm.DB
-	catalog *catalog.Service
-	outbox  *outbox.Outbox
-	loc     *time.Location
-	now     func() time.Time
-	log     *slog.Logger
+	db        *gorm.DB
+	catalog   *catalog.Service
+	warehouse *warehouse.Service
+	outbox    *outbox.Outbox
+	loc       *time.Location
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 // New returns the service and subscribes it to posted stock documents, which become trade
 // lines.
-func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Service {
+func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ob *outbox.Outbox, opt Options) *Service {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
@@ -40,7 +41,7 @@ func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Serv
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	s := &Service{db: g, catalog: cat, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log}
+	s := &Service{db: g, catalog: cat, warehouse: wms, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log}
 	ob.Subscribe("reconcile-trade-lines", []string{warehouse.TopicDocumentPosted}, s.onStockDocument)
 	return s
 }
