@@ -64,7 +64,7 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.TokenTTL, err = duration(v); return err }},
 	{"ERP_AUTH_CACHE_TTL", "auth-cache-ttl", "5s", "how long a verified caller is trusted before its user or key is read again (revocation delay)",
 		func(c *Config, v string) (err error) { c.AuthCacheTTL, err = duration(v); return err }},
-	{"ERP_MAX_BODY_BYTES", "max-body-bytes", "8388608", "largest HTTP body and gRPC message accepted, in bytes",
+	{"ERP_MAX_BODY_BYTES", "max-body-bytes", "33554432", "largest HTTP body and gRPC message accepted, in bytes",
 		func(c *Config, v string) (err error) { c.MaxBodyBytes, err = positive(v); return err }},
 	{"ERP_DB_MAX_CONNS", "db-max-conns", "64", "database connection pool size",
 		func(c *Config, v string) error { n, err := positive(v); c.DBMaxConns = int(n); return err }},

@@ -243,7 +243,9 @@ func (r *rowReader) decimal(field string, places int) *int64 {
 	if s == "" {
 		return nil
 	}
-	s = strings.NewReplacer("¥", "", "￥", "", " ", "", "\u00a0", "").Replace(s)
+	if strings.ContainsAny(s, "¥￥ \u00a0") {
+		s = currencyNoise.Replace(s)
+	}
 	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") || strings.HasPrefix(s, "（") && strings.HasSuffix(s, "）") {
 		s = "-" + strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "("), "（"), ")"), "）")
 	}
@@ -254,6 +256,8 @@ func (r *rowReader) decimal(field string, places int) *int64 {
 	}
 	return &v
 }
+
+var currencyNoise = strings.NewReplacer("¥", "", "￥", "", " ", "", "\u00a0", "")
 
 // rate reads a tax rate: "13%", "13", "0.13" → 1300 basis points.
 func (r *rowReader) rate(field string) *int32 {

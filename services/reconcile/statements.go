@@ -120,10 +120,12 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 	if err != nil {
 		return Statement{}, err
 	}
+	began := time.Now()
 	rows, err := parseStatement(p, in.Content)
 	if err != nil {
 		return Statement{}, apperr.Invalid("content", err.Error())
 	}
+	parsed := time.Now()
 	items, err := s.resolveItems(ctx, in.Party, in.PartyID, rows)
 	if err != nil {
 		return Statement{}, err
@@ -150,7 +152,8 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 	if err := w.Close(); err != nil {
 		return Statement{}, err
 	}
-	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Statement, error) {
+	var loaded, matched time.Time
+	st, err := txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Statement, error) {
 		// one import per counterpart at a time: the second waits here, then finds the file
 		if err := lockParty(tx, in.Party, in.PartyID, s.clock()); err != nil {
 			return Statement{}, err
@@ -163,9 +166,11 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 		if err != nil {
 			return Statement{}, err
 		}
+		loaded = time.Now()
 		m := newMatcher(ours, settings, rules)
 		outs, totals := m.matchAll(rows, items, in.Party == PartySupplier)
 		left := m.leftOver(in.From, in.To)
+		matched = time.Now()
 		st := Statement{Party: in.Party, PartyID: in.PartyID, Profile: in.Profile, FileName: in.FileName, FileHash: hash,
 			StatementNumber: statementNumber(rows), From: in.From, To: in.To, Status: StatementImported, LineCount: len(rows),
 			Totals: totals, CreatedAt: s.clock(), Version: 1}
@@ -215,6 +220,12 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 		st.Counts[OnlyOurs] = len(left)
 		return st, nil
 	})
+	if err == nil && !st.Existing {
+		s.log.InfoContext(ctx, "statement imported", "statement", st.ID, "lines", len(rows), "parseMs", parsed.Sub(began).Milliseconds(),
+			"loadMs", loaded.Sub(parsed).Milliseconds(), "matchMs", matched.Sub(loaded).Milliseconds(),
+			"storeMs", time.Since(matched).Milliseconds())
+	}
+	return st, err
 }
 
 func (s *Service) checkParty(ctx context.Context, party string, id int64) error {
