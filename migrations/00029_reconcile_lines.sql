@@ -3,7 +3,8 @@
 -- posted warehouse documents (deliveries to customers, receipts from suppliers) and from
 -- returns recorded here. Reconciliation matches the counterpart's statement against these
 -- rows; invoicing draws on them. party_type: customer or supplier; kind: delivery, return
--- (customer), receipt (supplier). quantity is positive milli-units; unit_price is fen per
+-- (customer), receipt (supplier), adjust (a difference accepted on a confirmed statement:
+-- amount signed, unit_price 0). quantity is positive milli-units; unit_price is fen per
 -- unit including VAT; amount = quantity × unit_price / 1000 rounded half away from zero.
 CREATE TABLE trade_lines (
   id            BIGINT       NOT NULL AUTO_INCREMENT,
@@ -92,6 +93,9 @@ CREATE TABLE counterpart_statements (
   summary_total   BIGINT       NULL,
   totals_flag     VARCHAR(255) NOT NULL DEFAULT '',
   our_total       BIGINT       NOT NULL DEFAULT 0,
+  net_due         BIGINT       NULL,
+  confirmed_by    BIGINT       NOT NULL DEFAULT 0,
+  confirmed_at    DATETIME(6)  NULL,
   created_by      BIGINT       NOT NULL DEFAULT 0,
   created_at      DATETIME(6)  NOT NULL,
   updated_at      DATETIME(6)  NOT NULL,
@@ -158,7 +162,9 @@ CREATE TABLE party_item_codes (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Per counterpart: tolerances of matching, the date window, the fee categories its
--- contract provides for (comma-separated), and the write-off threshold.
+-- contract provides for (comma-separated), the write-off threshold, whether it invoices
+-- its fees as services (6 % VAT special invoices, deductible input VAT), and the VAT rate
+-- of its rebates (red invoices against our sales).
 CREATE TABLE reconcile_settings (
   party_type          VARCHAR(8)   NOT NULL,
   party_id            BIGINT       NOT NULL,
@@ -167,6 +173,8 @@ CREATE TABLE reconcile_settings (
   date_window_days    INT          NOT NULL DEFAULT 7,
   contract_fees       VARCHAR(255) NOT NULL DEFAULT '',
   write_off_limit     BIGINT       NOT NULL DEFAULT 0,
+  fees_invoiced       TINYINT(1)   NOT NULL DEFAULT 0,
+  rebate_vat_bp       INT          NOT NULL DEFAULT 1300,
   version             INT          NOT NULL DEFAULT 1,
   updated_at          DATETIME(6)  NOT NULL,
   PRIMARY KEY (party_type, party_id)

@@ -210,6 +210,8 @@ var Table = map[string]Rule{
 	rec + "ImportSupplierStatement":      write(finance),
 	rec + "GetStatement":                 read(finance, manager),
 	rec + "ListStatements":               read(finance, manager),
+	rec + "ResolveStatementLine":         write(finance),
+	rec + "ConfirmStatement":             write(finance),
 	rec + "RecordCustomerReturn":         write(finance, sales),
 	rec + "SetCustomerReconcileSettings": write(finance),
 	rec + "SetSupplierReconcileSettings": write(finance),

@@ -397,5 +397,5 @@ func abs(v int64) int64 {
 var docTypeNames = map[string]string{
 	"receipt": "采购入库", "delivery": "销售出库", "transfer_out": "调拨出库", "transfer_in": "调拨入库", "stocktake": "盘点",
 	"adjustment": "库存调整", "sales_invoice": "销售发票", "purchase_invoice": "采购发票", "platform_settlement": "平台结算",
-	"customer_receipt": "收款", "supplier_payment": "付款",
+	"customer_receipt": "收款", "supplier_payment": "付款", "retailer_statement": "对账确认",
 }

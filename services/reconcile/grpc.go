@@ -148,7 +148,7 @@ func statementToProto(st Statement) *reconcilev1.Statement {
 	out := &reconcilev1.Statement{Id: st.ID, PartyType: st.Party, Party: st.PartyID, Profile: st.Profile, FileName: st.FileName,
 		FileHash: st.FileHash, StatementNumber: st.StatementNumber, From: date(st.From), To: date(st.To), Status: st.Status,
 		LineCount: int32(st.LineCount), OurTotal: st.OurTotal, NeedsReview: int32(st.NeedsReview), AlreadyImported: st.Existing,
-		Totals: &reconcilev1.StatementTotals{Receipts: st.Totals.Receipts, Returns: st.Totals.Returns,
+		NetDue: st.NetDue, Totals: &reconcilev1.StatementTotals{Receipts: st.Totals.Receipts, Returns: st.Totals.Returns,
 			Adjustments: st.Totals.Adjustments, Fees: st.Totals.Fees, Net: st.Totals.Net, Summary: st.Totals.Summary,
 			Flag: st.Totals.Flag}, Counts: map[string]int32{}}
 	for k, v := range st.Counts {
@@ -165,7 +165,8 @@ func statementToProto(st Statement) *reconcilev1.Statement {
 			UnitPrice: l.UnitPrice, TaxRate: l.TaxRate, Amount: l.Amount, FeeType: l.FeeType, FeeBasis: l.FeeBasis,
 			Remark: l.Remark, Match: l.Match, OurLine: l.TradeLine, QuantityDifference: l.QuantityDifference,
 			AmountDifference: l.AmountDifference, FeeCategory: l.FeeCategory, NeedsReview: l.NeedsReview,
-			ReviewReasons: l.ReviewReasons, Lot: l.Lot, AmountExclTax: l.AmountExclTax, TaxAmount: l.TaxAmount})
+			ReviewReasons: l.ReviewReasons, Lot: l.Lot, AmountExclTax: l.AmountExclTax, TaxAmount: l.TaxAmount,
+			Resolution: l.Resolution, ResolutionNote: l.ResolutionNote})
 	}
 	for _, o := range st.OnlyOurs {
 		out.OnlyOurs = append(out.OnlyOurs, &reconcilev1.OurLine{Id: o.ID, Kind: o.Kind, DocumentNumber: o.DocNo,
@@ -231,13 +232,19 @@ func settingsFromProto(in *reconcilev1.ReconcileSettings) (Settings, error) {
 	if in == nil {
 		return Settings{}, apperr.Invalid("settings", "is required")
 	}
-	return Settings{QuantityTolerance: in.GetQuantityTolerance(), PriceTolerance: in.GetPriceTolerance(),
-		DateWindowDays: int(in.GetDateWindowDays()), ContractFees: in.GetContractFees(), WriteOffLimit: in.GetWriteOffLimit()}, nil
+	st := Settings{QuantityTolerance: in.GetQuantityTolerance(), PriceTolerance: in.GetPriceTolerance(),
+		DateWindowDays: int(in.GetDateWindowDays()), ContractFees: in.GetContractFees(), WriteOffLimit: in.GetWriteOffLimit(),
+		FeesInvoiced: in.GetFeesInvoiced(), RebateVATBp: 1300}
+	if in.RebateVatRate != nil {
+		st.RebateVATBp = in.GetRebateVatRate()
+	}
+	return st, nil
 }
 
 func settingsToProto(s Settings) *reconcilev1.ReconcileSettings {
 	return &reconcilev1.ReconcileSettings{QuantityTolerance: s.QuantityTolerance, PriceTolerance: s.PriceTolerance,
-		DateWindowDays: int32(s.DateWindowDays), ContractFees: s.ContractFees, WriteOffLimit: s.WriteOffLimit}
+		DateWindowDays: int32(s.DateWindowDays), ContractFees: s.ContractFees, WriteOffLimit: s.WriteOffLimit,
+		FeesInvoiced: s.FeesInvoiced, RebateVatRate: &s.RebateVATBp}
 }
 
 // SetCustomerReconcileSettings saves a customer's matching rules.
@@ -308,4 +315,25 @@ func (g *GRPC) SaveFeeRule(ctx context.Context, req *reconcilev1.SaveFeeRuleRequ
 	}
 	return &reconcilev1.SaveFeeRuleResponse{Rule: &reconcilev1.FeeRule{Id: r.ID, Position: int32(r.Position), Pattern: r.Pattern,
 		Category: r.Category}}, nil
+}
+
+// ResolveStatementLine records a decision on a line.
+func (g *GRPC) ResolveStatementLine(ctx context.Context, req *reconcilev1.ResolveStatementLineRequest) (*reconcilev1.ResolveStatementLineResponse, error) {
+	l, err := g.svc.ResolveLine(ctx, req.GetStatement(), int(req.GetRow()), req.GetAction(), req.GetNote())
+	if err != nil {
+		return nil, err
+	}
+	st := statementToProto(Statement{Lines: []StatementLine{l}})
+	return &reconcilev1.ResolveStatementLineResponse{Line: st.Lines[0]}, nil
+}
+
+// ConfirmStatement books a decided statement.
+func (g *GRPC) ConfirmStatement(ctx context.Context, req *reconcilev1.ConfirmStatementRequest) (*reconcilev1.ConfirmStatementResponse, error) {
+	c, err := g.svc.ConfirmStatement(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.ConfirmStatementResponse{Statement: statementToProto(c.Statement), FeesNet: c.FeesNet, FeesVat: c.FeesVAT,
+		Rebates: c.Rebates, Adjustments: c.Adjustments, WriteOffs: c.WriteOffs, ReceivableDecrease: c.ReceivableDecrease,
+		Disputed: int32(c.Disputed)}, nil
 }

@@ -73,6 +73,8 @@ type Settings struct {
 	DateWindowDays    int
 	ContractFees      []string // fee categories the contract provides for
 	WriteOffLimit     int64    // fen
+	FeesInvoiced      bool     // it invoices its fees as services (6 % VAT we may deduct)
+	RebateVATBp       int32    // the VAT rate of its rebates (red invoices on our sales)
 }
 
 // feeRule classifies fee type texts.

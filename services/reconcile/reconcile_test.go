@@ -275,7 +275,7 @@ func TestSupermarketMonth(t *testing.T) {
 	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/customers/%d/itemCodes", c.customer.ID), c.finance, map[string]any{
 		"codes": []map[string]any{{"theirCode": "YH-880001", "item": c.sausage.ID}}})
 	e.MustDo(t, 200, "PUT", fmt.Sprintf("/v1/customers/%d/reconcileSettings", c.customer.ID), c.finance, map[string]any{
-		"contractFees": []string{"PROMOTION", "DISPLAY", "REBATE"}, "dateWindowDays": 10})
+		"contractFees": []string{"PROMOTION", "DISPLAY", "REBATE"}, "dateWindowDays": 10, "writeOffLimit": 10000, "feesInvoiced": true})
 
 	rows := []theirRow{
 		{kind: "收货", doc: "YH-GR-01", po: "YH-PO-1001", delivery: d1a, outlet: "YH-DC01", sku: "XC-001", ordered: "200", received: "200", price: "39.90", rate: "13%", amount: "7,980.00"},
@@ -412,6 +412,102 @@ func TestSupermarketMonth(t *testing.T) {
 	}
 	// warehouse staff see none of it
 	e.MustDo(t, 403, "GET", fmt.Sprintf("/v1/statements/%d", first.ID), c.picker, nil)
+
+	confirmStatement(t, c, first.ID)
+}
+
+// confirmStatement decides the statement's differences and flagged fees, confirms it and
+// checks what is booked: fees with their 6 % input VAT, the rebate and the accepted
+// short receipt as revenue reductions, against the receivable; the disputed lines are
+// claimed back in the net due.
+func confirmStatement(t *testing.T, c *chain, id int64) {
+	e := c.e
+	e.MustDo(t, 200, "POST", "/v1/books:initialize", c.finance, map[string]any{"startPeriod": c.today.Format("2006-01")})
+	resolve := func(row int, action, note string) apptest.Response {
+		return e.Do(t, "POST", fmt.Sprintf("/v1/statements/%d/lines/%d:resolve", id, row), c.finance, map[string]any{"action": action, "note": note})
+	}
+	refused := func(r apptest.Response, reason string) {
+		t.Helper()
+		if r.Status < 400 || !strings.Contains(string(r.Body), reason) {
+			t.Fatalf("want %s: %d %s", reason, r.Status, r.Body)
+		}
+	}
+	refused(resolve(2, "ACCEPT", ""), "NOTHING_TO_RESOLVE")       // matched
+	refused(resolve(6, "ACCEPT", ""), "NO_OUR_DELIVERY")          // a receipt we never delivered
+	refused(resolve(11, "WRITE_OFF", ""), "OVER_WRITE_OFF_LIMIT") // 300.00 over a 100.00 limit
+	refused(resolve(5, "DISPUTE", ""), "note")                    // a dispute says why
+	refused(e.Do(t, "POST", fmt.Sprintf("/v1/statements/%d:confirm", id), c.finance, map[string]any{}), "decide rows 3, 5, 6, 11, 12, 14")
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d/lines/3:resolve", id), c.finance, map[string]any{"action": "ACCEPT", "note": "短收1袋"})
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d/lines/5:resolve", id), c.finance, map[string]any{"action": "DISPUTE", "note": "合同价39.90"})
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d/lines/6:resolve", id), c.finance, map[string]any{"action": "DISPUTE", "note": "无此送货"})
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d/lines/11:resolve", id), c.finance, map[string]any{"action": "DISPUTE", "note": "合同无物流费"})
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d/lines/12:resolve", id), c.finance, map[string]any{"action": "ACCEPT", "note": "新品进场已谈妥"})
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d/lines/14:resolve", id), c.finance, map[string]any{"action": "WRITE_OFF"})
+
+	var conf struct {
+		Statement          statementJSON `json:"statement"`
+		FeesNet            int64         `json:"feesNet"`
+		FeesVat            int64         `json:"feesVat"`
+		Rebates            int64         `json:"rebates"`
+		Adjustments        int64         `json:"adjustments"`
+		WriteOffs          int64         `json:"writeOffs"`
+		ReceivableDecrease int64         `json:"receivableDecrease"`
+		Disputed           int           `json:"disputed"`
+	}
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d:confirm", id), c.finance, map[string]any{}).Decode(t, &conf)
+	// fees 500 + 800 + 1,000 at 6 %: 471.70 + 754.72 + 943.40 net, 28.30 + 45.28 + 56.60 VAT
+	if conf.FeesNet != 216982 || conf.FeesVat != 13018 || conf.Rebates != 39908 || conf.Adjustments != 5800 || conf.WriteOffs != 0 ||
+		conf.ReceivableDecrease != 275708 || conf.Disputed != 3 || conf.Statement.Status != "DISPUTED" {
+		t.Fatalf("confirmation %+v", conf)
+	}
+	var st struct {
+		NetDue *int64 `json:"netDue"`
+	}
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/statements/%d?state=MATCHED", id), c.finance, nil).Decode(t, &st)
+	// their 16,817.12 + 152.00 (our price) − 1,197.00 (no such delivery) + 300.00 (logistics fee)
+	if st.NetDue == nil || *st.NetDue != 1607212 {
+		t.Fatalf("net due %v, want 1607212", st.NetDue)
+	}
+	refused(e.Do(t, "POST", fmt.Sprintf("/v1/statements/%d:confirm", id), c.finance, map[string]any{}), "STATEMENT_CONFIRMED")
+
+	// the voucher, once: revenue and output VAT reduced red on their credit side
+	var v struct {
+		Vouchers []struct {
+			Lines []struct {
+				Account  string `json:"account"`
+				Debit    int64  `json:"debit"`
+				Credit   int64  `json:"credit"`
+				Customer int64  `json:"customer"`
+			} `json:"lines"`
+		} `json:"vouchers"`
+	}
+	waitUntil(t, "the statement's voucher", func() bool {
+		e.MustDo(t, 200, "GET", "/v1/vouchers?kind=generated&pageSize=100&period="+c.today.Format("2006-01"), c.finance, nil).Decode(t, &v)
+		for _, x := range v.Vouchers {
+			if len(x.Lines) > 0 && x.Lines[0].Account == "5601" {
+				return true
+			}
+		}
+		return false
+	})
+	var got []string
+	for _, x := range v.Vouchers {
+		if x.Lines[0].Account != "5601" {
+			continue
+		}
+		for _, l := range x.Lines {
+			got = append(got, fmt.Sprintf("%s:%d/%d c%d", l.Account, l.Debit, l.Credit, l.Customer))
+		}
+	}
+	want := fmt.Sprintf("5601:216982/0 c0 22210101:13018/0 c0 5001:0/-40450 c0 22210107:0/-5258 c0 1122:0/275708 c%d", c.customer.ID)
+	if strings.Join(got, " ") != want {
+		t.Fatalf("voucher lines\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	var adjust int64
+	must(t, e.App.DB.Raw(`SELECT COALESCE(SUM(amount), 0) FROM trade_lines WHERE kind = 'adjust' AND party_id = ?`, c.customer.ID).Scan(&adjust).Error)
+	if adjust != -5800 {
+		t.Fatalf("accepted differences on our side: %d, want -5800", adjust)
+	}
 }
 
 func mustSupplier(t *testing.T, c *chain) int64 {

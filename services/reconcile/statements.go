@@ -49,7 +49,8 @@ type Statement struct {
 	Status          string
 	LineCount       int
 	Totals          Totals
-	OurTotal        int64 // what our lines of the period come to (deliveries − returns)
+	OurTotal        int64  // what our lines of the period come to (deliveries − returns)
+	NetDue          *int64 // confirmed: their net plus what we claim back
 	Counts          map[string]int
 	NeedsReview     int
 	Lines           []StatementLine // GetStatement only
@@ -437,13 +438,14 @@ type statementRow struct {
 	SummaryTotal  *int64
 	TotalsFlag    string
 	OurTotal      int64
+	NetDue        *int64
 	CreatedAt     time.Time
 	Version       int
 }
 
 func (r statementRow) statement() Statement {
 	st := Statement{ID: r.ID, Party: r.PartyType, PartyID: r.PartyID, Profile: r.ProfileID, FileName: r.FileName,
-		FileHash: r.FileHash, StatementNumber: r.StatementNo, Status: r.Status, LineCount: r.LineCount, OurTotal: r.OurTotal,
+		FileHash: r.FileHash, StatementNumber: r.StatementNo, Status: r.Status, LineCount: r.LineCount, OurTotal: r.OurTotal, NetDue: r.NetDue,
 		CreatedAt: r.CreatedAt, Version: r.Version, Totals: Totals{Receipts: r.Receipts, Returns: r.ReturnsAmount,
 			Adjustments: r.Adjustments, Fees: r.Fees, Net: r.Net, Summary: r.SummaryTotal, Flag: r.TotalsFlag}}
 	if r.PeriodFrom != nil {
@@ -456,7 +458,7 @@ func (r statementRow) statement() Statement {
 }
 
 const statementCols = `id, party_type, party_id, profile_id, file_name, file_hash, statement_no, period_from, period_to, status,
-	line_count, receipts, returns_amount, adjustments, fees, net, summary_total, totals_flag, our_total, created_at, version`
+	line_count, receipts, returns_amount, adjustments, fees, net, summary_total, totals_flag, our_total, net_due, created_at, version`
 
 func (s *Service) statementHeader(g *gorm.DB, id int64) (Statement, error) {
 	var r statementRow
@@ -618,17 +620,20 @@ func (s *Service) settings(g *gorm.DB, party string, id int64) (Settings, error)
 		DateWindowDays    int
 		ContractFees      string
 		WriteOffLimit     int64
+		FeesInvoiced      bool
+		RebateVatBp       int32
 		Found             int
 	}
-	if err := g.Raw(`SELECT quantity_tolerance, price_tolerance, date_window_days, contract_fees, write_off_limit, 1 AS found
+	if err := g.Raw(`SELECT quantity_tolerance, price_tolerance, date_window_days, contract_fees, write_off_limit, fees_invoiced,
+		rebate_vat_bp, 1 AS found
 		FROM reconcile_settings WHERE party_type = ? AND party_id = ?`, party, id).Scan(&r).Error; err != nil {
 		return Settings{}, err
 	}
 	if r.Found == 0 {
-		return Settings{DateWindowDays: 7}, nil
+		return Settings{DateWindowDays: 7, RebateVATBp: 1300}, nil
 	}
 	st := Settings{QuantityTolerance: r.QuantityTolerance, PriceTolerance: r.PriceTolerance, DateWindowDays: r.DateWindowDays,
-		WriteOffLimit: r.WriteOffLimit}
+		WriteOffLimit: r.WriteOffLimit, FeesInvoiced: r.FeesInvoiced, RebateVATBp: r.RebateVatBp}
 	if r.ContractFees != "" {
 		st.ContractFees = strings.Split(r.ContractFees, ",")
 	}
@@ -662,6 +667,7 @@ func (s *Service) SetSettings(ctx context.Context, party string, id int64, st Se
 	v.Check(st.PriceTolerance >= 0, "priceTolerance", "must not be negative (fen)")
 	v.Check(st.DateWindowDays >= 0 && st.DateWindowDays <= 90, "dateWindowDays", "must be between 0 and 90")
 	v.Check(st.WriteOffLimit >= 0, "writeOffLimit", "must not be negative (fen)")
+	v.Check(st.RebateVATBp >= 0 && st.RebateVATBp <= 10000, "rebateVatRate", "must be basis points between 0 and 10000")
 	for i, c := range st.ContractFees {
 		st.ContractFees[i] = strings.ToUpper(strings.TrimSpace(c))
 		v.Check(slices.Contains(feeCategories, st.ContractFees[i]), fmt.Sprintf("contractFees[%d]", i),
@@ -677,11 +683,13 @@ func (s *Service) SetSettings(ctx context.Context, party string, id int64, st Se
 		now := s.clock()
 		fees := strings.Join(st.ContractFees, ",")
 		err := tx.Exec(`INSERT INTO reconcile_settings (party_type, party_id, quantity_tolerance, price_tolerance, date_window_days,
-			contract_fees, write_off_limit, updated_at) VALUES (?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE
+			contract_fees, write_off_limit, fees_invoiced, rebate_vat_bp, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE
 			quantity_tolerance = VALUES(quantity_tolerance), price_tolerance = VALUES(price_tolerance),
 			date_window_days = VALUES(date_window_days), contract_fees = VALUES(contract_fees),
-			write_off_limit = VALUES(write_off_limit), version = version + 1, updated_at = VALUES(updated_at)`,
-			party, id, st.QuantityTolerance, st.PriceTolerance, st.DateWindowDays, fees, st.WriteOffLimit, now).Error
+			write_off_limit = VALUES(write_off_limit), fees_invoiced = VALUES(fees_invoiced),
+			rebate_vat_bp = VALUES(rebate_vat_bp), version = version + 1, updated_at = VALUES(updated_at)`,
+			party, id, st.QuantityTolerance, st.PriceTolerance, st.DateWindowDays, fees, st.WriteOffLimit, st.FeesInvoiced,
+			st.RebateVATBp, now).Error
 		return PartySettings{Party: party, PartyID: id, Settings: st}, err
 	})
 }

@@ -852,7 +852,9 @@ type Statement struct {
 	// True when the same file had been imported before and nothing changed.
 	AlreadyImported bool `protobuf:"varint,18,opt,name=already_imported,json=alreadyImported,proto3" json:"already_imported,omitempty"`
 	// Output only.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Once confirmed: their net plus what we claim back on disputed lines, fen.
+	NetDue        *int64 `protobuf:"varint,20,opt,name=net_due,json=netDue,proto3,oneof" json:"net_due,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1020,6 +1022,13 @@ func (x *Statement) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Statement) GetNetDue() int64 {
+	if x != nil && x.NetDue != nil {
+		return *x.NetDue
+	}
+	return 0
+}
+
 // StatementLine is one line of their statement and what matching made of it.
 type StatementLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1084,9 +1093,13 @@ type StatementLine struct {
 	// Amount without tax, fen.
 	AmountExclTax *int64 `protobuf:"varint,28,opt,name=amount_excl_tax,json=amountExclTax,proto3,oneof" json:"amount_excl_tax,omitempty"`
 	// Tax, fen.
-	TaxAmount     *int64 `protobuf:"varint,29,opt,name=tax_amount,json=taxAmount,proto3,oneof" json:"tax_amount,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TaxAmount *int64 `protobuf:"varint,29,opt,name=tax_amount,json=taxAmount,proto3,oneof" json:"tax_amount,omitempty"`
+	// ACCEPT, DISPUTE or WRITE_OFF once decided.
+	Resolution string `protobuf:"bytes,30,opt,name=resolution,proto3" json:"resolution,omitempty"`
+	// The decision's note.
+	ResolutionNote string `protobuf:"bytes,31,opt,name=resolution_note,json=resolutionNote,proto3" json:"resolution_note,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *StatementLine) Reset() {
@@ -1322,6 +1335,312 @@ func (x *StatementLine) GetTaxAmount() int64 {
 	return 0
 }
 
+func (x *StatementLine) GetResolution() string {
+	if x != nil {
+		return x.Resolution
+	}
+	return ""
+}
+
+func (x *StatementLine) GetResolutionNote() string {
+	if x != nil {
+		return x.ResolutionNote
+	}
+	return ""
+}
+
+// ResolveStatementLineRequest carries a decision.
+type ResolveStatementLineRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement int64 `protobuf:"varint,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	// The line's row number.
+	Row int32 `protobuf:"varint,2,opt,name=row,proto3" json:"row,omitempty"`
+	// ACCEPT, DISPUTE or WRITE_OFF.
+	Action string `protobuf:"bytes,3,opt,name=action,proto3" json:"action,omitempty"`
+	// Why (required to dispute).
+	Note string `protobuf:"bytes,4,opt,name=note,proto3" json:"note,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveStatementLineRequest) Reset() {
+	*x = ResolveStatementLineRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveStatementLineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveStatementLineRequest) ProtoMessage() {}
+
+func (x *ResolveStatementLineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveStatementLineRequest.ProtoReflect.Descriptor instead.
+func (*ResolveStatementLineRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ResolveStatementLineRequest) GetStatement() int64 {
+	if x != nil {
+		return x.Statement
+	}
+	return 0
+}
+
+func (x *ResolveStatementLineRequest) GetRow() int32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+func (x *ResolveStatementLineRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *ResolveStatementLineRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *ResolveStatementLineRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ResolveStatementLineResponse answers the line.
+type ResolveStatementLineResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The line.
+	Line          *StatementLine `protobuf:"bytes,1,opt,name=line,proto3" json:"line,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveStatementLineResponse) Reset() {
+	*x = ResolveStatementLineResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveStatementLineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveStatementLineResponse) ProtoMessage() {}
+
+func (x *ResolveStatementLineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveStatementLineResponse.ProtoReflect.Descriptor instead.
+func (*ResolveStatementLineResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ResolveStatementLineResponse) GetLine() *StatementLine {
+	if x != nil {
+		return x.Line
+	}
+	return nil
+}
+
+// ConfirmStatementRequest names the statement.
+type ConfirmStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmStatementRequest) Reset() {
+	*x = ConfirmStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmStatementRequest) ProtoMessage() {}
+
+func (x *ConfirmStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmStatementRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ConfirmStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ConfirmStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ConfirmStatementResponse answers what was booked, fen.
+type ConfirmStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement, CONFIRMED or DISPUTED.
+	Statement *Statement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	// Fees booked as selling expenses, without VAT.
+	FeesNet int64 `protobuf:"varint,2,opt,name=fees_net,json=feesNet,proto3" json:"fees_net,omitempty"`
+	// Their input VAT (when the retailer invoices its fees).
+	FeesVat int64 `protobuf:"varint,3,opt,name=fees_vat,json=feesVat,proto3" json:"fees_vat,omitempty"`
+	// Sales-linked rebates booked as revenue reductions, with VAT.
+	Rebates int64 `protobuf:"varint,4,opt,name=rebates,proto3" json:"rebates,omitempty"`
+	// Accepted differences, with VAT: positive reduces the receivable.
+	Adjustments int64 `protobuf:"varint,5,opt,name=adjustments,proto3" json:"adjustments,omitempty"`
+	// Differences written off.
+	WriteOffs int64 `protobuf:"varint,6,opt,name=write_offs,json=writeOffs,proto3" json:"write_offs,omitempty"`
+	// What the customer's receivable falls by.
+	ReceivableDecrease int64 `protobuf:"varint,7,opt,name=receivable_decrease,json=receivableDecrease,proto3" json:"receivable_decrease,omitempty"`
+	// Lines disputed.
+	Disputed      int32 `protobuf:"varint,8,opt,name=disputed,proto3" json:"disputed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmStatementResponse) Reset() {
+	*x = ConfirmStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmStatementResponse) ProtoMessage() {}
+
+func (x *ConfirmStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmStatementResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ConfirmStatementResponse) GetStatement() *Statement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+func (x *ConfirmStatementResponse) GetFeesNet() int64 {
+	if x != nil {
+		return x.FeesNet
+	}
+	return 0
+}
+
+func (x *ConfirmStatementResponse) GetFeesVat() int64 {
+	if x != nil {
+		return x.FeesVat
+	}
+	return 0
+}
+
+func (x *ConfirmStatementResponse) GetRebates() int64 {
+	if x != nil {
+		return x.Rebates
+	}
+	return 0
+}
+
+func (x *ConfirmStatementResponse) GetAdjustments() int64 {
+	if x != nil {
+		return x.Adjustments
+	}
+	return 0
+}
+
+func (x *ConfirmStatementResponse) GetWriteOffs() int64 {
+	if x != nil {
+		return x.WriteOffs
+	}
+	return 0
+}
+
+func (x *ConfirmStatementResponse) GetReceivableDecrease() int64 {
+	if x != nil {
+		return x.ReceivableDecrease
+	}
+	return 0
+}
+
+func (x *ConfirmStatementResponse) GetDisputed() int32 {
+	if x != nil {
+		return x.Disputed
+	}
+	return 0
+}
+
 // OurLine is one of our trade lines.
 type OurLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1353,7 +1672,7 @@ type OurLine struct {
 
 func (x *OurLine) Reset() {
 	*x = OurLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1365,7 +1684,7 @@ func (x *OurLine) String() string {
 func (*OurLine) ProtoMessage() {}
 
 func (x *OurLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1378,7 +1697,7 @@ func (x *OurLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OurLine.ProtoReflect.Descriptor instead.
 func (*OurLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OurLine) GetId() int64 {
@@ -1475,7 +1794,7 @@ type GetStatementRequest struct {
 
 func (x *GetStatementRequest) Reset() {
 	*x = GetStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1806,7 @@ func (x *GetStatementRequest) String() string {
 func (*GetStatementRequest) ProtoMessage() {}
 
 func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1819,7 @@ func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetStatementRequest) GetId() int64 {
@@ -1542,7 +1861,7 @@ type GetStatementResponse struct {
 
 func (x *GetStatementResponse) Reset() {
 	*x = GetStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1554,7 +1873,7 @@ func (x *GetStatementResponse) String() string {
 func (*GetStatementResponse) ProtoMessage() {}
 
 func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1567,7 +1886,7 @@ func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetStatementResponse) GetStatement() *Statement {
@@ -1592,7 +1911,7 @@ type ListStatementsRequest struct {
 
 func (x *ListStatementsRequest) Reset() {
 	*x = ListStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1604,7 +1923,7 @@ func (x *ListStatementsRequest) String() string {
 func (*ListStatementsRequest) ProtoMessage() {}
 
 func (x *ListStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1617,7 +1936,7 @@ func (x *ListStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListStatementsRequest) GetPartyType() string {
@@ -1652,7 +1971,7 @@ type ListStatementsResponse struct {
 
 func (x *ListStatementsResponse) Reset() {
 	*x = ListStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1983,7 @@ func (x *ListStatementsResponse) String() string {
 func (*ListStatementsResponse) ProtoMessage() {}
 
 func (x *ListStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1996,7 @@ func (x *ListStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListStatementsResponse) GetStatements() []*Statement {
@@ -1712,7 +2031,7 @@ type CustomerReturn struct {
 
 func (x *CustomerReturn) Reset() {
 	*x = CustomerReturn{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +2043,7 @@ func (x *CustomerReturn) String() string {
 func (*CustomerReturn) ProtoMessage() {}
 
 func (x *CustomerReturn) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,7 +2056,7 @@ func (x *CustomerReturn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CustomerReturn.ProtoReflect.Descriptor instead.
 func (*CustomerReturn) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CustomerReturn) GetId() int64 {
@@ -1813,7 +2132,7 @@ type ReturnLine struct {
 
 func (x *ReturnLine) Reset() {
 	*x = ReturnLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1825,7 +2144,7 @@ func (x *ReturnLine) String() string {
 func (*ReturnLine) ProtoMessage() {}
 
 func (x *ReturnLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1838,7 +2157,7 @@ func (x *ReturnLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnLine.ProtoReflect.Descriptor instead.
 func (*ReturnLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ReturnLine) GetItem() int64 {
@@ -1884,7 +2203,7 @@ type RecordCustomerReturnRequest struct {
 
 func (x *RecordCustomerReturnRequest) Reset() {
 	*x = RecordCustomerReturnRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1896,7 +2215,7 @@ func (x *RecordCustomerReturnRequest) String() string {
 func (*RecordCustomerReturnRequest) ProtoMessage() {}
 
 func (x *RecordCustomerReturnRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1909,7 +2228,7 @@ func (x *RecordCustomerReturnRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordCustomerReturnRequest.ProtoReflect.Descriptor instead.
 func (*RecordCustomerReturnRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RecordCustomerReturnRequest) GetCustomer() int64 {
@@ -1944,7 +2263,7 @@ type RecordCustomerReturnResponse struct {
 
 func (x *RecordCustomerReturnResponse) Reset() {
 	*x = RecordCustomerReturnResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1956,7 +2275,7 @@ func (x *RecordCustomerReturnResponse) String() string {
 func (*RecordCustomerReturnResponse) ProtoMessage() {}
 
 func (x *RecordCustomerReturnResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1969,7 +2288,7 @@ func (x *RecordCustomerReturnResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordCustomerReturnResponse.ProtoReflect.Descriptor instead.
 func (*RecordCustomerReturnResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RecordCustomerReturnResponse) GetReturn() *CustomerReturn {
@@ -1992,13 +2311,17 @@ type ReconcileSettings struct {
 	ContractFees []string `protobuf:"bytes,4,rep,name=contract_fees,json=contractFees,proto3" json:"contract_fees,omitempty"`
 	// Differences up to this may be written off, fen.
 	WriteOffLimit int64 `protobuf:"varint,5,opt,name=write_off_limit,json=writeOffLimit,proto3" json:"write_off_limit,omitempty"`
+	// The customer invoices its fees as services (6 % VAT special invoices we deduct).
+	FeesInvoiced bool `protobuf:"varint,6,opt,name=fees_invoiced,json=feesInvoiced,proto3" json:"fees_invoiced,omitempty"`
+	// VAT rate of its rebates, basis points (default 1300).
+	RebateVatRate *int32 `protobuf:"varint,7,opt,name=rebate_vat_rate,json=rebateVatRate,proto3,oneof" json:"rebate_vat_rate,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReconcileSettings) Reset() {
 	*x = ReconcileSettings{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2010,7 +2333,7 @@ func (x *ReconcileSettings) String() string {
 func (*ReconcileSettings) ProtoMessage() {}
 
 func (x *ReconcileSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2023,7 +2346,7 @@ func (x *ReconcileSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileSettings.ProtoReflect.Descriptor instead.
 func (*ReconcileSettings) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ReconcileSettings) GetQuantityTolerance() int64 {
@@ -2061,6 +2384,20 @@ func (x *ReconcileSettings) GetWriteOffLimit() int64 {
 	return 0
 }
 
+func (x *ReconcileSettings) GetFeesInvoiced() bool {
+	if x != nil {
+		return x.FeesInvoiced
+	}
+	return false
+}
+
+func (x *ReconcileSettings) GetRebateVatRate() int32 {
+	if x != nil && x.RebateVatRate != nil {
+		return *x.RebateVatRate
+	}
+	return 0
+}
+
 // SetCustomerReconcileSettingsRequest carries the settings.
 type SetCustomerReconcileSettingsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2076,7 +2413,7 @@ type SetCustomerReconcileSettingsRequest struct {
 
 func (x *SetCustomerReconcileSettingsRequest) Reset() {
 	*x = SetCustomerReconcileSettingsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2088,7 +2425,7 @@ func (x *SetCustomerReconcileSettingsRequest) String() string {
 func (*SetCustomerReconcileSettingsRequest) ProtoMessage() {}
 
 func (x *SetCustomerReconcileSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2101,7 +2438,7 @@ func (x *SetCustomerReconcileSettingsRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use SetCustomerReconcileSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetCustomerReconcileSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetCustomerReconcileSettingsRequest) GetCustomer() int64 {
@@ -2136,7 +2473,7 @@ type SetCustomerReconcileSettingsResponse struct {
 
 func (x *SetCustomerReconcileSettingsResponse) Reset() {
 	*x = SetCustomerReconcileSettingsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2485,7 @@ func (x *SetCustomerReconcileSettingsResponse) String() string {
 func (*SetCustomerReconcileSettingsResponse) ProtoMessage() {}
 
 func (x *SetCustomerReconcileSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2498,7 @@ func (x *SetCustomerReconcileSettingsResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use SetCustomerReconcileSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetCustomerReconcileSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SetCustomerReconcileSettingsResponse) GetSettings() *ReconcileSettings {
@@ -2186,7 +2523,7 @@ type SetSupplierReconcileSettingsRequest struct {
 
 func (x *SetSupplierReconcileSettingsRequest) Reset() {
 	*x = SetSupplierReconcileSettingsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2198,7 +2535,7 @@ func (x *SetSupplierReconcileSettingsRequest) String() string {
 func (*SetSupplierReconcileSettingsRequest) ProtoMessage() {}
 
 func (x *SetSupplierReconcileSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2211,7 +2548,7 @@ func (x *SetSupplierReconcileSettingsRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use SetSupplierReconcileSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetSupplierReconcileSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SetSupplierReconcileSettingsRequest) GetSupplier() int64 {
@@ -2246,7 +2583,7 @@ type SetSupplierReconcileSettingsResponse struct {
 
 func (x *SetSupplierReconcileSettingsResponse) Reset() {
 	*x = SetSupplierReconcileSettingsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2258,7 +2595,7 @@ func (x *SetSupplierReconcileSettingsResponse) String() string {
 func (*SetSupplierReconcileSettingsResponse) ProtoMessage() {}
 
 func (x *SetSupplierReconcileSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2271,7 +2608,7 @@ func (x *SetSupplierReconcileSettingsResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use SetSupplierReconcileSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetSupplierReconcileSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SetSupplierReconcileSettingsResponse) GetSettings() *ReconcileSettings {
@@ -2294,7 +2631,7 @@ type ItemCode struct {
 
 func (x *ItemCode) Reset() {
 	*x = ItemCode{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2306,7 +2643,7 @@ func (x *ItemCode) String() string {
 func (*ItemCode) ProtoMessage() {}
 
 func (x *ItemCode) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2319,7 +2656,7 @@ func (x *ItemCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemCode.ProtoReflect.Descriptor instead.
 func (*ItemCode) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ItemCode) GetTheirCode() string {
@@ -2351,7 +2688,7 @@ type SetCustomerItemCodesRequest struct {
 
 func (x *SetCustomerItemCodesRequest) Reset() {
 	*x = SetCustomerItemCodesRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2700,7 @@ func (x *SetCustomerItemCodesRequest) String() string {
 func (*SetCustomerItemCodesRequest) ProtoMessage() {}
 
 func (x *SetCustomerItemCodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2713,7 @@ func (x *SetCustomerItemCodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCustomerItemCodesRequest.ProtoReflect.Descriptor instead.
 func (*SetCustomerItemCodesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SetCustomerItemCodesRequest) GetCustomer() int64 {
@@ -2411,7 +2748,7 @@ type SetCustomerItemCodesResponse struct {
 
 func (x *SetCustomerItemCodesResponse) Reset() {
 	*x = SetCustomerItemCodesResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2423,7 +2760,7 @@ func (x *SetCustomerItemCodesResponse) String() string {
 func (*SetCustomerItemCodesResponse) ProtoMessage() {}
 
 func (x *SetCustomerItemCodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2436,7 +2773,7 @@ func (x *SetCustomerItemCodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCustomerItemCodesResponse.ProtoReflect.Descriptor instead.
 func (*SetCustomerItemCodesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SetCustomerItemCodesResponse) GetCodes() []*ItemCode {
@@ -2463,7 +2800,7 @@ type FeeRule struct {
 
 func (x *FeeRule) Reset() {
 	*x = FeeRule{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2475,7 +2812,7 @@ func (x *FeeRule) String() string {
 func (*FeeRule) ProtoMessage() {}
 
 func (x *FeeRule) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2488,7 +2825,7 @@ func (x *FeeRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeRule.ProtoReflect.Descriptor instead.
 func (*FeeRule) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *FeeRule) GetId() int64 {
@@ -2528,7 +2865,7 @@ type ListFeeRulesRequest struct {
 
 func (x *ListFeeRulesRequest) Reset() {
 	*x = ListFeeRulesRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2540,7 +2877,7 @@ func (x *ListFeeRulesRequest) String() string {
 func (*ListFeeRulesRequest) ProtoMessage() {}
 
 func (x *ListFeeRulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2553,7 +2890,7 @@ func (x *ListFeeRulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeRulesRequest.ProtoReflect.Descriptor instead.
 func (*ListFeeRulesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{36}
 }
 
 // ListFeeRulesResponse answers the rules.
@@ -2567,7 +2904,7 @@ type ListFeeRulesResponse struct {
 
 func (x *ListFeeRulesResponse) Reset() {
 	*x = ListFeeRulesResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2579,7 +2916,7 @@ func (x *ListFeeRulesResponse) String() string {
 func (*ListFeeRulesResponse) ProtoMessage() {}
 
 func (x *ListFeeRulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2592,7 +2929,7 @@ func (x *ListFeeRulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeRulesResponse.ProtoReflect.Descriptor instead.
 func (*ListFeeRulesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListFeeRulesResponse) GetRules() []*FeeRule {
@@ -2615,7 +2952,7 @@ type SaveFeeRuleRequest struct {
 
 func (x *SaveFeeRuleRequest) Reset() {
 	*x = SaveFeeRuleRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2627,7 +2964,7 @@ func (x *SaveFeeRuleRequest) String() string {
 func (*SaveFeeRuleRequest) ProtoMessage() {}
 
 func (x *SaveFeeRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2640,7 +2977,7 @@ func (x *SaveFeeRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveFeeRuleRequest.ProtoReflect.Descriptor instead.
 func (*SaveFeeRuleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SaveFeeRuleRequest) GetRule() *FeeRule {
@@ -2668,7 +3005,7 @@ type SaveFeeRuleResponse struct {
 
 func (x *SaveFeeRuleResponse) Reset() {
 	*x = SaveFeeRuleResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2680,7 +3017,7 @@ func (x *SaveFeeRuleResponse) String() string {
 func (*SaveFeeRuleResponse) ProtoMessage() {}
 
 func (x *SaveFeeRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2693,7 +3030,7 @@ func (x *SaveFeeRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveFeeRuleResponse.ProtoReflect.Descriptor instead.
 func (*SaveFeeRuleResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SaveFeeRuleResponse) GetRule() *FeeRule {
@@ -2771,7 +3108,7 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\asummary\x18\x06 \x01(\x03H\x00R\asummary\x88\x01\x01\x12\x12\n" +
 	"\x04flag\x18\a \x01(\tR\x04flagB\n" +
 	"\n" +
-	"\b_summary\"\xf8\x05\n" +
+	"\b_summary\"\xa2\x06\n" +
 	"\tStatement\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
 	"\n" +
@@ -2795,10 +3132,13 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\tonly_ours\x18\x11 \x03(\v2\x19.erp.reconcile.v1.OurLineR\bonlyOurs\x12)\n" +
 	"\x10already_imported\x18\x12 \x01(\bR\x0falreadyImported\x12;\n" +
 	"\vcreate_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\x1a9\n" +
+	"createTime\x12\x1c\n" +
+	"\anet_due\x18\x14 \x01(\x03H\x00R\x06netDue\x88\x01\x01\x1a9\n" +
 	"\vCountsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"\xc1\b\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\n" +
+	"\n" +
+	"\b_net_due\"\x8a\t\n" +
 	"\rStatementLine\x12\x10\n" +
 	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x1f\n" +
 	"\vrecord_type\x18\x02 \x01(\tR\n" +
@@ -2833,13 +3173,40 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\x03lot\x18\x1b \x01(\tR\x03lot\x12+\n" +
 	"\x0famount_excl_tax\x18\x1c \x01(\x03H\x04R\ramountExclTax\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"tax_amount\x18\x1d \x01(\x03H\x05R\ttaxAmount\x88\x01\x01B\x13\n" +
+	"tax_amount\x18\x1d \x01(\x03H\x05R\ttaxAmount\x88\x01\x01\x12\x1e\n" +
+	"\n" +
+	"resolution\x18\x1e \x01(\tR\n" +
+	"resolution\x12'\n" +
+	"\x0fresolution_note\x18\x1f \x01(\tR\x0eresolutionNoteB\x13\n" +
 	"\x11_ordered_quantityB\x14\n" +
 	"\x12_received_quantityB\r\n" +
 	"\v_unit_priceB\v\n" +
 	"\t_tax_rateB\x12\n" +
 	"\x10_amount_excl_taxB\r\n" +
-	"\v_tax_amount\"\xc3\x02\n" +
+	"\v_tax_amount\"\x98\x01\n" +
+	"\x1bResolveStatementLineRequest\x12\x1c\n" +
+	"\tstatement\x18\x01 \x01(\x03R\tstatement\x12\x10\n" +
+	"\x03row\x18\x02 \x01(\x05R\x03row\x12\x16\n" +
+	"\x06action\x18\x03 \x01(\tR\x06action\x12\x12\n" +
+	"\x04note\x18\x04 \x01(\tR\x04note\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestId\"S\n" +
+	"\x1cResolveStatementLineResponse\x123\n" +
+	"\x04line\x18\x01 \x01(\v2\x1f.erp.reconcile.v1.StatementLineR\x04line\"H\n" +
+	"\x17ConfirmStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"\xb3\x02\n" +
+	"\x18ConfirmStatementResponse\x129\n" +
+	"\tstatement\x18\x01 \x01(\v2\x1b.erp.reconcile.v1.StatementR\tstatement\x12\x19\n" +
+	"\bfees_net\x18\x02 \x01(\x03R\afeesNet\x12\x19\n" +
+	"\bfees_vat\x18\x03 \x01(\x03R\afeesVat\x12\x18\n" +
+	"\arebates\x18\x04 \x01(\x03R\arebates\x12 \n" +
+	"\vadjustments\x18\x05 \x01(\x03R\vadjustments\x12\x1d\n" +
+	"\n" +
+	"write_offs\x18\x06 \x01(\x03R\twriteOffs\x12/\n" +
+	"\x13receivable_decrease\x18\a \x01(\x03R\x12receivableDecrease\x12\x1a\n" +
+	"\bdisputed\x18\b \x01(\x05R\bdisputed\"\xc3\x02\n" +
 	"\aOurLine\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12'\n" +
@@ -2893,13 +3260,16 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\"X\n" +
 	"\x1cRecordCustomerReturnResponse\x128\n" +
-	"\x06return\x18\x01 \x01(\v2 .erp.reconcile.v1.CustomerReturnR\x06return\"\xe2\x01\n" +
+	"\x06return\x18\x01 \x01(\v2 .erp.reconcile.v1.CustomerReturnR\x06return\"\xc8\x02\n" +
 	"\x11ReconcileSettings\x12-\n" +
 	"\x12quantity_tolerance\x18\x01 \x01(\x03R\x11quantityTolerance\x12'\n" +
 	"\x0fprice_tolerance\x18\x02 \x01(\x03R\x0epriceTolerance\x12(\n" +
 	"\x10date_window_days\x18\x03 \x01(\x05R\x0edateWindowDays\x12#\n" +
 	"\rcontract_fees\x18\x04 \x03(\tR\fcontractFees\x12&\n" +
-	"\x0fwrite_off_limit\x18\x05 \x01(\x03R\rwriteOffLimit\"\xa1\x01\n" +
+	"\x0fwrite_off_limit\x18\x05 \x01(\x03R\rwriteOffLimit\x12#\n" +
+	"\rfees_invoiced\x18\x06 \x01(\bR\ffeesInvoiced\x12+\n" +
+	"\x0frebate_vat_rate\x18\a \x01(\x05H\x00R\rrebateVatRate\x88\x01\x01B\x12\n" +
+	"\x10_rebate_vat_rate\"\xa1\x01\n" +
 	"#SetCustomerReconcileSettingsRequest\x12\x1a\n" +
 	"\bcustomer\x18\x01 \x01(\x03R\bcustomer\x12?\n" +
 	"\bsettings\x18\x02 \x01(\v2#.erp.reconcile.v1.ReconcileSettingsR\bsettings\x12\x1d\n" +
@@ -2938,7 +3308,7 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\"D\n" +
 	"\x13SaveFeeRuleResponse\x12-\n" +
-	"\x04rule\x18\x01 \x01(\v2\x19.erp.reconcile.v1.FeeRuleR\x04rule2\xe0\x10\n" +
+	"\x04rule\x18\x01 \x01(\v2\x19.erp.reconcile.v1.FeeRuleR\x04rule2\xad\x13\n" +
 	"\x10ReconcileService\x12\xa0\x01\n" +
 	"\x13CreateImportProfile\x12,.erp.reconcile.v1.CreateImportProfileRequest\x1a-.erp.reconcile.v1.CreateImportProfileResponse\",\x82\xd3\xe4\x93\x02&:\aprofileb\aprofile\"\x12/v1/importProfiles\x12\x93\x01\n" +
 	"\x10GetImportProfile\x12).erp.reconcile.v1.GetImportProfileRequest\x1a*.erp.reconcile.v1.GetImportProfileResponse\"(\x82\xd3\xe4\x93\x02\"b\aprofile\x12\x17/v1/importProfiles/{id}\x12\x8b\x01\n" +
@@ -2946,7 +3316,9 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\x17ImportCustomerStatement\x120.erp.reconcile.v1.ImportCustomerStatementRequest\x1a1.erp.reconcile.v1.ImportCustomerStatementResponse\"@\x82\xd3\xe4\x93\x02::\x01*b\tstatement\"*/v1/customers/{customer}/statements:import\x12\xc0\x01\n" +
 	"\x17ImportSupplierStatement\x120.erp.reconcile.v1.ImportSupplierStatementRequest\x1a1.erp.reconcile.v1.ImportSupplierStatementResponse\"@\x82\xd3\xe4\x93\x02::\x01*b\tstatement\"*/v1/suppliers/{supplier}/statements:import\x12\x85\x01\n" +
 	"\fGetStatement\x12%.erp.reconcile.v1.GetStatementRequest\x1a&.erp.reconcile.v1.GetStatementResponse\"&\x82\xd3\xe4\x93\x02 b\tstatement\x12\x13/v1/statements/{id}\x12{\n" +
-	"\x0eListStatements\x12'.erp.reconcile.v1.ListStatementsRequest\x1a(.erp.reconcile.v1.ListStatementsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/statements\x12\xaf\x01\n" +
+	"\x0eListStatements\x12'.erp.reconcile.v1.ListStatementsRequest\x1a(.erp.reconcile.v1.ListStatementsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/statements\x12\xb6\x01\n" +
+	"\x14ResolveStatementLine\x12-.erp.reconcile.v1.ResolveStatementLineRequest\x1a..erp.reconcile.v1.ResolveStatementLineResponse\"?\x82\xd3\xe4\x93\x029:\x01*b\x04line\"./v1/statements/{statement}/lines/{row}:resolve\x12\x91\x01\n" +
+	"\x10ConfirmStatement\x12).erp.reconcile.v1.ConfirmStatementRequest\x1a*.erp.reconcile.v1.ConfirmStatementResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/statements/{id}:confirm\x12\xaf\x01\n" +
 	"\x14RecordCustomerReturn\x12-.erp.reconcile.v1.RecordCustomerReturnRequest\x1a..erp.reconcile.v1.RecordCustomerReturnResponse\"8\x82\xd3\xe4\x93\x022:\x06returnb\x06return\" /v1/customers/{customer}/returns\x12\xd5\x01\n" +
 	"\x1cSetCustomerReconcileSettings\x125.erp.reconcile.v1.SetCustomerReconcileSettingsRequest\x1a6.erp.reconcile.v1.SetCustomerReconcileSettingsResponse\"F\x82\xd3\xe4\x93\x02@:\bsettingsb\bsettings\x1a*/v1/customers/{customer}/reconcileSettings\x12\xd5\x01\n" +
 	"\x1cSetSupplierReconcileSettings\x125.erp.reconcile.v1.SetSupplierReconcileSettingsRequest\x1a6.erp.reconcile.v1.SetSupplierReconcileSettingsResponse\"F\x82\xd3\xe4\x93\x02@:\bsettingsb\bsettings\x1a*/v1/suppliers/{supplier}/reconcileSettings\x12\xa4\x01\n" +
@@ -2966,7 +3338,7 @@ func file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP() []byte {
 	return file_erp_reconcile_v1_reconcile_service_proto_rawDescData
 }
 
-var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*ImportProfile)(nil),                        // 0: erp.reconcile.v1.ImportProfile
 	(*CreateImportProfileRequest)(nil),           // 1: erp.reconcile.v1.CreateImportProfileRequest
@@ -2982,37 +3354,41 @@ var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*StatementTotals)(nil),                      // 11: erp.reconcile.v1.StatementTotals
 	(*Statement)(nil),                            // 12: erp.reconcile.v1.Statement
 	(*StatementLine)(nil),                        // 13: erp.reconcile.v1.StatementLine
-	(*OurLine)(nil),                              // 14: erp.reconcile.v1.OurLine
-	(*GetStatementRequest)(nil),                  // 15: erp.reconcile.v1.GetStatementRequest
-	(*GetStatementResponse)(nil),                 // 16: erp.reconcile.v1.GetStatementResponse
-	(*ListStatementsRequest)(nil),                // 17: erp.reconcile.v1.ListStatementsRequest
-	(*ListStatementsResponse)(nil),               // 18: erp.reconcile.v1.ListStatementsResponse
-	(*CustomerReturn)(nil),                       // 19: erp.reconcile.v1.CustomerReturn
-	(*ReturnLine)(nil),                           // 20: erp.reconcile.v1.ReturnLine
-	(*RecordCustomerReturnRequest)(nil),          // 21: erp.reconcile.v1.RecordCustomerReturnRequest
-	(*RecordCustomerReturnResponse)(nil),         // 22: erp.reconcile.v1.RecordCustomerReturnResponse
-	(*ReconcileSettings)(nil),                    // 23: erp.reconcile.v1.ReconcileSettings
-	(*SetCustomerReconcileSettingsRequest)(nil),  // 24: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	(*SetCustomerReconcileSettingsResponse)(nil), // 25: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	(*SetSupplierReconcileSettingsRequest)(nil),  // 26: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	(*SetSupplierReconcileSettingsResponse)(nil), // 27: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	(*ItemCode)(nil),                             // 28: erp.reconcile.v1.ItemCode
-	(*SetCustomerItemCodesRequest)(nil),          // 29: erp.reconcile.v1.SetCustomerItemCodesRequest
-	(*SetCustomerItemCodesResponse)(nil),         // 30: erp.reconcile.v1.SetCustomerItemCodesResponse
-	(*FeeRule)(nil),                              // 31: erp.reconcile.v1.FeeRule
-	(*ListFeeRulesRequest)(nil),                  // 32: erp.reconcile.v1.ListFeeRulesRequest
-	(*ListFeeRulesResponse)(nil),                 // 33: erp.reconcile.v1.ListFeeRulesResponse
-	(*SaveFeeRuleRequest)(nil),                   // 34: erp.reconcile.v1.SaveFeeRuleRequest
-	(*SaveFeeRuleResponse)(nil),                  // 35: erp.reconcile.v1.SaveFeeRuleResponse
-	nil,                                          // 36: erp.reconcile.v1.ImportProfile.ColumnsEntry
-	nil,                                          // 37: erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	nil,                                          // 38: erp.reconcile.v1.Statement.CountsEntry
-	(*timestamppb.Timestamp)(nil),                // 39: google.protobuf.Timestamp
+	(*ResolveStatementLineRequest)(nil),          // 14: erp.reconcile.v1.ResolveStatementLineRequest
+	(*ResolveStatementLineResponse)(nil),         // 15: erp.reconcile.v1.ResolveStatementLineResponse
+	(*ConfirmStatementRequest)(nil),              // 16: erp.reconcile.v1.ConfirmStatementRequest
+	(*ConfirmStatementResponse)(nil),             // 17: erp.reconcile.v1.ConfirmStatementResponse
+	(*OurLine)(nil),                              // 18: erp.reconcile.v1.OurLine
+	(*GetStatementRequest)(nil),                  // 19: erp.reconcile.v1.GetStatementRequest
+	(*GetStatementResponse)(nil),                 // 20: erp.reconcile.v1.GetStatementResponse
+	(*ListStatementsRequest)(nil),                // 21: erp.reconcile.v1.ListStatementsRequest
+	(*ListStatementsResponse)(nil),               // 22: erp.reconcile.v1.ListStatementsResponse
+	(*CustomerReturn)(nil),                       // 23: erp.reconcile.v1.CustomerReturn
+	(*ReturnLine)(nil),                           // 24: erp.reconcile.v1.ReturnLine
+	(*RecordCustomerReturnRequest)(nil),          // 25: erp.reconcile.v1.RecordCustomerReturnRequest
+	(*RecordCustomerReturnResponse)(nil),         // 26: erp.reconcile.v1.RecordCustomerReturnResponse
+	(*ReconcileSettings)(nil),                    // 27: erp.reconcile.v1.ReconcileSettings
+	(*SetCustomerReconcileSettingsRequest)(nil),  // 28: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	(*SetCustomerReconcileSettingsResponse)(nil), // 29: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	(*SetSupplierReconcileSettingsRequest)(nil),  // 30: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	(*SetSupplierReconcileSettingsResponse)(nil), // 31: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	(*ItemCode)(nil),                             // 32: erp.reconcile.v1.ItemCode
+	(*SetCustomerItemCodesRequest)(nil),          // 33: erp.reconcile.v1.SetCustomerItemCodesRequest
+	(*SetCustomerItemCodesResponse)(nil),         // 34: erp.reconcile.v1.SetCustomerItemCodesResponse
+	(*FeeRule)(nil),                              // 35: erp.reconcile.v1.FeeRule
+	(*ListFeeRulesRequest)(nil),                  // 36: erp.reconcile.v1.ListFeeRulesRequest
+	(*ListFeeRulesResponse)(nil),                 // 37: erp.reconcile.v1.ListFeeRulesResponse
+	(*SaveFeeRuleRequest)(nil),                   // 38: erp.reconcile.v1.SaveFeeRuleRequest
+	(*SaveFeeRuleResponse)(nil),                  // 39: erp.reconcile.v1.SaveFeeRuleResponse
+	nil,                                          // 40: erp.reconcile.v1.ImportProfile.ColumnsEntry
+	nil,                                          // 41: erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	nil,                                          // 42: erp.reconcile.v1.Statement.CountsEntry
+	(*timestamppb.Timestamp)(nil),                // 43: google.protobuf.Timestamp
 }
 var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
-	36, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
-	37, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	39, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
+	40, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
+	41, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	43, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: erp.reconcile.v1.CreateImportProfileRequest.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 4: erp.reconcile.v1.CreateImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 5: erp.reconcile.v1.GetImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
@@ -3020,55 +3396,61 @@ var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
 	12, // 7: erp.reconcile.v1.ImportCustomerStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	12, // 8: erp.reconcile.v1.ImportSupplierStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	11, // 9: erp.reconcile.v1.Statement.totals:type_name -> erp.reconcile.v1.StatementTotals
-	38, // 10: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
+	42, // 10: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
 	13, // 11: erp.reconcile.v1.Statement.lines:type_name -> erp.reconcile.v1.StatementLine
-	14, // 12: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
-	39, // 13: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
-	12, // 14: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	12, // 15: erp.reconcile.v1.ListStatementsResponse.statements:type_name -> erp.reconcile.v1.Statement
-	20, // 16: erp.reconcile.v1.CustomerReturn.lines:type_name -> erp.reconcile.v1.ReturnLine
-	19, // 17: erp.reconcile.v1.RecordCustomerReturnRequest.return:type_name -> erp.reconcile.v1.CustomerReturn
-	19, // 18: erp.reconcile.v1.RecordCustomerReturnResponse.return:type_name -> erp.reconcile.v1.CustomerReturn
-	23, // 19: erp.reconcile.v1.SetCustomerReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	23, // 20: erp.reconcile.v1.SetCustomerReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	23, // 21: erp.reconcile.v1.SetSupplierReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	23, // 22: erp.reconcile.v1.SetSupplierReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	28, // 23: erp.reconcile.v1.SetCustomerItemCodesRequest.codes:type_name -> erp.reconcile.v1.ItemCode
-	28, // 24: erp.reconcile.v1.SetCustomerItemCodesResponse.codes:type_name -> erp.reconcile.v1.ItemCode
-	31, // 25: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
-	31, // 26: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
-	31, // 27: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
-	1,  // 28: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
-	3,  // 29: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
-	5,  // 30: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
-	7,  // 31: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
-	9,  // 32: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
-	15, // 33: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
-	17, // 34: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
-	21, // 35: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
-	24, // 36: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	26, // 37: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	29, // 38: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
-	32, // 39: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
-	34, // 40: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
-	2,  // 41: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
-	4,  // 42: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
-	6,  // 43: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
-	8,  // 44: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
-	10, // 45: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
-	16, // 46: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
-	18, // 47: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
-	22, // 48: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
-	25, // 49: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	27, // 50: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	30, // 51: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
-	33, // 52: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
-	35, // 53: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
-	41, // [41:54] is the sub-list for method output_type
-	28, // [28:41] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	18, // 12: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
+	43, // 13: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
+	13, // 14: erp.reconcile.v1.ResolveStatementLineResponse.line:type_name -> erp.reconcile.v1.StatementLine
+	12, // 15: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	12, // 16: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	12, // 17: erp.reconcile.v1.ListStatementsResponse.statements:type_name -> erp.reconcile.v1.Statement
+	24, // 18: erp.reconcile.v1.CustomerReturn.lines:type_name -> erp.reconcile.v1.ReturnLine
+	23, // 19: erp.reconcile.v1.RecordCustomerReturnRequest.return:type_name -> erp.reconcile.v1.CustomerReturn
+	23, // 20: erp.reconcile.v1.RecordCustomerReturnResponse.return:type_name -> erp.reconcile.v1.CustomerReturn
+	27, // 21: erp.reconcile.v1.SetCustomerReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	27, // 22: erp.reconcile.v1.SetCustomerReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	27, // 23: erp.reconcile.v1.SetSupplierReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	27, // 24: erp.reconcile.v1.SetSupplierReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	32, // 25: erp.reconcile.v1.SetCustomerItemCodesRequest.codes:type_name -> erp.reconcile.v1.ItemCode
+	32, // 26: erp.reconcile.v1.SetCustomerItemCodesResponse.codes:type_name -> erp.reconcile.v1.ItemCode
+	35, // 27: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
+	35, // 28: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
+	35, // 29: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
+	1,  // 30: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
+	3,  // 31: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
+	5,  // 32: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
+	7,  // 33: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
+	9,  // 34: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
+	19, // 35: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
+	21, // 36: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
+	14, // 37: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
+	16, // 38: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
+	25, // 39: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
+	28, // 40: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	30, // 41: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	33, // 42: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
+	36, // 43: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
+	38, // 44: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
+	2,  // 45: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
+	4,  // 46: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
+	6,  // 47: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
+	8,  // 48: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
+	10, // 49: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
+	20, // 50: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
+	22, // 51: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
+	15, // 52: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
+	17, // 53: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
+	26, // 54: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
+	29, // 55: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	31, // 56: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	34, // 57: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
+	37, // 58: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
+	39, // 59: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
+	45, // [45:60] is the sub-list for method output_type
+	30, // [30:45] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_erp_reconcile_v1_reconcile_service_proto_init() }
@@ -3077,14 +3459,16 @@ func file_erp_reconcile_v1_reconcile_service_proto_init() {
 		return
 	}
 	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[11].OneofWrappers = []any{}
+	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[12].OneofWrappers = []any{}
 	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13].OneofWrappers = []any{}
+	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_reconcile_v1_reconcile_service_proto_rawDesc), len(file_erp_reconcile_v1_reconcile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   39,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

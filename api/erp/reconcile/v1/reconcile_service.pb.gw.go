@@ -314,6 +314,112 @@ func local_request_ReconcileService_ListStatements_0(ctx context.Context, marsha
 	return msg, metadata, err
 }
 
+func request_ReconcileService_ResolveStatementLine_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ResolveStatementLineRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["statement"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "statement")
+	}
+	protoReq.Statement, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "statement", err)
+	}
+	val, ok = pathParams["row"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "row")
+	}
+	protoReq.Row, err = runtime.Int32(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "row", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ResolveStatementLine(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconcileService_ResolveStatementLine_0(ctx context.Context, marshaler runtime.Marshaler, server ReconcileServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ResolveStatementLineRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["statement"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "statement")
+	}
+	protoReq.Statement, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "statement", err)
+	}
+	val, ok = pathParams["row"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "row")
+	}
+	protoReq.Row, err = runtime.Int32(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "row", err)
+	}
+	msg, err := server.ResolveStatementLine(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_ReconcileService_ConfirmStatement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ConfirmStatementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ConfirmStatement(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconcileService_ConfirmStatement_0(ctx context.Context, marshaler runtime.Marshaler, server ReconcileServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ConfirmStatementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.ConfirmStatement(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ReconcileService_RecordCustomerReturn_0 = &utilities.DoubleArray{Encoding: map[string]int{"return": 0, "customer": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_ReconcileService_RecordCustomerReturn_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -744,6 +850,46 @@ func RegisterReconcileServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ListStatements_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_ResolveStatementLine_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ResolveStatementLine", runtime.WithHTTPPathPattern("/v1/statements/{statement}/lines/{row}:resolve"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconcileService_ResolveStatementLine_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ResolveStatementLine_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_ResolveStatementLine_0{resp.(*ResolveStatementLineResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_ConfirmStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ConfirmStatement", runtime.WithHTTPPathPattern("/v1/statements/{id}:confirm"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconcileService_ConfirmStatement_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ConfirmStatement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconcileService_RecordCustomerReturn_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1023,6 +1169,40 @@ func RegisterReconcileServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ListStatements_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_ResolveStatementLine_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ResolveStatementLine", runtime.WithHTTPPathPattern("/v1/statements/{statement}/lines/{row}:resolve"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconcileService_ResolveStatementLine_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ResolveStatementLine_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_ResolveStatementLine_0{resp.(*ResolveStatementLineResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_ConfirmStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ConfirmStatement", runtime.WithHTTPPathPattern("/v1/statements/{id}:confirm"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconcileService_ConfirmStatement_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ConfirmStatement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconcileService_RecordCustomerReturn_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1173,6 +1353,15 @@ func (m response_ReconcileService_GetStatement_0) XXX_ResponseBody() interface{}
 	return response.Statement
 }
 
+type response_ReconcileService_ResolveStatementLine_0 struct {
+	*ResolveStatementLineResponse
+}
+
+func (m response_ReconcileService_ResolveStatementLine_0) XXX_ResponseBody() interface{} {
+	response := m.ResolveStatementLineResponse
+	return response.Line
+}
+
 type response_ReconcileService_RecordCustomerReturn_0 struct {
 	*RecordCustomerReturnResponse
 }
@@ -1217,6 +1406,8 @@ var (
 	pattern_ReconcileService_ImportSupplierStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "statements"}, "import"))
 	pattern_ReconcileService_GetStatement_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, ""))
 	pattern_ReconcileService_ListStatements_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "statements"}, ""))
+	pattern_ReconcileService_ResolveStatementLine_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "statements", "statement", "lines", "row"}, "resolve"))
+	pattern_ReconcileService_ConfirmStatement_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, "confirm"))
 	pattern_ReconcileService_RecordCustomerReturn_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "returns"}, ""))
 	pattern_ReconcileService_SetCustomerReconcileSettings_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "reconcileSettings"}, ""))
 	pattern_ReconcileService_SetSupplierReconcileSettings_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "reconcileSettings"}, ""))
@@ -1233,6 +1424,8 @@ var (
 	forward_ReconcileService_ImportSupplierStatement_0      = runtime.ForwardResponseMessage
 	forward_ReconcileService_GetStatement_0                 = runtime.ForwardResponseMessage
 	forward_ReconcileService_ListStatements_0               = runtime.ForwardResponseMessage
+	forward_ReconcileService_ResolveStatementLine_0         = runtime.ForwardResponseMessage
+	forward_ReconcileService_ConfirmStatement_0             = runtime.ForwardResponseMessage
 	forward_ReconcileService_RecordCustomerReturn_0         = runtime.ForwardResponseMessage
 	forward_ReconcileService_SetCustomerReconcileSettings_0 = runtime.ForwardResponseMessage
 	forward_ReconcileService_SetSupplierReconcileSettings_0 = runtime.ForwardResponseMessage

@@ -26,6 +26,8 @@ const (
 	ReconcileService_ImportSupplierStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ImportSupplierStatement"
 	ReconcileService_GetStatement_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/GetStatement"
 	ReconcileService_ListStatements_FullMethodName               = "/erp.reconcile.v1.ReconcileService/ListStatements"
+	ReconcileService_ResolveStatementLine_FullMethodName         = "/erp.reconcile.v1.ReconcileService/ResolveStatementLine"
+	ReconcileService_ConfirmStatement_FullMethodName             = "/erp.reconcile.v1.ReconcileService/ConfirmStatement"
 	ReconcileService_RecordCustomerReturn_FullMethodName         = "/erp.reconcile.v1.ReconcileService/RecordCustomerReturn"
 	ReconcileService_SetCustomerReconcileSettings_FullMethodName = "/erp.reconcile.v1.ReconcileService/SetCustomerReconcileSettings"
 	ReconcileService_SetSupplierReconcileSettings_FullMethodName = "/erp.reconcile.v1.ReconcileService/SetSupplierReconcileSettings"
@@ -58,6 +60,14 @@ type ReconcileServiceClient interface {
 	GetStatement(ctx context.Context, in *GetStatementRequest, opts ...grpc.CallOption) (*GetStatementResponse, error)
 	// ListStatements answers a counterpart's imported statements, newest first.
 	ListStatements(ctx context.Context, in *ListStatementsRequest, opts ...grpc.CallOption) (*ListStatementsResponse, error)
+	// ResolveStatementLine records finance's decision on a line that differs or is flagged:
+	// ACCEPT their figure, DISPUTE it (with a note), or WRITE_OFF a difference up to the
+	// counterpart's limit.
+	ResolveStatementLine(ctx context.Context, in *ResolveStatementLineRequest, opts ...grpc.CallOption) (*ResolveStatementLineResponse, error)
+	// ConfirmStatement books a customer statement whose lines are all decided: fees as
+	// selling expenses, rebates and accepted differences as revenue reductions, write-offs,
+	// against the receivable (one finance document), and records the net due.
+	ConfirmStatement(ctx context.Context, in *ConfirmStatementRequest, opts ...grpc.CallOption) (*ConfirmStatementResponse, error)
 	// RecordCustomerReturn records a customer's return note (our side of its returns).
 	RecordCustomerReturn(ctx context.Context, in *RecordCustomerReturnRequest, opts ...grpc.CallOption) (*RecordCustomerReturnResponse, error)
 	// SetCustomerReconcileSettings saves a customer's matching rules.
@@ -150,6 +160,26 @@ func (c *reconcileServiceClient) ListStatements(ctx context.Context, in *ListSta
 	return out, nil
 }
 
+func (c *reconcileServiceClient) ResolveStatementLine(ctx context.Context, in *ResolveStatementLineRequest, opts ...grpc.CallOption) (*ResolveStatementLineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveStatementLineResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_ResolveStatementLine_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) ConfirmStatement(ctx context.Context, in *ConfirmStatementRequest, opts ...grpc.CallOption) (*ConfirmStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConfirmStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_ConfirmStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reconcileServiceClient) RecordCustomerReturn(ctx context.Context, in *RecordCustomerReturnRequest, opts ...grpc.CallOption) (*RecordCustomerReturnResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordCustomerReturnResponse)
@@ -234,6 +264,14 @@ type ReconcileServiceServer interface {
 	GetStatement(context.Context, *GetStatementRequest) (*GetStatementResponse, error)
 	// ListStatements answers a counterpart's imported statements, newest first.
 	ListStatements(context.Context, *ListStatementsRequest) (*ListStatementsResponse, error)
+	// ResolveStatementLine records finance's decision on a line that differs or is flagged:
+	// ACCEPT their figure, DISPUTE it (with a note), or WRITE_OFF a difference up to the
+	// counterpart's limit.
+	ResolveStatementLine(context.Context, *ResolveStatementLineRequest) (*ResolveStatementLineResponse, error)
+	// ConfirmStatement books a customer statement whose lines are all decided: fees as
+	// selling expenses, rebates and accepted differences as revenue reductions, write-offs,
+	// against the receivable (one finance document), and records the net due.
+	ConfirmStatement(context.Context, *ConfirmStatementRequest) (*ConfirmStatementResponse, error)
 	// RecordCustomerReturn records a customer's return note (our side of its returns).
 	RecordCustomerReturn(context.Context, *RecordCustomerReturnRequest) (*RecordCustomerReturnResponse, error)
 	// SetCustomerReconcileSettings saves a customer's matching rules.
@@ -276,6 +314,12 @@ func (UnimplementedReconcileServiceServer) GetStatement(context.Context, *GetSta
 }
 func (UnimplementedReconcileServiceServer) ListStatements(context.Context, *ListStatementsRequest) (*ListStatementsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListStatements not implemented")
+}
+func (UnimplementedReconcileServiceServer) ResolveStatementLine(context.Context, *ResolveStatementLineRequest) (*ResolveStatementLineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveStatementLine not implemented")
+}
+func (UnimplementedReconcileServiceServer) ConfirmStatement(context.Context, *ConfirmStatementRequest) (*ConfirmStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ConfirmStatement not implemented")
 }
 func (UnimplementedReconcileServiceServer) RecordCustomerReturn(context.Context, *RecordCustomerReturnRequest) (*RecordCustomerReturnResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordCustomerReturn not implemented")
@@ -442,6 +486,42 @@ func _ReconcileService_ListStatements_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReconcileService_ResolveStatementLine_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveStatementLineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ResolveStatementLine(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ResolveStatementLine_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ResolveStatementLine(ctx, req.(*ResolveStatementLineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_ConfirmStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConfirmStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ConfirmStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ConfirmStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ConfirmStatement(ctx, req.(*ConfirmStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReconcileService_RecordCustomerReturn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RecordCustomerReturnRequest)
 	if err := dec(in); err != nil {
@@ -584,6 +664,14 @@ var ReconcileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListStatements",
 			Handler:    _ReconcileService_ListStatements_Handler,
+		},
+		{
+			MethodName: "ResolveStatementLine",
+			Handler:    _ReconcileService_ResolveStatementLine_Handler,
+		},
+		{
+			MethodName: "ConfirmStatement",
+			Handler:    _ReconcileService_ConfirmStatement_Handler,
 		},
 		{
 			MethodName: "RecordCustomerReturn",
