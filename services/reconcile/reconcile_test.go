@@ -518,3 +518,41 @@ func mustSupplier(t *testing.T, c *chain) int64 {
 	must(t, err)
 	return s.ID
 }
+
+// TestSupplierStatement matches a supplier's delivery statement against what we received
+// by scanning: lines by our PO number and SKU, prices with VAT (our purchase prices are net).
+func TestSupplierStatement(t *testing.T) {
+	t.Parallel()
+	c := newChain(t)
+	e := c.e
+	supplier := mustSupplier(t, c)
+	var po struct {
+		ID     int64  `json:"id"`
+		Number string `json:"number"`
+	}
+	e.MustDo(t, 200, "POST", "/v1/purchaseOrders", c.picker, map[string]any{"supplier": supplier, "warehouse": c.warehouse.ID,
+		"lines": []map[string]any{{"item": c.sausage.ID, "quantity": 30000, "unitPrice": 2000},
+			{"item": c.bacon.ID, "quantity": 16000, "unitPrice": 3000}}}).Decode(t, &po)
+	c.scan(t, "purchaseOrder", po.ID, map[string]int{c.caseA: 3, c.caseB: 1, c.gtinB: 6})
+	waitUntil(t, "the receipt becomes trade lines", func() bool {
+		var n int64
+		must(t, e.App.DB.Raw(`SELECT COUNT(*) FROM trade_lines WHERE party_type = 'supplier' AND party_id = ?`, supplier).Scan(&n).Error)
+		return n == 2
+	})
+	profile := apptest.ID(t, e.MustDo(t, 200, "POST", "/v1/importProfiles", c.finance, map[string]any{"name": "渝北肉联送货对账",
+		"format": "csv", "columns": map[string]string{"documentNumber": "送货单", "documentDate": "日期", "poNumber": "采购单号",
+			"supplierItemCode": "客户货号", "receivedQuantity": "数量", "unitPrice": "单价", "amount": "金额"}}))
+	day := c.today.Format(time.DateOnly)
+	file := "送货单,日期,采购单号,客户货号,数量,单价,金额\n" +
+		"YB-001," + day + "," + po.Number + ",XC-001,30,22.60,678.00\n" +
+		"YB-001," + day + "," + po.Number + ",LR-002,16,34.00,544.00\n"
+	var st statementJSON
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/suppliers/%d/statements:import", supplier), c.finance, map[string]any{"profile": profile,
+		"fileName": "yb.csv", "content": base64.StdEncoding.EncodeToString([]byte(file))}).Decode(t, &st)
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/statements/%d", st.ID), c.finance, nil).Decode(t, &st)
+	// ours: 30 × 20.00 × 1.13 = 678.00; 16 × 30.00 × 1.13 = 542.40 (33.90 a bag)
+	if len(st.Lines) != 2 || st.Lines[0].Match != "MATCHED" || st.Lines[1].Match != "PRICE_DIFFERENCE" ||
+		st.Lines[1].AmountDifference != 160 || st.Totals.Net != 122200 || st.OurTotal != 122040 {
+		t.Fatalf("supplier statement %+v", st)
+	}
+}
