@@ -1,16 +1,12 @@
 package finance
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"fmt"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/money"
+	"github.com/erphub/erphub/internal/tabular"
 )
 
 // ReportRequest names a report to download.
@@ -24,11 +20,7 @@ type ReportRequest struct {
 }
 
 // Download is a rendered report.
-type Download struct {
-	ContentType string
-	FileName    string
-	Data        []byte
-}
+type Download = tabular.Download
 
 // ExportReport renders a report as CSV (UTF-8 with a byte-order mark, so spreadsheet
 // programs read the Chinese names) or XLSX, amounts in yuan. Errors: Invalid, NotFound,
@@ -109,61 +101,5 @@ func (s *Service) ExportReport(ctx context.Context, r ReportRequest) (Download, 
 	default:
 		return Download{}, apperr.Invalid("report", "must be trialBalance, incomeStatement, balanceSheet, generalLedger or accountDetail")
 	}
-	name := r.Report + "-" + r.Period
-	if r.Format == "csv" {
-		var b bytes.Buffer
-		b.WriteString("\ufeff")
-		w := csv.NewWriter(&b)
-		if err := w.Write([]string{title}); err != nil {
-			return Download{}, err
-		}
-		if err := w.WriteAll(rows); err != nil {
-			return Download{}, err
-		}
-		return Download{ContentType: "text/csv; charset=utf-8", FileName: name + ".csv", Data: b.Bytes()}, nil
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "Sheet1"
-	if err := f.SetCellValue(sheet, "A1", title); err != nil {
-		return Download{}, err
-	}
-	for i, row := range rows {
-		for j, v := range row {
-			cell, err := excelize.CoordinatesToCellName(j+1, i+2)
-			if err != nil {
-				return Download{}, err
-			}
-			// amounts are numeric cells written as their exact decimal text (the sheet
-			// reads them as numbers; nothing here goes through floating point)
-			if i > 0 && looksLikeAmount(v) {
-				err = f.SetCellDefault(sheet, cell, v)
-			} else {
-				err = f.SetCellStr(sheet, cell, v)
-			}
-			if err != nil {
-				return Download{}, err
-			}
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		return Download{}, fmt.Errorf("xlsx: %w", err)
-	}
-	return Download{ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", FileName: name + ".xlsx",
-		Data: b.Bytes()}, nil
-}
-
-// looksLikeAmount reports whether a cell is money.Yuan output (digits, a dot, two
-// decimals), not a code or a date.
-func looksLikeAmount(v string) bool {
-	if len(v) < 4 || v[len(v)-3] != '.' {
-		return false
-	}
-	for i, c := range v {
-		if !(c >= '0' && c <= '9' || c == '.' && i == len(v)-3 || c == '-' && i == 0) {
-			return false
-		}
-	}
-	return true
+	return tabular.Render(r.Format, r.Report+"-"+r.Period, title, rows)
 }
