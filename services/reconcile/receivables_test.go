@@ -270,3 +270,87 @@ func TestSalesInvoicesAndReceipts(t *testing.T) {
 		t.Fatalf("receipt voucher %s, want %s", got, want)
 	}
 }
+
+// TestAging ages a customer on monthly terms (closing on the 25th, due 30 days later)
+// as of 2026-06-30: one invoice in each bucket across two outlets, a receipt dated after
+// the date that does not count yet, and an unallocated receipt before it.
+func TestAging(t *testing.T) {
+	t.Parallel()
+	c := newChain(t)
+	e := c.e
+	ctx := reqctx.WithCall(t.Context(), &reqctx.Call{RequestID: "setup-a", Method: "setup",
+		Principal: &reqctx.Principal{Kind: reqctx.ActorUser, ID: 1, Name: "setup", Roles: []string{reqctx.RoleAdmin}}})
+	cust, err := e.App.Catalog.CreateCustomer(ctx, catalog.Customer{Code: "HR", Name: "华润万家", Kind: "retailer",
+		Settlement: catalog.SettlementTerms{Cycle: "monthly", ClosingDay: 25, DueDays: 30}})
+	must(t, err)
+	o1, err := e.App.Catalog.CreateOutlet(ctx, catalog.Outlet{Customer: cust.ID, Code: "HR-01", Name: "华润一店"})
+	must(t, err)
+	o2, err := e.App.Catalog.CreateOutlet(ctx, catalog.Outlet{Customer: cust.ID, Code: "HR-02", Name: "华润二店"})
+	must(t, err)
+	invoice := func(outlet int64, units int64, day string) invoiceJSON {
+		t.Helper()
+		l := tradeLine(t, e, "delivery", cust.ID, outlet, c.sausage, units, 1000, day)
+		var out struct {
+			Invoices []invoiceJSON `json:"invoices"`
+		}
+		e.MustDo(t, 200, "POST", "/v1/salesInvoices", c.finance, map[string]any{"customer": cust.ID, "kind": "ORDINARY", "date": day,
+			"lines": []map[string]any{{"tradeLine": l}}}).Decode(t, &out)
+		return out.Invoices[0]
+	}
+	a := invoice(o1.ID, 1, "2026-06-10") // closes 06-25, due 07-25: not due
+	b := invoice(o1.ID, 2, "2026-04-20") // closes 04-25, due 05-25: 36 days
+	invoice(o2.ID, 4, "2026-04-26")      // closes 05-25, due 06-24: 6 days
+	invoice(o2.ID, 8, "2026-02-10")      // closes 02-25, due 03-27: 95 days
+	invoice(o2.ID, 16, "2026-03-10")     // closes 03-25, due 04-24: 67 days
+	if a.DueDate != "2026-07-25" || b.DueDate != "2026-05-25" {
+		t.Fatalf("due dates %s %s", a.DueDate, b.DueDate)
+	}
+	e.MustDo(t, 200, "POST", "/v1/customerReceipts", c.finance, map[string]any{"party": cust.ID, "date": "2026-07-02",
+		"method": "bank", "amount": 1500, "allocations": []map[string]any{{"invoice": b.ID, "amount": 1500}}})
+	e.MustDo(t, 200, "POST", "/v1/customerReceipts", c.finance, map[string]any{"party": cust.ID, "date": "2026-06-01",
+		"method": "cash", "amount": 123})
+	type buckets struct {
+		NotDue, UpTo30, From31To60, From61To90, Over90, Total, Overdue int64
+	}
+	var aging struct {
+		AsOf string `json:"asOf"`
+		Rows []struct {
+			Customer    int64   `json:"customer"`
+			Outlet      int64   `json:"outlet"`
+			Buckets     buckets `json:"buckets"`
+			Unallocated int64   `json:"unallocated"`
+		} `json:"rows"`
+		Total buckets `json:"total"`
+	}
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/aging?asOf=2026-06-30&customer=%d", cust.ID), c.finance, nil).Decode(t, &aging)
+	want := []struct {
+		outlet      int64
+		b           buckets
+		unallocated int64
+	}{
+		{0, buckets{1000, 4000, 2000, 16000, 8000, 31000, 30000}, 123},
+		{o1.ID, buckets{NotDue: 1000, From31To60: 2000, Total: 3000, Overdue: 2000}, 0},
+		{o2.ID, buckets{UpTo30: 4000, From61To90: 16000, Over90: 8000, Total: 28000, Overdue: 28000}, 0},
+	}
+	if len(aging.Rows) != len(want) || aging.AsOf != "2026-06-30" {
+		t.Fatalf("aging %+v", aging)
+	}
+	for i, w := range want {
+		r := aging.Rows[i]
+		if r.Customer != cust.ID || r.Outlet != w.outlet || r.Buckets != w.b || r.Unallocated != w.unallocated {
+			t.Fatalf("row %d: %+v, want %+v", i, r, w)
+		}
+	}
+	if aging.Total != want[0].b {
+		t.Fatalf("total %+v", aging.Total)
+	}
+	// on 07-03 the receipt of 07-02 counts: 15.00 off the 31-60 bucket
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/aging?asOf=2026-07-03&customer=%d", cust.ID), c.finance, nil).Decode(t, &aging)
+	if aging.Rows[1].Buckets.From31To60 != 500 {
+		t.Fatalf("after the receipt: %+v", aging.Rows[1])
+	}
+	bad := e.Do(t, "GET", "/v1/aging?asOf=30.06.2026", c.finance, nil)
+	if bad.Status != 400 || !strings.Contains(string(bad.Body), "asOf") {
+		t.Fatalf("bad date: %d %s", bad.Status, bad.Body)
+	}
+}
