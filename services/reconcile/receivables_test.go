@@ -354,3 +354,90 @@ func TestAging(t *testing.T) {
 		t.Fatalf("bad date: %d %s", bad.Status, bad.Body)
 	}
 }
+
+// TestPurchaseInvoiceMatch receives a purchase order by scanning, then enters the
+// supplier's invoices: one within the price tolerance is MATCHED and booked (reversing
+// the receipt's estimate), one with a price difference is HELD naming it and booked only
+// when released; a duplicate is refused; a payment settles the matched one. Each booked
+// invoice and the payment have exactly one voucher.
+func TestPurchaseInvoiceMatch(t *testing.T) {
+	t.Parallel()
+	c := newChain(t)
+	e := c.e
+	e.MustDo(t, 200, "POST", "/v1/books:initialize", c.finance, map[string]any{"startPeriod": c.today.Format("2006-01")})
+	supplier := mustSupplier(t, c)
+	e.MustDo(t, 200, "PUT", fmt.Sprintf("/v1/suppliers/%d/reconcileSettings", supplier), c.finance, map[string]any{
+		"priceTolerance": 5})
+	var po struct {
+		ID int64 `json:"id"`
+	}
+	e.MustDo(t, 200, "POST", "/v1/purchaseOrders", c.picker, map[string]any{"supplier": supplier, "warehouse": c.warehouse.ID,
+		"lines": []map[string]any{{"item": c.sausage.ID, "quantity": 100000, "unitPrice": 2000},
+			{"item": c.bacon.ID, "quantity": 50000, "unitPrice": 3000}}}).Decode(t, &po)
+	c.scan(t, "purchaseOrder", po.ID, map[string]int{c.caseA: 10, c.caseB: 5})
+	waitUntil(t, "the receipt becomes trade lines", func() bool {
+		var n int64
+		must(t, e.App.DB.Raw(`SELECT COUNT(*) FROM trade_lines WHERE party_id = ? AND kind = 'receipt'`, supplier).Scan(&n).Error)
+		return n == 2
+	})
+	type pinv struct {
+		ID          int64    `json:"id"`
+		Status      string   `json:"status"`
+		Differences []string `json:"differences"`
+		Net         int64    `json:"net"`
+		Tax         int64    `json:"tax"`
+		Gross       int64    `json:"gross"`
+		Estimate    int64    `json:"estimate"`
+		Open        int64    `json:"open"`
+	}
+	var matched, held pinv
+	// 60 bags at 20.03: within the 0.05 tolerance of the order's 20.00
+	e.MustDo(t, 200, "POST", "/v1/purchaseInvoices", c.finance, map[string]any{"supplier": supplier, "theirNumber": "FP-0001",
+		"purchaseOrder": po.ID, "lines": []map[string]any{{"item": c.sausage.ID, "quantity": 60000, "unitPrice": 2003}}}).Decode(t, &matched)
+	if matched.Status != "MATCHED" || matched.Net != 120180 || matched.Tax != 15623 || matched.Gross != 135803 ||
+		matched.Estimate != 120000 || len(matched.Differences) != 0 {
+		t.Fatalf("matched %+v", matched)
+	}
+	// 50 bags of bacon at 31.00 against 30.00
+	e.MustDo(t, 200, "POST", "/v1/purchaseInvoices", c.finance, map[string]any{"supplier": supplier, "theirNumber": "FP-0002",
+		"purchaseOrder": po.ID, "lines": []map[string]any{{"item": c.bacon.ID, "quantity": 50000, "unitPrice": 3100}}}).Decode(t, &held)
+	if held.Status != "HELD" || held.Gross != 175150 || held.Estimate != 0 || len(held.Differences) != 1 ||
+		!strings.Contains(held.Differences[0], "lines[0]: unit price 3100, order 3000") {
+		t.Fatalf("held %+v", held)
+	}
+	// 41 more bags of sausage: only 40 are received and not invoiced
+	var over pinv
+	e.MustDo(t, 200, "POST", "/v1/purchaseInvoices", c.finance, map[string]any{"supplier": supplier, "theirNumber": "FP-0003",
+		"purchaseOrder": po.ID, "lines": []map[string]any{{"item": c.sausage.ID, "quantity": 41000, "unitPrice": 2000}}}).Decode(t, &over)
+	if over.Status != "HELD" || len(over.Differences) != 1 || !strings.Contains(over.Differences[0], "received and not invoiced 40000") {
+		t.Fatalf("over-quantity %+v", over)
+	}
+	dup := e.Do(t, "POST", "/v1/purchaseInvoices", c.finance, map[string]any{"supplier": supplier, "theirNumber": "FP-0001",
+		"purchaseOrder": po.ID, "lines": []map[string]any{{"item": c.sausage.ID, "quantity": 1000, "unitPrice": 2000}}})
+	if dup.Status != 409 || !strings.Contains(string(dup.Body), "theirNumber") {
+		t.Fatalf("duplicate: %d %s", dup.Status, dup.Body)
+	}
+	refused(t, e.Do(t, "POST", "/v1/supplierPayments", c.finance, map[string]any{"party": supplier, "method": "bank", "amount": 100,
+		"allocations": []map[string]any{{"invoice": held.ID, "amount": 100}}}), "NOT_ALLOCATABLE", "allocations[0].invoice")
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/purchaseInvoices/%d:release", held.ID), c.finance, map[string]any{}).Decode(t, &held)
+	if held.Status != "RELEASED" || held.Estimate != 150000 {
+		t.Fatalf("released %+v", held)
+	}
+	refused(t, e.Do(t, "POST", fmt.Sprintf("/v1/purchaseInvoices/%d:release", held.ID), c.finance, map[string]any{}), "NOT_HELD", "id")
+	var pay paymentJSON
+	e.MustDo(t, 200, "POST", "/v1/supplierPayments", c.finance, map[string]any{"party": supplier, "method": "bank", "amount": 135000,
+		"allocations": []map[string]any{{"invoice": matched.ID, "amount": 135000, "discount": 803}}}).Decode(t, &pay)
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/purchaseInvoices/%d", matched.ID), c.finance, nil).Decode(t, &matched)
+	if pay.Unallocated != 0 || matched.Open != 0 {
+		t.Fatalf("payment %+v, invoice open %d", pay, matched.Open)
+	}
+
+	bookedOnce(t, e, map[string]int{"purchase_invoice": 2, "supplier_payment": 1})
+	if got, want := strings.Join(voucherLines(t, e, "purchase_invoice", matched.ID), ", "),
+		"2202 120000/0, 1405 0/120000, 1405 120180/0, 22210101 15623/0, 2202 0/135803"; got != want {
+		t.Fatalf("matched voucher %s, want %s", got, want)
+	}
+	if got, want := strings.Join(voucherLines(t, e, "supplier_payment", pay.ID), ", "), "2202 135803/0, 1002 0/135000, 5603 0/803"; got != want {
+		t.Fatalf("payment voucher %s, want %s", got, want)
+	}
+}
