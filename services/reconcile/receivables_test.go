@@ -441,3 +441,31 @@ func TestPurchaseInvoiceMatch(t *testing.T) {
 		t.Fatalf("payment voucher %s, want %s", got, want)
 	}
 }
+
+// TestConcurrentInvoicing invoices one bag of a five-bag line from eight callers at once:
+// exactly five succeed and the line's amount is invoiced exactly once.
+func TestConcurrentInvoicing(t *testing.T) {
+	t.Parallel()
+	c := newChain(t)
+	e := c.e
+	line := tradeLine(t, e, "delivery", c.customer.ID, c.s1.ID, c.sausage, 5, 3990, c.today.Format(time.DateOnly))
+	codes := make(chan int, 8)
+	for range 8 {
+		go func() {
+			r := e.Do(t, "POST", "/v1/salesInvoices", c.finance, map[string]any{"customer": c.customer.ID, "kind": "SPECIAL",
+				"lines": []map[string]any{{"tradeLine": line, "quantity": 1000}}})
+			codes <- r.Status
+		}()
+	}
+	ok := 0
+	for range 8 {
+		if <-codes == 200 {
+			ok++
+		}
+	}
+	var sum struct{ Gross, Qty int64 }
+	must(t, e.App.DB.Raw(`SELECT SUM(gross) AS gross, SUM(quantity) AS qty FROM sales_invoice_lines WHERE trade_line_id = ?`, line).Scan(&sum).Error)
+	if ok != 5 || sum.Gross != 19950 || sum.Qty != 5000 {
+		t.Fatalf("%d succeeded, invoiced %+v", ok, sum)
+	}
+}
