@@ -44,6 +44,7 @@ const (
 	hub      = "/erp.orders.v1.OrderService/"
 	fin      = "/erp.finance.v1.FinanceService/"
 	rec      = "/erp.reconcile.v1.ReconcileService/"
+	recv     = "/erp.reconcile.v1.ReceivablesService/"
 )
 
 // Table maps full RPC names to rules.
@@ -218,6 +219,20 @@ var Table = map[string]Rule{
 	rec + "SetCustomerItemCodes":         write(finance, sales),
 	rec + "ListFeeRules":                 read(finance, manager),
 	rec + "SaveFeeRule":                  write(finance),
+
+	// receivables and payables are finance's; managers read
+	recv + "IssueSalesInvoices":      write(finance),
+	recv + "GetSalesInvoice":         read(finance, manager),
+	recv + "IssueRedInvoice":         write(finance),
+	recv + "CreatePurchaseInvoice":   write(finance),
+	recv + "GetPurchaseInvoice":      read(finance, manager),
+	recv + "ReleasePurchaseInvoice":  write(finance),
+	recv + "CreateCustomerReceipt":   write(finance),
+	recv + "GetCustomerReceipt":      read(finance, manager),
+	recv + "AllocateCustomerReceipt": write(finance),
+	recv + "CreateSupplierPayment":   write(finance),
+	recv + "AllocateSupplierPayment": write(finance),
+	recv + "GetAging":                read(finance, manager),
 }
 
 // Lookup answers the rule of an RPC.

@@ -61,7 +61,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log})
 	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
-		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile)}
+		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile),
+		reconcile.NewReceivablesGRPC(a.Reconcile)}
 	return a, nil
 }
 
