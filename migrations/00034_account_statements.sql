@@ -1,9 +1,11 @@
 -- +goose Up
 -- Our statements of account (对账单) to customers: per customer and settlement period, the
 -- opening balance, the period's deliveries (by outlet, with the retailer's PO number and
--- our delivery number), returns and accepted adjustments, and the closing balance, with
--- the lines frozen once sent. status: DRAFT (regenerated in place), SENT, CONFIRMED or
--- DISPUTED (by the customer). Balances are on delivery basis, in fen.
+-- our delivery number), returns, price adjustments (accepted statement differences and red
+-- invoice corrections), receipts (with their cash discounts), the invoices issued (for
+-- information: the balance is on delivery basis) and the closing balance, with the lines
+-- frozen once sent. status: DRAFT (regenerated in place), SENT, CONFIRMED or DISPUTED (by
+-- the customer). Money in fen.
 CREATE TABLE account_statements (
   id             BIGINT       NOT NULL AUTO_INCREMENT,
   doc_no         VARCHAR(40)  NOT NULL,
@@ -15,6 +17,8 @@ CREATE TABLE account_statements (
   deliveries     BIGINT       NOT NULL,
   returns_amount BIGINT       NOT NULL,
   adjustments    BIGINT       NOT NULL,
+  received       BIGINT       NOT NULL,
+  invoiced       BIGINT       NOT NULL,
   closing        BIGINT       NOT NULL,
   line_count     INT          NOT NULL,
   outlet_count   INT          NOT NULL,
@@ -31,10 +35,13 @@ CREATE TABLE account_statements (
   KEY ix_account_statements_customer (customer_id, period_to)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- kind: delivery, return, adjust (source: trade lines), correct (a red invoice's price
+-- correction line), receipt (a customer receipt: amount with the discount), invoice (for
+-- information, not in the balance). amount is signed as it moves the balance.
 CREATE TABLE account_statement_lines (
   statement_id  BIGINT      NOT NULL,
   seq           INT         NOT NULL,
-  trade_line_id BIGINT      NOT NULL,
+  source_id     BIGINT      NOT NULL,
   kind          VARCHAR(8)  NOT NULL,
   doc_date      DATE        NOT NULL,
   outlet_code   VARCHAR(32) NOT NULL DEFAULT '',

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,21 +22,34 @@ import (
 //     1 % short-received, 1 % at another price, 1 % unknown to us, plus 500 fee lines) is
 //     imported and matched in one call. units/s is statement lines per second; the
 //     elapsed time is the whole import: decode, parse, resolve, match, store.
+//   - account-statement-900: our statement of account of that chain for the 25 days:
+//     opening balance, 100,000 delivery lines of 900 outlets, the accepted differences,
+//     closing balance, generated and stored in one call. units/s is lines per second.
 func init() {
 	register(scenario{name: "statement-import-100k", clients: 1, unitsOf: func() int { return *statementLines + 500 },
-		setup: setupStatement, op: importOp, once: true})
+		setup: setupStatement, op: importOp, once: true},
+		scenario{name: "account-statement-900", clients: 1, unitsOf: func() int { return *statementLines },
+			setup: setupStatement, op: accountStatementOp, once: true})
 }
 
 var statementLines = flag.Int("statement-lines", 100_000, "delivery lines and statement lines for statement-import-100k")
 
 var rec struct {
-	customer int64
-	profile  int64
-	file     []byte
-	done     atomic.Bool
+	once      sync.Once
+	err       error
+	customer  int64
+	profile   int64
+	file      []byte
+	done      atomic.Bool
+	generated atomic.Bool
 }
 
 func setupStatement(ctx context.Context, e *env) error {
+	rec.once.Do(func() { rec.err = seedChain(ctx, e) })
+	return rec.err
+}
+
+func seedChain(ctx context.Context, e *env) error {
 	if err := prepareWorld(ctx, e); err != nil {
 		return err
 	}
@@ -146,6 +160,26 @@ func importOp(ctx context.Context, e *env, w int) error {
 		c["MATCHED"], c["QUANTITY_DIFFERENCE"], c["PRICE_DIFFERENCE"], c["ONLY_THEIRS"], c["ONLY_OURS"], c["FEE"])
 	if want := int32(*statementLines * 97 / 100); c["MATCHED"] < want {
 		return fmt.Errorf("only %d lines matched, want at least %d", c["MATCHED"], want)
+	}
+	return nil
+}
+
+func accountStatementOp(ctx context.Context, e *env, w int) error {
+	if rec.generated.Swap(true) {
+		return errExhausted
+	}
+	today := time.Now().UTC()
+	resp, err := reconcilev1.NewReconcileServiceClient(e.conn(w)).GenerateAccountStatement(e.auth(ctx),
+		&reconcilev1.GenerateAccountStatementRequest{Customer: rec.customer, From: today.AddDate(0, 0, -30).Format(time.DateOnly),
+			To: today.Format(time.DateOnly)})
+	if err != nil {
+		return err
+	}
+	st := resp.GetStatement()
+	fmt.Printf("  (statement %s: %d lines, %d outlets, closing %d fen)\n", st.GetNumber(), st.GetLineCount(), st.GetOutletCount(),
+		st.GetClosing())
+	if st.GetOutletCount() != 900 || int(st.GetLineCount()) < *statementLines {
+		return fmt.Errorf("statement has %d lines of %d outlets", st.GetLineCount(), st.GetOutletCount())
 	}
 	return nil
 }

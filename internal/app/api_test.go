@@ -79,7 +79,7 @@ func TestHTTPFace(t *testing.T) {
 			t.Fatalf("unknown field not named: %s", r.Body)
 		}
 		e.MustDo(t, 400, "POST", "/v1/items", e.Admin, `{"sku": 5}`)
-		big := `{"sku":"A","name":"` + strings.Repeat("x", 9<<20) + `"}`
+		big := `{"sku":"A","name":"` + strings.Repeat("x", 33<<20) + `"}`
 		e.MustDo(t, 413, "POST", "/v1/items", e.Admin, big)
 		e.MustDo(t, 400, "GET", "/v1/items?pageSize=-3", e.Admin, nil)
 		e.MustDo(t, 400, "GET", "/v1/items?pageToken=nonsense", e.Admin, nil)

@@ -125,6 +125,11 @@ func (a *App) jobList() []jobs.Job {
 		Schedule: "0 2 1 * *",
 		Timeout:  30 * time.Minute,
 		Run:      a.Finance.DepreciateLastMonth,
+	}, {
+		Name:     "account-statements",
+		Schedule: "30 1 * * *",
+		Timeout:  30 * time.Minute,
+		Run:      a.Reconcile.GenerateDueStatements,
 	}}
 }
 

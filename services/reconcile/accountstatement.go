@@ -39,7 +39,9 @@ type AccountStatement struct {
 	Opening     int64 // fen, what the customer owed before the period (delivery basis)
 	Deliveries  int64
 	Returns     int64 // positive: what returns took off
-	Adjustments int64 // signed: accepted differences of their statements
+	Adjustments int64 // signed: accepted differences of their statements, red invoice corrections
+	Received    int64 // receipts with their cash discounts
+	Invoiced    int64 // invoices issued in the period (information: not in the balance)
 	Closing     int64
 	LineCount   int
 	OutletCount int
@@ -55,7 +57,7 @@ func (a AccountStatement) ResourceName() string { return fmt.Sprintf("accountSta
 // AccountLine is one line of our statement.
 type AccountLine struct {
 	Seq        int
-	Kind       string // delivery, return, adjust
+	Kind       string // delivery, return, adjust, correct, receipt, invoice
 	Date       time.Time
 	OutletCode string
 	PONo       string
@@ -74,6 +76,31 @@ func signedAmount(kind string, amount int64) int64 {
 	}
 	return amount
 }
+
+// Other lines of our statements.
+const (
+	lineCorrection = "correct" // a red invoice's price correction
+	lineReceipt    = "receipt" // a customer receipt, with its cash discount
+	lineInvoice    = "invoice" // an invoice issued (information)
+)
+
+// accountSources is the SQL of every line of a customer's account between two dates:
+// trade lines, red invoice corrections, receipts and invoices, each with its signed
+// effect on the balance (invoices 0: the balance is on delivery basis).
+const accountSources = `
+SELECT id AS source_id, kind, doc_date, outlet_code, po_no, doc_no, their_doc_no, item_id, quantity, unit_price,
+	CASE WHEN kind = 'return' THEN -amount ELSE amount END AS effect, amount
+  FROM trade_lines WHERE party_type = 'customer' AND party_id = @c AND doc_date BETWEEN @from AND @to
+UNION ALL
+SELECT i.id, 'correct', i.inv_date, '', '', i.doc_no, '', l.item_id, 0, 0, l.gross, l.gross
+  FROM sales_invoices i JOIN sales_invoice_lines l ON l.invoice_id = i.id
+ WHERE i.customer_id = @c AND i.red = 1 AND l.trade_line_id = 0 AND i.inv_date BETWEEN @from AND @to
+UNION ALL
+SELECT id, 'receipt', pay_date, '', '', doc_no, reference, 0, 0, 0, -(amount + discount), amount + discount
+  FROM payments WHERE party_type = 'customer' AND party_id = @c AND pay_date BETWEEN @from AND @to
+UNION ALL
+SELECT id, 'invoice', inv_date, '', '', doc_no, '', 0, 0, 0, 0, gross
+  FROM sales_invoices WHERE customer_id = @c AND inv_date BETWEEN @from AND @to`
 
 // GenerateAccountStatement builds our statement of a customer for [from, to] from the
 // trade lines: the balance before from, the period's lines by outlet, date and document,
@@ -124,35 +151,31 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 	}
 	a := AccountStatement{ID: prev.ID, Number: prev.DocNo, Customer: customer, From: from, To: to, Status: AccountDraft,
 		CreatedAt: now, Version: 1}
-	var open []struct {
-		Kind   string
-		Amount int64
-	}
-	if err := tx.Raw(`SELECT kind, SUM(amount) AS amount FROM trade_lines WHERE party_type = ? AND party_id = ? AND doc_date < ?
-		GROUP BY kind`, PartyCustomer, customer, from).Scan(&open).Error; err != nil {
+	var opening struct{ Balance int64 }
+	if err := tx.Raw(`SELECT COALESCE(SUM(effect), 0) AS balance FROM (`+accountSources+`) x`,
+		map[string]any{"c": customer, "from": time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), "to": from.AddDate(0, 0, -1)}).
+		Scan(&opening).Error; err != nil {
 		return a, err
 	}
-	for _, o := range open {
-		a.Opening += signedAmount(o.Kind, o.Amount)
-	}
-	rs, err := tx.Raw(`SELECT id, kind, doc_date, outlet_code, po_no, doc_no, their_doc_no, item_id, quantity, unit_price, amount
-		FROM trade_lines WHERE party_type = ? AND party_id = ? AND doc_date BETWEEN ? AND ?`, PartyCustomer, customer, from, to).Rows()
+	a.Opening = opening.Balance
+	rs, err := tx.Raw(`SELECT source_id, kind, doc_date, outlet_code, po_no, doc_no, their_doc_no, item_id, quantity, unit_price,
+		effect, amount FROM (`+accountSources+`) x`, map[string]any{"c": customer, "from": from, "to": to}).Rows()
 	if err != nil {
 		return a, err
 	}
 	type withID struct {
 		AccountLine
-		trade int64
+		source int64
+		gross  int64
 	}
 	var lines []withID
 	for rs.Next() {
 		var l withID
-		if err := rs.Scan(&l.trade, &l.Kind, &l.Date, &l.OutletCode, &l.PONo, &l.DocNo, &l.TheirDocNo, &l.Item, &l.Quantity,
-			&l.UnitPrice, &l.Amount); err != nil {
+		if err := rs.Scan(&l.source, &l.Kind, &l.Date, &l.OutletCode, &l.PONo, &l.DocNo, &l.TheirDocNo, &l.Item, &l.Quantity,
+			&l.UnitPrice, &l.Amount, &l.gross); err != nil {
 			rs.Close()
 			return a, err
 		}
-		l.Amount = signedAmount(l.Kind, l.Amount)
 		lines = append(lines, l)
 	}
 	rs.Close()
@@ -160,18 +183,24 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 		return a, err
 	}
 	// deliveries by outlet (then date and document), then returns, then adjustments
-	order := map[string]int{KindDelivery: 0, KindReturn: 1, "adjust": 2}
+	order := map[string]int{KindDelivery: 0, KindReturn: 1, "adjust": 2, lineCorrection: 3, lineReceipt: 4, lineInvoice: 5}
 	slices.SortFunc(lines, func(x, y withID) int {
 		return cmp.Or(cmp.Compare(order[x.Kind], order[y.Kind]), strings.Compare(x.OutletCode, y.OutletCode),
-			x.Date.Compare(y.Date), strings.Compare(x.DocNo, y.DocNo), cmp.Compare(x.trade, y.trade))
+			x.Date.Compare(y.Date), strings.Compare(x.DocNo, y.DocNo), cmp.Compare(x.source, y.source))
 	})
 	outlets := map[string]bool{}
-	for _, l := range lines {
+	for i := range lines {
+		l := &lines[i]
 		switch l.Kind {
 		case KindDelivery:
 			a.Deliveries += l.Amount
 		case KindReturn:
 			a.Returns -= l.Amount
+		case lineReceipt:
+			a.Received -= l.Amount
+		case lineInvoice:
+			a.Invoiced += l.gross
+			l.Amount = l.gross // shown, not counted
 		default:
 			a.Adjustments += l.Amount
 		}
@@ -179,19 +208,19 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 			outlets[l.OutletCode] = true
 		}
 	}
-	a.Closing = a.Opening + a.Deliveries - a.Returns + a.Adjustments
+	a.Closing = a.Opening + a.Deliveries - a.Returns + a.Adjustments - a.Received
 	a.LineCount, a.OutletCount = len(lines), len(outlets)
 	if a.ID == 0 {
 		period := docno.Period(to, time.UTC)
-		n, err := docno.NextN(tx, "account_statement", 0, period, 1)
+		n, err := docno.NextN(tx, "acct_statement", 0, period, 1)
 		if err != nil {
 			return a, err
 		}
 		a.Number = fmt.Sprintf("AS-%s-%05d", period, n)
 		res := tx.Exec(`INSERT INTO account_statements (doc_no, customer_id, period_from, period_to, status, opening, deliveries,
-			returns_amount, adjustments, closing, line_count, outlet_count, created_by, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.Number, customer, from, to, a.Status, a.Opening, a.Deliveries, a.Returns,
-			a.Adjustments, a.Closing, a.LineCount, a.OutletCount, reqctx.PrincipalFrom(ctx).ID, now, now)
+			returns_amount, adjustments, received, invoiced, closing, line_count, outlet_count, created_by, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.Number, customer, from, to, a.Status, a.Opening, a.Deliveries, a.Returns,
+			a.Adjustments, a.Received, a.Invoiced, a.Closing, a.LineCount, a.OutletCount, reqctx.PrincipalFrom(ctx).ID, now, now)
 		if res.Error != nil {
 			if _, dup := db.IsDuplicate(res.Error); dup {
 				return a, db.ErrRetry
@@ -203,8 +232,9 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 		}
 	} else {
 		if err := tx.Exec(`UPDATE account_statements SET period_to = ?, opening = ?, deliveries = ?, returns_amount = ?,
-			adjustments = ?, closing = ?, line_count = ?, outlet_count = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
-			to, a.Opening, a.Deliveries, a.Returns, a.Adjustments, a.Closing, a.LineCount, a.OutletCount, now, a.ID).Error; err != nil {
+			adjustments = ?, received = ?, invoiced = ?, closing = ?, line_count = ?, outlet_count = ?, updated_at = ?,
+			version = version + 1 WHERE id = ?`, to, a.Opening, a.Deliveries, a.Returns, a.Adjustments, a.Received, a.Invoiced,
+			a.Closing, a.LineCount, a.OutletCount, now, a.ID).Error; err != nil {
 			return a, err
 		}
 		if err := tx.Exec(`DELETE FROM account_statement_lines WHERE statement_id = ?`, a.ID).Error; err != nil {
@@ -217,10 +247,10 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 		args := make([]any, 0, (end-start)*13)
 		for i := start; i < end; i++ {
 			l := lines[i]
-			args = append(args, a.ID, i+1, l.trade, l.Kind, l.Date, l.OutletCode, l.PONo, l.DocNo, l.TheirDocNo, l.Item, l.Quantity,
+			args = append(args, a.ID, i+1, l.source, l.Kind, l.Date, l.OutletCode, l.PONo, l.DocNo, l.TheirDocNo, l.Item, l.Quantity,
 				l.UnitPrice, l.Amount)
 		}
-		if err := tx.Exec(`INSERT INTO account_statement_lines (statement_id, seq, trade_line_id, kind, doc_date, outlet_code,
+		if err := tx.Exec(`INSERT INTO account_statement_lines (statement_id, seq, source_id, kind, doc_date, outlet_code,
 			po_no, doc_no, their_doc_no, item_id, quantity, unit_price, amount) VALUES `+placeholders(end-start, 13), args...).Error; err != nil {
 			return a, err
 		}
@@ -229,7 +259,7 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 }
 
 const accountCols = `id, doc_no, customer_id, period_from, period_to, status, opening, deliveries, returns_amount, adjustments,
-	closing, line_count, outlet_count, note, created_at, version`
+	received, invoiced, closing, line_count, outlet_count, note, created_at, version`
 
 type accountRow struct {
 	ID            int64
@@ -242,6 +272,8 @@ type accountRow struct {
 	Deliveries    int64
 	ReturnsAmount int64
 	Adjustments   int64
+	Received      int64
+	Invoiced      int64
 	Closing       int64
 	LineCount     int
 	OutletCount   int
@@ -252,7 +284,8 @@ type accountRow struct {
 
 func (r accountRow) statement() AccountStatement {
 	return AccountStatement{ID: r.ID, Number: r.DocNo, Customer: r.CustomerID, From: r.PeriodFrom, To: r.PeriodTo, Status: r.Status,
-		Opening: r.Opening, Deliveries: r.Deliveries, Returns: r.ReturnsAmount, Adjustments: r.Adjustments, Closing: r.Closing,
+		Opening: r.Opening, Deliveries: r.Deliveries, Returns: r.ReturnsAmount, Adjustments: r.Adjustments, Received: r.Received,
+		Invoiced: r.Invoiced, Closing: r.Closing,
 		LineCount: r.LineCount, OutletCount: r.OutletCount, Note: r.Note, CreatedAt: r.CreatedAt, Version: r.Version}
 }
 
@@ -376,11 +409,13 @@ func (s *Service) ExportAccountStatement(ctx context.Context, id int64, format s
 	if err != nil {
 		return tabular.Download{}, err
 	}
-	kinds := map[string]string{KindDelivery: "送货", KindReturn: "退货", "adjust": "调整"}
+	kinds := map[string]string{KindDelivery: "送货", KindReturn: "退货", "adjust": "对账调整", lineCorrection: "红字发票调价",
+		lineReceipt: "收款", lineInvoice: "开票(不计余额)"}
 	rows := [][]string{
 		{"客户", c.Code + " " + c.Name, "期间", date(a.From) + " ~ " + date(a.To), "状态", a.Status},
 		{"期初余额", money.Yuan(a.Opening), "本期送货", money.Yuan(a.Deliveries), "本期退货", money.Yuan(-a.Returns),
-			"调整", money.Yuan(a.Adjustments), "期末余额", money.Yuan(a.Closing)},
+			"调整", money.Yuan(a.Adjustments), "收款", money.Yuan(-a.Received), "期末余额", money.Yuan(a.Closing),
+			"本期开票", money.Yuan(a.Invoiced)},
 		{"类型", "日期", "门店", "订单号", "送货单号", "对方单号", "货号", "品名", "数量", "单价", "金额"},
 	}
 	items := map[int64]catalog.Item{}

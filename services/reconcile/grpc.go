@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	reconcilev1 "github.com/erphub/erphub/api/erp/reconcile/v1"
@@ -336,4 +338,96 @@ func (g *GRPC) ConfirmStatement(ctx context.Context, req *reconcilev1.ConfirmSta
 	return &reconcilev1.ConfirmStatementResponse{Statement: statementToProto(c.Statement), FeesNet: c.FeesNet, FeesVat: c.FeesVAT,
 		Rebates: c.Rebates, Adjustments: c.Adjustments, WriteOffs: c.WriteOffs, ReceivableDecrease: c.ReceivableDecrease,
 		Disputed: int32(c.Disputed)}, nil
+}
+
+func accountToProto(a AccountStatement) *reconcilev1.AccountStatement {
+	out := &reconcilev1.AccountStatement{Id: a.ID, Number: a.Number, Customer: a.Customer, From: date(a.From), To: date(a.To),
+		Status: a.Status, Opening: a.Opening, Deliveries: a.Deliveries, Returns: a.Returns, Adjustments: a.Adjustments,
+		Received: a.Received, Invoiced: a.Invoiced, Closing: a.Closing, LineCount: int32(a.LineCount),
+		OutletCount: int32(a.OutletCount), Note: a.Note}
+	if !a.CreatedAt.IsZero() {
+		out.CreateTime = timestamppb.New(a.CreatedAt)
+	}
+	for _, l := range a.Lines {
+		out.Lines = append(out.Lines, &reconcilev1.AccountLine{Seq: int32(l.Seq), Kind: l.Kind, Date: date(l.Date),
+			OutletCode: l.OutletCode, PoNumber: l.PONo, DocumentNumber: l.DocNo, TheirDocumentNumber: l.TheirDocNo, Item: l.Item,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.Amount})
+	}
+	return out
+}
+
+// GenerateAccountStatement builds our statement of a customer.
+func (g *GRPC) GenerateAccountStatement(ctx context.Context, req *reconcilev1.GenerateAccountStatementRequest) (*reconcilev1.GenerateAccountStatementResponse, error) {
+	from, err := parseDate(req.GetFrom(), "from")
+	if err != nil {
+		return nil, err
+	}
+	to, err := parseDate(req.GetTo(), "to")
+	if err != nil {
+		return nil, err
+	}
+	a, err := g.svc.GenerateAccountStatement(ctx, req.GetCustomer(), from, to)
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.GenerateAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// GetAccountStatement answers our statement with its lines.
+func (g *GRPC) GetAccountStatement(ctx context.Context, req *reconcilev1.GetAccountStatementRequest) (*reconcilev1.GetAccountStatementResponse, error) {
+	a, err := g.svc.GetAccountStatement(ctx, req.GetId(), int(req.GetAfterSeq()), int(req.GetLimit()))
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.GetAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// ListAccountStatements answers a customer's statements.
+func (g *GRPC) ListAccountStatements(ctx context.Context, req *reconcilev1.ListAccountStatementsRequest) (*reconcilev1.ListAccountStatementsResponse, error) {
+	as, err := g.svc.ListAccountStatements(ctx, req.GetCustomer(), int(req.GetPageSize()))
+	if err != nil {
+		return nil, err
+	}
+	out := &reconcilev1.ListAccountStatementsResponse{}
+	for _, a := range as {
+		out.Statements = append(out.Statements, accountToProto(a))
+	}
+	return out, nil
+}
+
+// SendAccountStatement sends a draft.
+func (g *GRPC) SendAccountStatement(ctx context.Context, req *reconcilev1.SendAccountStatementRequest) (*reconcilev1.SendAccountStatementResponse, error) {
+	a, err := g.svc.MoveAccountStatement(ctx, req.GetId(), "send", req.GetNote())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.SendAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// ConfirmAccountStatement records the customer's confirmation.
+func (g *GRPC) ConfirmAccountStatement(ctx context.Context, req *reconcilev1.ConfirmAccountStatementRequest) (*reconcilev1.ConfirmAccountStatementResponse, error) {
+	a, err := g.svc.MoveAccountStatement(ctx, req.GetId(), "confirm", req.GetNote())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.ConfirmAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// DisputeAccountStatement records the customer's dispute.
+func (g *GRPC) DisputeAccountStatement(ctx context.Context, req *reconcilev1.DisputeAccountStatementRequest) (*reconcilev1.DisputeAccountStatementResponse, error) {
+	a, err := g.svc.MoveAccountStatement(ctx, req.GetId(), "dispute", req.GetNote())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.DisputeAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// ExportAccountStatement answers our statement as a download.
+func (g *GRPC) ExportAccountStatement(ctx context.Context, req *reconcilev1.ExportAccountStatementRequest) (*httpbody.HttpBody, error) {
+	d, err := g.svc.ExportAccountStatement(ctx, req.GetId(), req.GetFormat())
+	if err != nil {
+		return nil, err
+	}
+	_ = grpc.SetHeader(ctx, metadata.Pairs("content-disposition", `attachment; filename="`+d.FileName+`"`))
+	return &httpbody.HttpBody{ContentType: d.ContentType, Data: d.Data}, nil
 }

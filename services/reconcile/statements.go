@@ -362,7 +362,7 @@ func loadTradeLines(tx *gorm.DB, party string, id int64, from, to time.Time) ([]
 const lineColumns = 31
 
 func insertLines(tx *gorm.DB, statement int64, rows []Row, items []int64, outs []outcome) error {
-	const chunk = 1000
+	const chunk = 5000
 	for start := 0; start < len(rows); start += chunk {
 		end := min(start+chunk, len(rows))
 		args := make([]any, 0, (end-start)*lineColumns)

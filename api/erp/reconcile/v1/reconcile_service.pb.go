@@ -8,6 +8,7 @@ package reconcilev1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -3040,11 +3041,1063 @@ func (x *SaveFeeRuleResponse) GetRule() *FeeRule {
 	return nil
 }
 
+// AccountStatement is our statement of account to a customer. Money in fen; the balance is
+// on delivery basis: closing = opening + deliveries − returns + adjustments − received.
+type AccountStatement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Our number, e.g. AS-202611-00001.
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// The customer.
+	Customer int64 `protobuf:"varint,3,opt,name=customer,proto3" json:"customer,omitempty"`
+	// First day.
+	From string `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day.
+	To string `protobuf:"bytes,5,opt,name=to,proto3" json:"to,omitempty"`
+	// DRAFT, SENT, CONFIRMED or DISPUTED.
+	Status string `protobuf:"bytes,6,opt,name=status,proto3" json:"status,omitempty"`
+	// What the customer owed before the period.
+	Opening int64 `protobuf:"varint,7,opt,name=opening,proto3" json:"opening,omitempty"`
+	// Deliveries in the period.
+	Deliveries int64 `protobuf:"varint,8,opt,name=deliveries,proto3" json:"deliveries,omitempty"`
+	// Returns, as a positive amount taken off.
+	Returns int64 `protobuf:"varint,9,opt,name=returns,proto3" json:"returns,omitempty"`
+	// Accepted statement differences and red invoice corrections, signed.
+	Adjustments int64 `protobuf:"varint,10,opt,name=adjustments,proto3" json:"adjustments,omitempty"`
+	// Receipts with their cash discounts.
+	Received int64 `protobuf:"varint,11,opt,name=received,proto3" json:"received,omitempty"`
+	// Invoices issued in the period (information).
+	Invoiced int64 `protobuf:"varint,12,opt,name=invoiced,proto3" json:"invoiced,omitempty"`
+	// What the customer owes at the end.
+	Closing int64 `protobuf:"varint,13,opt,name=closing,proto3" json:"closing,omitempty"`
+	// Lines.
+	LineCount int32 `protobuf:"varint,14,opt,name=line_count,json=lineCount,proto3" json:"line_count,omitempty"`
+	// Outlets delivered to.
+	OutletCount int32 `protobuf:"varint,15,opt,name=outlet_count,json=outletCount,proto3" json:"outlet_count,omitempty"`
+	// The customer's dispute, if any.
+	Note string `protobuf:"bytes,16,opt,name=note,proto3" json:"note,omitempty"`
+	// The lines (GetAccountStatement).
+	Lines []*AccountLine `protobuf:"bytes,17,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Output only.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountStatement) Reset() {
+	*x = AccountStatement{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountStatement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountStatement) ProtoMessage() {}
+
+func (x *AccountStatement) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountStatement.ProtoReflect.Descriptor instead.
+func (*AccountStatement) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *AccountStatement) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *AccountStatement) GetCustomer() int64 {
+	if x != nil {
+		return x.Customer
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *AccountStatement) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *AccountStatement) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *AccountStatement) GetOpening() int64 {
+	if x != nil {
+		return x.Opening
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetDeliveries() int64 {
+	if x != nil {
+		return x.Deliveries
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetReturns() int64 {
+	if x != nil {
+		return x.Returns
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetAdjustments() int64 {
+	if x != nil {
+		return x.Adjustments
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetReceived() int64 {
+	if x != nil {
+		return x.Received
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetInvoiced() int64 {
+	if x != nil {
+		return x.Invoiced
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetClosing() int64 {
+	if x != nil {
+		return x.Closing
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetLineCount() int32 {
+	if x != nil {
+		return x.LineCount
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetOutletCount() int32 {
+	if x != nil {
+		return x.OutletCount
+	}
+	return 0
+}
+
+func (x *AccountStatement) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *AccountStatement) GetLines() []*AccountLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *AccountStatement) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+// AccountLine is one line of our statement.
+type AccountLine struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Position.
+	Seq int32 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
+	// delivery, return, adjust, correct (red invoice price correction), receipt or invoice
+	// (information, not in the balance).
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Date.
+	Date string `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	// The outlet's code.
+	OutletCode string `protobuf:"bytes,4,opt,name=outlet_code,json=outletCode,proto3" json:"outlet_code,omitempty"`
+	// The retailer's PO number.
+	PoNumber string `protobuf:"bytes,5,opt,name=po_number,json=poNumber,proto3" json:"po_number,omitempty"`
+	// Our document number (delivery, return, invoice, receipt).
+	DocumentNumber string `protobuf:"bytes,6,opt,name=document_number,json=documentNumber,proto3" json:"document_number,omitempty"`
+	// Their document number (return note, receipt reference).
+	TheirDocumentNumber string `protobuf:"bytes,7,opt,name=their_document_number,json=theirDocumentNumber,proto3" json:"their_document_number,omitempty"`
+	// Our item.
+	Item int64 `protobuf:"varint,8,opt,name=item,proto3" json:"item,omitempty"`
+	// Quantity, milli-units.
+	Quantity int64 `protobuf:"varint,9,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Unit price with VAT, fen.
+	UnitPrice int64 `protobuf:"varint,10,opt,name=unit_price,json=unitPrice,proto3" json:"unit_price,omitempty"`
+	// Amount, fen, signed as it moves the balance (invoices: their gross).
+	Amount        int64 `protobuf:"varint,11,opt,name=amount,proto3" json:"amount,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountLine) Reset() {
+	*x = AccountLine{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountLine) ProtoMessage() {}
+
+func (x *AccountLine) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountLine.ProtoReflect.Descriptor instead.
+func (*AccountLine) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *AccountLine) GetSeq() int32 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *AccountLine) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *AccountLine) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *AccountLine) GetOutletCode() string {
+	if x != nil {
+		return x.OutletCode
+	}
+	return ""
+}
+
+func (x *AccountLine) GetPoNumber() string {
+	if x != nil {
+		return x.PoNumber
+	}
+	return ""
+}
+
+func (x *AccountLine) GetDocumentNumber() string {
+	if x != nil {
+		return x.DocumentNumber
+	}
+	return ""
+}
+
+func (x *AccountLine) GetTheirDocumentNumber() string {
+	if x != nil {
+		return x.TheirDocumentNumber
+	}
+	return ""
+}
+
+func (x *AccountLine) GetItem() int64 {
+	if x != nil {
+		return x.Item
+	}
+	return 0
+}
+
+func (x *AccountLine) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *AccountLine) GetUnitPrice() int64 {
+	if x != nil {
+		return x.UnitPrice
+	}
+	return 0
+}
+
+func (x *AccountLine) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// GenerateAccountStatementRequest names the customer and period.
+type GenerateAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The customer.
+	Customer int64 `protobuf:"varint,1,opt,name=customer,proto3" json:"customer,omitempty"`
+	// First day, YYYY-MM-DD.
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day.
+	To string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateAccountStatementRequest) Reset() {
+	*x = GenerateAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateAccountStatementRequest) ProtoMessage() {}
+
+func (x *GenerateAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*GenerateAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GenerateAccountStatementRequest) GetCustomer() int64 {
+	if x != nil {
+		return x.Customer
+	}
+	return 0
+}
+
+func (x *GenerateAccountStatementRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *GenerateAccountStatementRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *GenerateAccountStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// GenerateAccountStatementResponse answers the statement (without lines).
+type GenerateAccountStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *AccountStatement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateAccountStatementResponse) Reset() {
+	*x = GenerateAccountStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateAccountStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateAccountStatementResponse) ProtoMessage() {}
+
+func (x *GenerateAccountStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateAccountStatementResponse.ProtoReflect.Descriptor instead.
+func (*GenerateAccountStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GenerateAccountStatementResponse) GetStatement() *AccountStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// GetAccountStatementRequest names a statement.
+type GetAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Lines after this position.
+	AfterSeq int32 `protobuf:"varint,2,opt,name=after_seq,json=afterSeq,proto3" json:"after_seq,omitempty"`
+	// At most this many lines (default and maximum 5000).
+	Limit         int32 `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAccountStatementRequest) Reset() {
+	*x = GetAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAccountStatementRequest) ProtoMessage() {}
+
+func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*GetAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetAccountStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *GetAccountStatementRequest) GetAfterSeq() int32 {
+	if x != nil {
+		return x.AfterSeq
+	}
+	return 0
+}
+
+func (x *GetAccountStatementRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// GetAccountStatementResponse answers the statement.
+type GetAccountStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *AccountStatement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAccountStatementResponse) Reset() {
+	*x = GetAccountStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAccountStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAccountStatementResponse) ProtoMessage() {}
+
+func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAccountStatementResponse.ProtoReflect.Descriptor instead.
+func (*GetAccountStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GetAccountStatementResponse) GetStatement() *AccountStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// ListAccountStatementsRequest names a customer.
+type ListAccountStatementsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The customer.
+	Customer int64 `protobuf:"varint,1,opt,name=customer,proto3" json:"customer,omitempty"`
+	// At most this many (default 50, at most 200).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAccountStatementsRequest) Reset() {
+	*x = ListAccountStatementsRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAccountStatementsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAccountStatementsRequest) ProtoMessage() {}
+
+func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAccountStatementsRequest.ProtoReflect.Descriptor instead.
+func (*ListAccountStatementsRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ListAccountStatementsRequest) GetCustomer() int64 {
+	if x != nil {
+		return x.Customer
+	}
+	return 0
+}
+
+func (x *ListAccountStatementsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListAccountStatementsResponse answers statements.
+type ListAccountStatementsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Latest period first, without lines.
+	Statements    []*AccountStatement `protobuf:"bytes,1,rep,name=statements,proto3" json:"statements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAccountStatementsResponse) Reset() {
+	*x = ListAccountStatementsResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAccountStatementsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAccountStatementsResponse) ProtoMessage() {}
+
+func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAccountStatementsResponse.ProtoReflect.Descriptor instead.
+func (*ListAccountStatementsResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ListAccountStatementsResponse) GetStatements() []*AccountStatement {
+	if x != nil {
+		return x.Statements
+	}
+	return nil
+}
+
+// SendAccountStatementRequest names the statement.
+type SendAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A note (optional).
+	Note string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendAccountStatementRequest) Reset() {
+	*x = SendAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendAccountStatementRequest) ProtoMessage() {}
+
+func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*SendAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *SendAccountStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *SendAccountStatementRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *SendAccountStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// SendAccountStatementResponse answers the statement.
+type SendAccountStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *AccountStatement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendAccountStatementResponse) Reset() {
+	*x = SendAccountStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendAccountStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendAccountStatementResponse) ProtoMessage() {}
+
+func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendAccountStatementResponse.ProtoReflect.Descriptor instead.
+func (*SendAccountStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *SendAccountStatementResponse) GetStatement() *AccountStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// ConfirmAccountStatementRequest names the statement.
+type ConfirmAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A note (optional).
+	Note string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmAccountStatementRequest) Reset() {
+	*x = ConfirmAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmAccountStatementRequest) ProtoMessage() {}
+
+func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *ConfirmAccountStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ConfirmAccountStatementRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *ConfirmAccountStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ConfirmAccountStatementResponse answers the statement.
+type ConfirmAccountStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *AccountStatement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmAccountStatementResponse) Reset() {
+	*x = ConfirmAccountStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmAccountStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmAccountStatementResponse) ProtoMessage() {}
+
+func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmAccountStatementResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmAccountStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ConfirmAccountStatementResponse) GetStatement() *AccountStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// DisputeAccountStatementRequest names the statement.
+type DisputeAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// What the customer disputes.
+	Note string `protobuf:"bytes,2,opt,name=note,proto3" json:"note,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisputeAccountStatementRequest) Reset() {
+	*x = DisputeAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisputeAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisputeAccountStatementRequest) ProtoMessage() {}
+
+func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisputeAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*DisputeAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *DisputeAccountStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *DisputeAccountStatementRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *DisputeAccountStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// DisputeAccountStatementResponse answers the statement.
+type DisputeAccountStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *AccountStatement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisputeAccountStatementResponse) Reset() {
+	*x = DisputeAccountStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisputeAccountStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisputeAccountStatementResponse) ProtoMessage() {}
+
+func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisputeAccountStatementResponse.ProtoReflect.Descriptor instead.
+func (*DisputeAccountStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *DisputeAccountStatementResponse) GetStatement() *AccountStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// ExportAccountStatementRequest names a statement and the format.
+type ExportAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// csv or xlsx.
+	Format        string `protobuf:"bytes,2,opt,name=format,proto3" json:"format,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportAccountStatementRequest) Reset() {
+	*x = ExportAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportAccountStatementRequest) ProtoMessage() {}
+
+func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*ExportAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ExportAccountStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ExportAccountStatementRequest) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
 var File_erp_reconcile_v1_reconcile_service_proto protoreflect.FileDescriptor
 
 const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
-	"(erp/reconcile/v1/reconcile_service.proto\x12\x10erp.reconcile.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x03\n" +
+	"(erp/reconcile/v1/reconcile_service.proto\x12\x10erp.reconcile.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x03\n" +
 	"\rImportProfile\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -3308,7 +4361,91 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\"D\n" +
 	"\x13SaveFeeRuleResponse\x12-\n" +
-	"\x04rule\x18\x01 \x01(\v2\x19.erp.reconcile.v1.FeeRuleR\x04rule2\xad\x13\n" +
+	"\x04rule\x18\x01 \x01(\v2\x19.erp.reconcile.v1.FeeRuleR\x04rule\"\xa2\x04\n" +
+	"\x10AccountStatement\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1a\n" +
+	"\bcustomer\x18\x03 \x01(\x03R\bcustomer\x12\x12\n" +
+	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x05 \x01(\tR\x02to\x12\x16\n" +
+	"\x06status\x18\x06 \x01(\tR\x06status\x12\x18\n" +
+	"\aopening\x18\a \x01(\x03R\aopening\x12\x1e\n" +
+	"\n" +
+	"deliveries\x18\b \x01(\x03R\n" +
+	"deliveries\x12\x18\n" +
+	"\areturns\x18\t \x01(\x03R\areturns\x12 \n" +
+	"\vadjustments\x18\n" +
+	" \x01(\x03R\vadjustments\x12\x1a\n" +
+	"\breceived\x18\v \x01(\x03R\breceived\x12\x1a\n" +
+	"\binvoiced\x18\f \x01(\x03R\binvoiced\x12\x18\n" +
+	"\aclosing\x18\r \x01(\x03R\aclosing\x12\x1d\n" +
+	"\n" +
+	"line_count\x18\x0e \x01(\x05R\tlineCount\x12!\n" +
+	"\foutlet_count\x18\x0f \x01(\x05R\voutletCount\x12\x12\n" +
+	"\x04note\x18\x10 \x01(\tR\x04note\x123\n" +
+	"\x05lines\x18\x11 \x03(\v2\x1d.erp.reconcile.v1.AccountLineR\x05lines\x12;\n" +
+	"\vcreate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xc9\x02\n" +
+	"\vAccountLine\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\x05R\x03seq\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04date\x18\x03 \x01(\tR\x04date\x12\x1f\n" +
+	"\voutlet_code\x18\x04 \x01(\tR\n" +
+	"outletCode\x12\x1b\n" +
+	"\tpo_number\x18\x05 \x01(\tR\bpoNumber\x12'\n" +
+	"\x0fdocument_number\x18\x06 \x01(\tR\x0edocumentNumber\x122\n" +
+	"\x15their_document_number\x18\a \x01(\tR\x13theirDocumentNumber\x12\x12\n" +
+	"\x04item\x18\b \x01(\x03R\x04item\x12\x1a\n" +
+	"\bquantity\x18\t \x01(\x03R\bquantity\x12\x1d\n" +
+	"\n" +
+	"unit_price\x18\n" +
+	" \x01(\x03R\tunitPrice\x12\x16\n" +
+	"\x06amount\x18\v \x01(\x03R\x06amount\"\x80\x01\n" +
+	"\x1fGenerateAccountStatementRequest\x12\x1a\n" +
+	"\bcustomer\x18\x01 \x01(\x03R\bcustomer\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"d\n" +
+	" GenerateAccountStatementResponse\x12@\n" +
+	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"_\n" +
+	"\x1aGetAccountStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
+	"\tafter_seq\x18\x02 \x01(\x05R\bafterSeq\x12\x14\n" +
+	"\x05limit\x18\x03 \x01(\x05R\x05limit\"_\n" +
+	"\x1bGetAccountStatementResponse\x12@\n" +
+	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"W\n" +
+	"\x1cListAccountStatementsRequest\x12\x1a\n" +
+	"\bcustomer\x18\x01 \x01(\x03R\bcustomer\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"c\n" +
+	"\x1dListAccountStatementsResponse\x12B\n" +
+	"\n" +
+	"statements\x18\x01 \x03(\v2\".erp.reconcile.v1.AccountStatementR\n" +
+	"statements\"`\n" +
+	"\x1bSendAccountStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"`\n" +
+	"\x1cSendAccountStatementResponse\x12@\n" +
+	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"c\n" +
+	"\x1eConfirmAccountStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"c\n" +
+	"\x1fConfirmAccountStatementResponse\x12@\n" +
+	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"c\n" +
+	"\x1eDisputeAccountStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04note\x18\x02 \x01(\tR\x04note\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"c\n" +
+	"\x1fDisputeAccountStatementResponse\x12@\n" +
+	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"G\n" +
+	"\x1dExportAccountStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format2\x81\x1d\n" +
 	"\x10ReconcileService\x12\xa0\x01\n" +
 	"\x13CreateImportProfile\x12,.erp.reconcile.v1.CreateImportProfileRequest\x1a-.erp.reconcile.v1.CreateImportProfileResponse\",\x82\xd3\xe4\x93\x02&:\aprofileb\aprofile\"\x12/v1/importProfiles\x12\x93\x01\n" +
 	"\x10GetImportProfile\x12).erp.reconcile.v1.GetImportProfileRequest\x1a*.erp.reconcile.v1.GetImportProfileResponse\"(\x82\xd3\xe4\x93\x02\"b\aprofile\x12\x17/v1/importProfiles/{id}\x12\x8b\x01\n" +
@@ -3318,7 +4455,14 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\fGetStatement\x12%.erp.reconcile.v1.GetStatementRequest\x1a&.erp.reconcile.v1.GetStatementResponse\"&\x82\xd3\xe4\x93\x02 b\tstatement\x12\x13/v1/statements/{id}\x12{\n" +
 	"\x0eListStatements\x12'.erp.reconcile.v1.ListStatementsRequest\x1a(.erp.reconcile.v1.ListStatementsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/statements\x12\xb6\x01\n" +
 	"\x14ResolveStatementLine\x12-.erp.reconcile.v1.ResolveStatementLineRequest\x1a..erp.reconcile.v1.ResolveStatementLineResponse\"?\x82\xd3\xe4\x93\x029:\x01*b\x04line\"./v1/statements/{statement}/lines/{row}:resolve\x12\x91\x01\n" +
-	"\x10ConfirmStatement\x12).erp.reconcile.v1.ConfirmStatementRequest\x1a*.erp.reconcile.v1.ConfirmStatementResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/statements/{id}:confirm\x12\xaf\x01\n" +
+	"\x10ConfirmStatement\x12).erp.reconcile.v1.ConfirmStatementRequest\x1a*.erp.reconcile.v1.ConfirmStatementResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/statements/{id}:confirm\x12\xcc\x01\n" +
+	"\x18GenerateAccountStatement\x121.erp.reconcile.v1.GenerateAccountStatementRequest\x1a2.erp.reconcile.v1.GenerateAccountStatementResponse\"I\x82\xd3\xe4\x93\x02C:\x01*b\tstatement\"3/v1/customers/{customer}/accountStatements:generate\x12\xa1\x01\n" +
+	"\x13GetAccountStatement\x12,.erp.reconcile.v1.GetAccountStatementRequest\x1a-.erp.reconcile.v1.GetAccountStatementResponse\"-\x82\xd3\xe4\x93\x02'b\tstatement\x12\x1a/v1/accountStatements/{id}\x12\xac\x01\n" +
+	"\x15ListAccountStatements\x12..erp.reconcile.v1.ListAccountStatementsRequest\x1a/.erp.reconcile.v1.ListAccountStatementsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/customers/{customer}/accountStatements\x12\xac\x01\n" +
+	"\x14SendAccountStatement\x12-.erp.reconcile.v1.SendAccountStatementRequest\x1a..erp.reconcile.v1.SendAccountStatementResponse\"5\x82\xd3\xe4\x93\x02/:\x01*b\tstatement\"\x1f/v1/accountStatements/{id}:send\x12\xb8\x01\n" +
+	"\x17ConfirmAccountStatement\x120.erp.reconcile.v1.ConfirmAccountStatementRequest\x1a1.erp.reconcile.v1.ConfirmAccountStatementResponse\"8\x82\xd3\xe4\x93\x022:\x01*b\tstatement\"\"/v1/accountStatements/{id}:confirm\x12\xb8\x01\n" +
+	"\x17DisputeAccountStatement\x120.erp.reconcile.v1.DisputeAccountStatementRequest\x1a1.erp.reconcile.v1.DisputeAccountStatementResponse\"8\x82\xd3\xe4\x93\x022:\x01*b\tstatement\"\"/v1/accountStatements/{id}:dispute\x12\x8a\x01\n" +
+	"\x16ExportAccountStatement\x12/.erp.reconcile.v1.ExportAccountStatementRequest\x1a\x14.google.api.HttpBody\")\x82\xd3\xe4\x93\x02#\x12!/v1/accountStatements/{id}:export\x12\xaf\x01\n" +
 	"\x14RecordCustomerReturn\x12-.erp.reconcile.v1.RecordCustomerReturnRequest\x1a..erp.reconcile.v1.RecordCustomerReturnResponse\"8\x82\xd3\xe4\x93\x022:\x06returnb\x06return\" /v1/customers/{customer}/returns\x12\xd5\x01\n" +
 	"\x1cSetCustomerReconcileSettings\x125.erp.reconcile.v1.SetCustomerReconcileSettingsRequest\x1a6.erp.reconcile.v1.SetCustomerReconcileSettingsResponse\"F\x82\xd3\xe4\x93\x02@:\bsettingsb\bsettings\x1a*/v1/customers/{customer}/reconcileSettings\x12\xd5\x01\n" +
 	"\x1cSetSupplierReconcileSettings\x125.erp.reconcile.v1.SetSupplierReconcileSettingsRequest\x1a6.erp.reconcile.v1.SetSupplierReconcileSettingsResponse\"F\x82\xd3\xe4\x93\x02@:\bsettingsb\bsettings\x1a*/v1/suppliers/{supplier}/reconcileSettings\x12\xa4\x01\n" +
@@ -3338,7 +4482,7 @@ func file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP() []byte {
 	return file_erp_reconcile_v1_reconcile_service_proto_rawDescData
 }
 
-var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
 var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*ImportProfile)(nil),                        // 0: erp.reconcile.v1.ImportProfile
 	(*CreateImportProfileRequest)(nil),           // 1: erp.reconcile.v1.CreateImportProfileRequest
@@ -3380,15 +4524,31 @@ var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*ListFeeRulesResponse)(nil),                 // 37: erp.reconcile.v1.ListFeeRulesResponse
 	(*SaveFeeRuleRequest)(nil),                   // 38: erp.reconcile.v1.SaveFeeRuleRequest
 	(*SaveFeeRuleResponse)(nil),                  // 39: erp.reconcile.v1.SaveFeeRuleResponse
-	nil,                                          // 40: erp.reconcile.v1.ImportProfile.ColumnsEntry
-	nil,                                          // 41: erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	nil,                                          // 42: erp.reconcile.v1.Statement.CountsEntry
-	(*timestamppb.Timestamp)(nil),                // 43: google.protobuf.Timestamp
+	(*AccountStatement)(nil),                     // 40: erp.reconcile.v1.AccountStatement
+	(*AccountLine)(nil),                          // 41: erp.reconcile.v1.AccountLine
+	(*GenerateAccountStatementRequest)(nil),      // 42: erp.reconcile.v1.GenerateAccountStatementRequest
+	(*GenerateAccountStatementResponse)(nil),     // 43: erp.reconcile.v1.GenerateAccountStatementResponse
+	(*GetAccountStatementRequest)(nil),           // 44: erp.reconcile.v1.GetAccountStatementRequest
+	(*GetAccountStatementResponse)(nil),          // 45: erp.reconcile.v1.GetAccountStatementResponse
+	(*ListAccountStatementsRequest)(nil),         // 46: erp.reconcile.v1.ListAccountStatementsRequest
+	(*ListAccountStatementsResponse)(nil),        // 47: erp.reconcile.v1.ListAccountStatementsResponse
+	(*SendAccountStatementRequest)(nil),          // 48: erp.reconcile.v1.SendAccountStatementRequest
+	(*SendAccountStatementResponse)(nil),         // 49: erp.reconcile.v1.SendAccountStatementResponse
+	(*ConfirmAccountStatementRequest)(nil),       // 50: erp.reconcile.v1.ConfirmAccountStatementRequest
+	(*ConfirmAccountStatementResponse)(nil),      // 51: erp.reconcile.v1.ConfirmAccountStatementResponse
+	(*DisputeAccountStatementRequest)(nil),       // 52: erp.reconcile.v1.DisputeAccountStatementRequest
+	(*DisputeAccountStatementResponse)(nil),      // 53: erp.reconcile.v1.DisputeAccountStatementResponse
+	(*ExportAccountStatementRequest)(nil),        // 54: erp.reconcile.v1.ExportAccountStatementRequest
+	nil,                                          // 55: erp.reconcile.v1.ImportProfile.ColumnsEntry
+	nil,                                          // 56: erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	nil,                                          // 57: erp.reconcile.v1.Statement.CountsEntry
+	(*timestamppb.Timestamp)(nil),                // 58: google.protobuf.Timestamp
+	(*httpbody.HttpBody)(nil),                    // 59: google.api.HttpBody
 }
 var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
-	40, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
-	41, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	43, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
+	55, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
+	56, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	58, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: erp.reconcile.v1.CreateImportProfileRequest.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 4: erp.reconcile.v1.CreateImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 5: erp.reconcile.v1.GetImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
@@ -3396,10 +4556,10 @@ var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
 	12, // 7: erp.reconcile.v1.ImportCustomerStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	12, // 8: erp.reconcile.v1.ImportSupplierStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	11, // 9: erp.reconcile.v1.Statement.totals:type_name -> erp.reconcile.v1.StatementTotals
-	42, // 10: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
+	57, // 10: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
 	13, // 11: erp.reconcile.v1.Statement.lines:type_name -> erp.reconcile.v1.StatementLine
 	18, // 12: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
-	43, // 13: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
+	58, // 13: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
 	13, // 14: erp.reconcile.v1.ResolveStatementLineResponse.line:type_name -> erp.reconcile.v1.StatementLine
 	12, // 15: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	12, // 16: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
@@ -3416,41 +4576,63 @@ var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
 	35, // 27: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
 	35, // 28: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
 	35, // 29: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
-	1,  // 30: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
-	3,  // 31: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
-	5,  // 32: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
-	7,  // 33: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
-	9,  // 34: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
-	19, // 35: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
-	21, // 36: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
-	14, // 37: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
-	16, // 38: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
-	25, // 39: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
-	28, // 40: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	30, // 41: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	33, // 42: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
-	36, // 43: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
-	38, // 44: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
-	2,  // 45: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
-	4,  // 46: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
-	6,  // 47: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
-	8,  // 48: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
-	10, // 49: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
-	20, // 50: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
-	22, // 51: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
-	15, // 52: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
-	17, // 53: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
-	26, // 54: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
-	29, // 55: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	31, // 56: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	34, // 57: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
-	37, // 58: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
-	39, // 59: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
-	45, // [45:60] is the sub-list for method output_type
-	30, // [30:45] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	41, // 30: erp.reconcile.v1.AccountStatement.lines:type_name -> erp.reconcile.v1.AccountLine
+	58, // 31: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
+	40, // 32: erp.reconcile.v1.GenerateAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	40, // 33: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	40, // 34: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
+	40, // 35: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	40, // 36: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	40, // 37: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	1,  // 38: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
+	3,  // 39: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
+	5,  // 40: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
+	7,  // 41: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
+	9,  // 42: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
+	19, // 43: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
+	21, // 44: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
+	14, // 45: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
+	16, // 46: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
+	42, // 47: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
+	44, // 48: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
+	46, // 49: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
+	48, // 50: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
+	50, // 51: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
+	52, // 52: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
+	54, // 53: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
+	25, // 54: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
+	28, // 55: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	30, // 56: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	33, // 57: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
+	36, // 58: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
+	38, // 59: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
+	2,  // 60: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
+	4,  // 61: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
+	6,  // 62: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
+	8,  // 63: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
+	10, // 64: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
+	20, // 65: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
+	22, // 66: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
+	15, // 67: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
+	17, // 68: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
+	43, // 69: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
+	45, // 70: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
+	47, // 71: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
+	49, // 72: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
+	51, // 73: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
+	53, // 74: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
+	59, // 75: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
+	26, // 76: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
+	29, // 77: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	31, // 78: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	34, // 79: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
+	37, // 80: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
+	39, // 81: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
+	60, // [60:82] is the sub-list for method output_type
+	38, // [38:60] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_erp_reconcile_v1_reconcile_service_proto_init() }
@@ -3468,7 +4650,7 @@ func file_erp_reconcile_v1_reconcile_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_reconcile_v1_reconcile_service_proto_rawDesc), len(file_erp_reconcile_v1_reconcile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   58,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

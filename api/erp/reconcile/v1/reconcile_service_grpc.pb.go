@@ -8,6 +8,7 @@ package reconcilev1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -28,6 +29,13 @@ const (
 	ReconcileService_ListStatements_FullMethodName               = "/erp.reconcile.v1.ReconcileService/ListStatements"
 	ReconcileService_ResolveStatementLine_FullMethodName         = "/erp.reconcile.v1.ReconcileService/ResolveStatementLine"
 	ReconcileService_ConfirmStatement_FullMethodName             = "/erp.reconcile.v1.ReconcileService/ConfirmStatement"
+	ReconcileService_GenerateAccountStatement_FullMethodName     = "/erp.reconcile.v1.ReconcileService/GenerateAccountStatement"
+	ReconcileService_GetAccountStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/GetAccountStatement"
+	ReconcileService_ListAccountStatements_FullMethodName        = "/erp.reconcile.v1.ReconcileService/ListAccountStatements"
+	ReconcileService_SendAccountStatement_FullMethodName         = "/erp.reconcile.v1.ReconcileService/SendAccountStatement"
+	ReconcileService_ConfirmAccountStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ConfirmAccountStatement"
+	ReconcileService_DisputeAccountStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/DisputeAccountStatement"
+	ReconcileService_ExportAccountStatement_FullMethodName       = "/erp.reconcile.v1.ReconcileService/ExportAccountStatement"
 	ReconcileService_RecordCustomerReturn_FullMethodName         = "/erp.reconcile.v1.ReconcileService/RecordCustomerReturn"
 	ReconcileService_SetCustomerReconcileSettings_FullMethodName = "/erp.reconcile.v1.ReconcileService/SetCustomerReconcileSettings"
 	ReconcileService_SetSupplierReconcileSettings_FullMethodName = "/erp.reconcile.v1.ReconcileService/SetSupplierReconcileSettings"
@@ -68,6 +76,23 @@ type ReconcileServiceClient interface {
 	// selling expenses, rebates and accepted differences as revenue reductions, write-offs,
 	// against the receivable (one finance document), and records the net due.
 	ConfirmStatement(ctx context.Context, in *ConfirmStatementRequest, opts ...grpc.CallOption) (*ConfirmStatementResponse, error)
+	// GenerateAccountStatement builds our statement of account (对账单) of a customer for
+	// a period; a draft of the same period is rebuilt.
+	GenerateAccountStatement(ctx context.Context, in *GenerateAccountStatementRequest, opts ...grpc.CallOption) (*GenerateAccountStatementResponse, error)
+	// GetAccountStatement answers our statement with its lines.
+	GetAccountStatement(ctx context.Context, in *GetAccountStatementRequest, opts ...grpc.CallOption) (*GetAccountStatementResponse, error)
+	// ListAccountStatements answers a customer's statements, latest first.
+	ListAccountStatements(ctx context.Context, in *ListAccountStatementsRequest, opts ...grpc.CallOption) (*ListAccountStatementsResponse, error)
+	// SendAccountStatement sends a draft to the customer.
+	SendAccountStatement(ctx context.Context, in *SendAccountStatementRequest, opts ...grpc.CallOption) (*SendAccountStatementResponse, error)
+	// ConfirmAccountStatement records that the customer confirmed a sent statement.
+	ConfirmAccountStatement(ctx context.Context, in *ConfirmAccountStatementRequest, opts ...grpc.CallOption) (*ConfirmAccountStatementResponse, error)
+	// DisputeAccountStatement records that the customer disputes a sent statement (note required).
+	DisputeAccountStatement(ctx context.Context, in *DisputeAccountStatementRequest, opts ...grpc.CallOption) (*DisputeAccountStatementResponse, error)
+	// ExportAccountStatement answers our statement as CSV or XLSX (a download).
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	ExportAccountStatement(ctx context.Context, in *ExportAccountStatementRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// RecordCustomerReturn records a customer's return note (our side of its returns).
 	RecordCustomerReturn(ctx context.Context, in *RecordCustomerReturnRequest, opts ...grpc.CallOption) (*RecordCustomerReturnResponse, error)
 	// SetCustomerReconcileSettings saves a customer's matching rules.
@@ -180,6 +205,76 @@ func (c *reconcileServiceClient) ConfirmStatement(ctx context.Context, in *Confi
 	return out, nil
 }
 
+func (c *reconcileServiceClient) GenerateAccountStatement(ctx context.Context, in *GenerateAccountStatementRequest, opts ...grpc.CallOption) (*GenerateAccountStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GenerateAccountStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_GenerateAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) GetAccountStatement(ctx context.Context, in *GetAccountStatementRequest, opts ...grpc.CallOption) (*GetAccountStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetAccountStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_GetAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) ListAccountStatements(ctx context.Context, in *ListAccountStatementsRequest, opts ...grpc.CallOption) (*ListAccountStatementsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAccountStatementsResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_ListAccountStatements_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) SendAccountStatement(ctx context.Context, in *SendAccountStatementRequest, opts ...grpc.CallOption) (*SendAccountStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SendAccountStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_SendAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) ConfirmAccountStatement(ctx context.Context, in *ConfirmAccountStatementRequest, opts ...grpc.CallOption) (*ConfirmAccountStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConfirmAccountStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_ConfirmAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) DisputeAccountStatement(ctx context.Context, in *DisputeAccountStatementRequest, opts ...grpc.CallOption) (*DisputeAccountStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DisputeAccountStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_DisputeAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) ExportAccountStatement(ctx context.Context, in *ExportAccountStatementRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, ReconcileService_ExportAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reconcileServiceClient) RecordCustomerReturn(ctx context.Context, in *RecordCustomerReturnRequest, opts ...grpc.CallOption) (*RecordCustomerReturnResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordCustomerReturnResponse)
@@ -272,6 +367,23 @@ type ReconcileServiceServer interface {
 	// selling expenses, rebates and accepted differences as revenue reductions, write-offs,
 	// against the receivable (one finance document), and records the net due.
 	ConfirmStatement(context.Context, *ConfirmStatementRequest) (*ConfirmStatementResponse, error)
+	// GenerateAccountStatement builds our statement of account (对账单) of a customer for
+	// a period; a draft of the same period is rebuilt.
+	GenerateAccountStatement(context.Context, *GenerateAccountStatementRequest) (*GenerateAccountStatementResponse, error)
+	// GetAccountStatement answers our statement with its lines.
+	GetAccountStatement(context.Context, *GetAccountStatementRequest) (*GetAccountStatementResponse, error)
+	// ListAccountStatements answers a customer's statements, latest first.
+	ListAccountStatements(context.Context, *ListAccountStatementsRequest) (*ListAccountStatementsResponse, error)
+	// SendAccountStatement sends a draft to the customer.
+	SendAccountStatement(context.Context, *SendAccountStatementRequest) (*SendAccountStatementResponse, error)
+	// ConfirmAccountStatement records that the customer confirmed a sent statement.
+	ConfirmAccountStatement(context.Context, *ConfirmAccountStatementRequest) (*ConfirmAccountStatementResponse, error)
+	// DisputeAccountStatement records that the customer disputes a sent statement (note required).
+	DisputeAccountStatement(context.Context, *DisputeAccountStatementRequest) (*DisputeAccountStatementResponse, error)
+	// ExportAccountStatement answers our statement as CSV or XLSX (a download).
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	ExportAccountStatement(context.Context, *ExportAccountStatementRequest) (*httpbody.HttpBody, error)
 	// RecordCustomerReturn records a customer's return note (our side of its returns).
 	RecordCustomerReturn(context.Context, *RecordCustomerReturnRequest) (*RecordCustomerReturnResponse, error)
 	// SetCustomerReconcileSettings saves a customer's matching rules.
@@ -320,6 +432,27 @@ func (UnimplementedReconcileServiceServer) ResolveStatementLine(context.Context,
 }
 func (UnimplementedReconcileServiceServer) ConfirmStatement(context.Context, *ConfirmStatementRequest) (*ConfirmStatementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ConfirmStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) GenerateAccountStatement(context.Context, *GenerateAccountStatementRequest) (*GenerateAccountStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GenerateAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) GetAccountStatement(context.Context, *GetAccountStatementRequest) (*GetAccountStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) ListAccountStatements(context.Context, *ListAccountStatementsRequest) (*ListAccountStatementsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAccountStatements not implemented")
+}
+func (UnimplementedReconcileServiceServer) SendAccountStatement(context.Context, *SendAccountStatementRequest) (*SendAccountStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SendAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) ConfirmAccountStatement(context.Context, *ConfirmAccountStatementRequest) (*ConfirmAccountStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ConfirmAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) DisputeAccountStatement(context.Context, *DisputeAccountStatementRequest) (*DisputeAccountStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DisputeAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) ExportAccountStatement(context.Context, *ExportAccountStatementRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportAccountStatement not implemented")
 }
 func (UnimplementedReconcileServiceServer) RecordCustomerReturn(context.Context, *RecordCustomerReturnRequest) (*RecordCustomerReturnResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordCustomerReturn not implemented")
@@ -522,6 +655,132 @@ func _ReconcileService_ConfirmStatement_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReconcileService_GenerateAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GenerateAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).GenerateAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_GenerateAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).GenerateAccountStatement(ctx, req.(*GenerateAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_GetAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).GetAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_GetAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).GetAccountStatement(ctx, req.(*GetAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_ListAccountStatements_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAccountStatementsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ListAccountStatements(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ListAccountStatements_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ListAccountStatements(ctx, req.(*ListAccountStatementsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_SendAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SendAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).SendAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_SendAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).SendAccountStatement(ctx, req.(*SendAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_ConfirmAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConfirmAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ConfirmAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ConfirmAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ConfirmAccountStatement(ctx, req.(*ConfirmAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_DisputeAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DisputeAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).DisputeAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_DisputeAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).DisputeAccountStatement(ctx, req.(*DisputeAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_ExportAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ExportAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ExportAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ExportAccountStatement(ctx, req.(*ExportAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReconcileService_RecordCustomerReturn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RecordCustomerReturnRequest)
 	if err := dec(in); err != nil {
@@ -672,6 +931,34 @@ var ReconcileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ConfirmStatement",
 			Handler:    _ReconcileService_ConfirmStatement_Handler,
+		},
+		{
+			MethodName: "GenerateAccountStatement",
+			Handler:    _ReconcileService_GenerateAccountStatement_Handler,
+		},
+		{
+			MethodName: "GetAccountStatement",
+			Handler:    _ReconcileService_GetAccountStatement_Handler,
+		},
+		{
+			MethodName: "ListAccountStatements",
+			Handler:    _ReconcileService_ListAccountStatements_Handler,
+		},
+		{
+			MethodName: "SendAccountStatement",
+			Handler:    _ReconcileService_SendAccountStatement_Handler,
+		},
+		{
+			MethodName: "ConfirmAccountStatement",
+			Handler:    _ReconcileService_ConfirmAccountStatement_Handler,
+		},
+		{
+			MethodName: "DisputeAccountStatement",
+			Handler:    _ReconcileService_DisputeAccountStatement_Handler,
+		},
+		{
+			MethodName: "ExportAccountStatement",
+			Handler:    _ReconcileService_ExportAccountStatement_Handler,
 		},
 		{
 			MethodName: "RecordCustomerReturn",
