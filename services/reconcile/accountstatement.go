@@ -69,14 +69,6 @@ type AccountLine struct {
 	Amount     int64 // signed as it moves the balance
 }
 
-// signedAmount is how a trade line moves what the customer owes.
-func signedAmount(kind string, amount int64) int64 {
-	if kind == KindReturn {
-		return -amount
-	}
-	return amount
-}
-
 // Other lines of our statements.
 const (
 	lineCorrection = "correct" // a red invoice's price correction
