@@ -71,7 +71,8 @@ CREATE TABLE import_profiles (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- A counterpart's statement as imported, with the file (gzip) and its SHA-256: the same
--- file imported again for the same party finds this row and changes nothing.
+-- file imported again for the same party finds this row and changes nothing. party_type:
+-- customer, supplier, or shop (a platform's settlement bill of one of our shops).
 CREATE TABLE counterpart_statements (
   id              BIGINT       NOT NULL AUTO_INCREMENT,
   party_type      VARCHAR(8)   NOT NULL,
@@ -145,11 +146,17 @@ CREATE TABLE counterpart_lines (
   PRIMARY KEY (statement_id, row_no)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Our lines of the statement's period that are not on it (ONLY_OURS).
+-- Our lines of the statement's period that are not on it (ONLY_OURS): trade lines
+-- (kind delivery, return, receipt) or, for a platform's settlement bill, orders (kind
+-- order), with the number, date and amount shown.
 CREATE TABLE statement_only_ours (
-  statement_id  BIGINT NOT NULL,
-  trade_line_id BIGINT NOT NULL,
-  PRIMARY KEY (statement_id, trade_line_id)
+  statement_id BIGINT      NOT NULL,
+  kind         VARCHAR(8)  NOT NULL,
+  our_id       BIGINT      NOT NULL,
+  doc_no       VARCHAR(64) NOT NULL,
+  doc_date     DATE        NOT NULL,
+  amount       BIGINT      NOT NULL,
+  PRIMARY KEY (statement_id, kind, our_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- A customer's own item codes for our items.
@@ -195,7 +202,7 @@ CREATE TABLE fee_rules (
 -- Default classification of the fee names Chinese retailers use. Categories: PROMOTION
 -- (DM, posters, promotions), DISPLAY (end caps, stacks, displays), LISTING (entry, new
 -- item, slotting), BARCODE, LOGISTICS (distribution, warehousing), REBATE, SHORTAGE,
--- PENALTY, OTHER.
+-- PENALTY, COMMISSION (a platform's or retailer's percentage of sales), OTHER.
 INSERT INTO fee_rules (position, pattern, category, created_at) VALUES
 (10, '条码', 'BARCODE', NOW(6)), (11, 'barcode', 'BARCODE', NOW(6)),
 (20, '物流', 'LOGISTICS', NOW(6)), (21, '配送', 'LOGISTICS', NOW(6)), (22, '仓储', 'LOGISTICS', NOW(6)),
@@ -210,7 +217,9 @@ INSERT INTO fee_rules (position, pattern, category, created_at) VALUES
 (63, 'rebate', 'REBATE', NOW(6)),
 (70, '短少', 'SHORTAGE', NOW(6)), (71, '短缺', 'SHORTAGE', NOW(6)), (72, '损耗', 'SHORTAGE', NOW(6)),
 (73, '缺货', 'SHORTAGE', NOW(6)), (74, 'shortage', 'SHORTAGE', NOW(6)),
-(80, '罚款', 'PENALTY', NOW(6)), (81, '违约', 'PENALTY', NOW(6)), (82, 'penalty', 'PENALTY', NOW(6));
+(80, '罚款', 'PENALTY', NOW(6)), (81, '违约', 'PENALTY', NOW(6)), (82, 'penalty', 'PENALTY', NOW(6)),
+(5, '佣金', 'COMMISSION', NOW(6)), (6, 'commission', 'COMMISSION', NOW(6)), (7, '技术服务费', 'COMMISSION', NOW(6)),
+(8, '扣点', 'COMMISSION', NOW(6));
 
 -- +goose Down
 DROP TABLE fee_rules;

@@ -209,6 +209,7 @@ var Table = map[string]Rule{
 	rec + "ListImportProfiles":           read(finance, manager),
 	rec + "ImportCustomerStatement":      write(finance),
 	rec + "ImportSupplierStatement":      write(finance),
+	rec + "ImportShopSettlement":         write(finance),
 	rec + "GetStatement":                 read(finance, manager),
 	rec + "ListStatements":               read(finance, manager),
 	rec + "ResolveStatementLine":         write(finance),

@@ -152,7 +152,7 @@ func (s *Service) ConfirmStatement(ctx context.Context, id int64) (Confirmation,
 		if err != nil {
 			return Confirmation{}, err
 		}
-		if st.Party != PartyCustomer {
+		if st.Party == PartySupplier {
 			return Confirmation{}, apperr.Refused("CUSTOMER_STATEMENTS_ONLY", "supplier statements are matched but booked through purchase invoices")
 		}
 		settings, err := s.settings(tx, st.Party, st.PartyID)
@@ -176,6 +176,9 @@ func (s *Service) ConfirmStatement(ctx context.Context, id int64) (Confirmation,
 			}
 			return Confirmation{}, apperr.Refused("LINES_UNRESOLVED", fmt.Sprintf("decide rows %s first (accept, dispute or write off)",
 				strings.Join(open, ", ")))
+		}
+		if st.Party == PartyShop {
+			return s.confirmSettlement(ctx, tx, st, lines)
 		}
 		c := Confirmation{Statement: st}
 		claim := int64(0)
@@ -276,4 +279,50 @@ func (s *Service) lineRate(tx *gorm.DB, l lineRow) (int32, error) {
 	var rate int32
 	err := tx.Raw(`SELECT vat_rate_bp FROM trade_lines WHERE id = ?`, l.TradeLineID).Scan(&rate).Error
 	return rate, err
+}
+
+// confirmSettlement books a platform's settlement bill as the platform paid it: the money
+// received into the platform account (101201), its commission and other fees as selling
+// expenses, against the receivable of the shop's customer (the platform_settlement
+// template). Disputed lines are claimed back in the net due.
+func (s *Service) confirmSettlement(ctx context.Context, tx *gorm.DB, st Statement, lines []lineRow) (Confirmation, error) {
+	shop, err := s.catalog.Shop(ctx, st.PartyID)
+	if err != nil {
+		return Confirmation{}, err
+	}
+	if shop.Customer == 0 {
+		return Confirmation{}, apperr.Refused("SHOP_WITHOUT_CUSTOMER", fmt.Sprintf(
+			"shop %s has no customer to book its receivable on; set the shop's customer first", shop.Code))
+	}
+	c := Confirmation{Statement: st}
+	var claim int64
+	for _, l := range lines {
+		if l.Resolution == ResolveDispute {
+			c.Disputed++
+			claim -= effect(l)
+		}
+	}
+	t := st.Totals
+	gross := t.Receipts - t.Returns + t.Adjustments
+	c.FeesNet, c.ReceivableDecrease = t.Fees, gross
+	if gross != 0 || t.Fees != 0 {
+		doc := finance.Document{Type: "platform_settlement", ID: st.ID, Number: firstOf(st.StatementNumber, fmt.Sprintf("ST-%d", st.ID)),
+			Date: s.today().Format(time.DateOnly), Customer: shop.Customer, Channel: "online",
+			Totals: map[string]int64{"received": t.Net, "commission": t.Fees, "gross": gross}}
+		if err := finance.PublishDocument(ctx, s.outbox, tx, doc); err != nil {
+			return c, err
+		}
+	}
+	status := StatementConfirmed
+	if c.Disputed > 0 {
+		status = StatementDisputed
+	}
+	due := t.Net + claim
+	now := s.clock()
+	if err := tx.Exec(`UPDATE counterpart_statements SET status = ?, net_due = ?, confirmed_by = ?, confirmed_at = ?,
+		updated_at = ?, version = version + 1 WHERE id = ?`, status, due, reqctx.PrincipalFrom(ctx).ID, now, now, st.ID).Error; err != nil {
+		return c, err
+	}
+	c.Status, c.NetDue = status, &due
+	return c, nil
 }

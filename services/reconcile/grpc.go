@@ -431,3 +431,16 @@ func (g *GRPC) ExportAccountStatement(ctx context.Context, req *reconcilev1.Expo
 	_ = grpc.SetHeader(ctx, metadata.Pairs("content-disposition", `attachment; filename="`+d.FileName+`"`))
 	return &httpbody.HttpBody{ContentType: d.ContentType, Data: d.Data}, nil
 }
+
+// ImportShopSettlement imports a platform's settlement bill.
+func (g *GRPC) ImportShopSettlement(ctx context.Context, req *reconcilev1.ImportShopSettlementRequest) (*reconcilev1.ImportShopSettlementResponse, error) {
+	shop, err := g.svc.ShopID(ctx, req.GetShop())
+	if err != nil {
+		return nil, err
+	}
+	st, err := g.importStatement(ctx, PartyShop, shop, req.GetProfile(), req.GetFileName(), req.GetContent(), req.GetFrom(), req.GetTo())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.ImportShopSettlementResponse{Statement: st}, nil
+}

@@ -28,6 +28,7 @@ const (
 const (
 	PartyCustomer = "customer"
 	PartySupplier = "supplier"
+	PartyShop     = "shop" // a platform's settlement bill of one of our shops
 )
 
 // onStockDocument turns a posted delivery to a customer or receipt from a supplier into

@@ -28,11 +28,13 @@ const (
 	FeeLogistics = "LOGISTICS"
 	FeeRebate    = "REBATE"
 	FeeShortage  = "SHORTAGE"
-	FeePenalty   = "PENALTY"
-	FeeOther     = "OTHER"
+	FeePenalty    = "PENALTY"
+	FeeCommission = "COMMISSION"
+	FeeOther      = "OTHER"
 )
 
-var feeCategories = []string{FeePromotion, FeeDisplay, FeeListing, FeeBarcode, FeeLogistics, FeeRebate, FeeShortage, FeePenalty, FeeOther}
+var feeCategories = []string{FeePromotion, FeeDisplay, FeeListing, FeeBarcode, FeeLogistics, FeeRebate, FeeShortage, FeePenalty,
+	FeeCommission, FeeOther}
 
 // Review reasons of a line.
 const (

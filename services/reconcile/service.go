@@ -8,6 +8,7 @@ import (
 
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/services/catalog"
+	"github.com/erphub/erphub/services/orders"
 	"github.com/erphub/erphub/services/warehouse"
 )
 
@@ -23,6 +24,7 @@ type Service struct {
 	db        *gorm.DB
 	catalog   *catalog.Service
 	warehouse *warehouse.Service
+	orders    *orders.Service
 	outbox    *outbox.Outbox
 	loc       *time.Location
 	now       func() time.Time
@@ -31,7 +33,7 @@ type Service struct {
 
 // New returns the service and subscribes it to posted stock documents, which become trade
 // lines.
-func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ob *outbox.Outbox, opt Options) *Service {
+func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ord *orders.Service, ob *outbox.Outbox, opt Options) *Service {
 	if opt.Location == nil {
 		opt.Location = time.UTC
 	}
@@ -41,7 +43,7 @@ func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ob *outbox.Ou
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	s := &Service{db: g, catalog: cat, warehouse: wms, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log}
+	s := &Service{db: g, catalog: cat, warehouse: wms, orders: ord, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log}
 	ob.Subscribe("reconcile-trade-lines", []string{warehouse.TopicDocumentPosted}, s.onStockDocument)
 	return s
 }

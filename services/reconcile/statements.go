@@ -99,7 +99,7 @@ type OurLine struct {
 // (a cell that cannot be read names its row and column), NotFound, TooLarge.
 func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, error) {
 	var v apperr.Violations
-	v.Check(in.Party == PartyCustomer || in.Party == PartySupplier, "party", "must be customer or supplier")
+	v.Check(in.Party == PartyCustomer || in.Party == PartySupplier || in.Party == PartyShop, "party", "must be customer, supplier or shop")
 	v.Check(in.PartyID > 0, in.Party, "is required")
 	v.Check(in.Profile > 0, "profile", "is required")
 	in.FileName = strings.TrimSpace(in.FileName)
@@ -127,9 +127,11 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 		return Statement{}, apperr.Invalid("content", err.Error())
 	}
 	parsed := time.Now()
-	items, err := s.resolveItems(ctx, in.Party, in.PartyID, rows)
-	if err != nil {
-		return Statement{}, err
+	items := make([]int64, len(rows))
+	if in.Party != PartyShop {
+		if items, err = s.resolveItems(ctx, in.Party, in.PartyID, rows); err != nil {
+			return Statement{}, err
+		}
 	}
 	if in.From.IsZero() {
 		in.From, in.To = span(rows)
@@ -162,28 +164,42 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 		if st, found, err := s.statementByHash(tx, in.Party, in.PartyID, hash); found || err != nil {
 			return st, err
 		}
-		window := time.Duration(settings.DateWindowDays+1) * 24 * time.Hour
-		ours, err := loadTradeLines(tx, in.Party, in.PartyID, in.From.Add(-window), in.To.Add(24*time.Hour))
-		if err != nil {
-			return Statement{}, err
-		}
-		loaded = time.Now()
-		m := newMatcher(ours, settings, rules)
-		outs, totals := m.matchAll(rows, items, in.Party == PartySupplier)
-		left := m.leftOver(in.From, in.To)
-		matched = time.Now()
+		var outs []outcome
+		var totals Totals
+		var left []onlyOur
+		var err error
 		st := Statement{Party: in.Party, PartyID: in.PartyID, Profile: in.Profile, FileName: in.FileName, FileHash: hash,
 			StatementNumber: statementNumber(rows), From: in.From, To: in.To, Status: StatementImported, LineCount: len(rows),
-			Totals: totals, CreatedAt: s.clock(), Version: 1}
-		for _, l := range ours {
-			if !l.DocDate.Before(in.From) && !l.DocDate.After(in.To) {
-				if l.Kind == KindReturn {
-					st.OurTotal -= l.Amount
-				} else {
-					st.OurTotal += l.Amount
+			CreatedAt: s.clock(), Version: 1}
+		if in.Party == PartyShop {
+			loaded = time.Now()
+			if outs, totals, left, st.OurTotal, err = s.matchSettlement(ctx, in.PartyID, rows, rules, in.From, in.To); err != nil {
+				return Statement{}, err
+			}
+		} else {
+			window := time.Duration(settings.DateWindowDays+1) * 24 * time.Hour
+			ours, err := loadTradeLines(tx, in.Party, in.PartyID, in.From.Add(-window), in.To.Add(24*time.Hour))
+			if err != nil {
+				return Statement{}, err
+			}
+			loaded = time.Now()
+			m := newMatcher(ours, settings, rules)
+			outs, totals = m.matchAll(rows, items, in.Party == PartySupplier)
+			for _, l := range m.leftOver(in.From, in.To) {
+				left = append(left, onlyOur{kind: l.Kind, id: l.ID, docNo: l.DocNo, date: l.DocDate, amount: l.Amount})
+			}
+			for _, l := range ours {
+				if !l.DocDate.Before(in.From) && !l.DocDate.After(in.To) {
+					if l.Kind == KindReturn {
+						st.OurTotal -= l.Amount
+					} else {
+						st.OurTotal += l.Amount
+					}
 				}
 			}
 		}
+		matched = time.Now()
+		st.Totals = totals
 		var summary any
 		if totals.Summary != nil {
 			summary = *totals.Summary
@@ -208,12 +224,12 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 		}
 		for start := 0; start < len(left); start += 5000 {
 			chunk := left[start:min(start+5000, len(left))]
-			args := make([]any, 0, 2*len(chunk))
+			args := make([]any, 0, 6*len(chunk))
 			for _, l := range chunk {
-				args = append(args, st.ID, l.ID)
+				args = append(args, st.ID, l.kind, l.id, clip(l.docNo, 64), l.date, l.amount)
 			}
-			if err := tx.Exec(`INSERT INTO statement_only_ours (statement_id, trade_line_id) VALUES `+placeholders(len(chunk), 2),
-				args...).Error; err != nil {
+			if err := tx.Exec(`INSERT INTO statement_only_ours (statement_id, kind, our_id, doc_no, doc_date, amount) VALUES `+
+				placeholders(len(chunk), 6), args...).Error; err != nil {
 				return Statement{}, err
 			}
 		}
@@ -230,6 +246,10 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 }
 
 func (s *Service) checkParty(ctx context.Context, party string, id int64) error {
+	if party == PartyShop {
+		_, err := s.catalog.Shop(ctx, id)
+		return err
+	}
 	if party == PartySupplier {
 		_, err := s.catalog.Supplier(ctx, id)
 		return err
@@ -530,9 +550,11 @@ func (s *Service) GetStatement(ctx context.Context, id int64, state string, afte
 	}
 	if state == "" || state == OnlyOurs {
 		var ours []OurLine
-		if err := g.Raw(`SELECT t.id, t.kind, t.doc_no, t.their_doc_no, t.po_no, t.outlet_code, t.doc_date AS date, t.item_id AS item,
-			t.quantity, t.unit_price, t.amount FROM statement_only_ours o JOIN trade_lines t ON t.id = o.trade_line_id
-			WHERE o.statement_id = ? ORDER BY t.doc_date, t.id LIMIT ?`, id, limit).Scan(&ours).Error; err != nil {
+		if err := g.Raw(`SELECT o.our_id AS id, o.kind, o.doc_no, COALESCE(t.their_doc_no, '') AS their_doc_no,
+			COALESCE(t.po_no, '') AS po_no, COALESCE(t.outlet_code, '') AS outlet_code, o.doc_date AS date,
+			COALESCE(t.item_id, 0) AS item, COALESCE(t.quantity, 0) AS quantity, COALESCE(t.unit_price, 0) AS unit_price, o.amount
+			FROM statement_only_ours o LEFT JOIN trade_lines t ON t.id = o.our_id AND o.kind <> 'order'
+			WHERE o.statement_id = ? ORDER BY o.doc_date, o.our_id LIMIT ?`, id, limit).Scan(&ours).Error; err != nil {
 			return st, err
 		}
 		st.OnlyOurs = ours

@@ -713,6 +713,152 @@ func (x *ImportSupplierStatementResponse) GetStatement() *Statement {
 	return nil
 }
 
+// ImportShopSettlementRequest carries a platform's settlement bill.
+type ImportShopSettlementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The shop: id or code.
+	Shop string `protobuf:"bytes,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	// The import profile.
+	Profile int64 `protobuf:"varint,2,opt,name=profile,proto3" json:"profile,omitempty"`
+	// The file's name.
+	FileName string `protobuf:"bytes,3,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// The file (base64 in JSON).
+	Content []byte `protobuf:"bytes,4,opt,name=content,proto3" json:"content,omitempty"`
+	// The period it covers (both or neither); default: its lines' dates.
+	From string `protobuf:"bytes,5,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day of the period.
+	To string `protobuf:"bytes,6,opt,name=to,proto3" json:"to,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportShopSettlementRequest) Reset() {
+	*x = ImportShopSettlementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportShopSettlementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportShopSettlementRequest) ProtoMessage() {}
+
+func (x *ImportShopSettlementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportShopSettlementRequest.ProtoReflect.Descriptor instead.
+func (*ImportShopSettlementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ImportShopSettlementRequest) GetShop() string {
+	if x != nil {
+		return x.Shop
+	}
+	return ""
+}
+
+func (x *ImportShopSettlementRequest) GetProfile() int64 {
+	if x != nil {
+		return x.Profile
+	}
+	return 0
+}
+
+func (x *ImportShopSettlementRequest) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *ImportShopSettlementRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+func (x *ImportShopSettlementRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *ImportShopSettlementRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ImportShopSettlementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ImportShopSettlementResponse answers the statement (without its lines).
+type ImportShopSettlementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *Statement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportShopSettlementResponse) Reset() {
+	*x = ImportShopSettlementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportShopSettlementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportShopSettlementResponse) ProtoMessage() {}
+
+func (x *ImportShopSettlementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportShopSettlementResponse.ProtoReflect.Descriptor instead.
+func (*ImportShopSettlementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ImportShopSettlementResponse) GetStatement() *Statement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
 // Totals of a statement in fen: net = receipts − returns + adjustments − fees.
 type StatementTotals struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -736,7 +882,7 @@ type StatementTotals struct {
 
 func (x *StatementTotals) Reset() {
 	*x = StatementTotals{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[11]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +894,7 @@ func (x *StatementTotals) String() string {
 func (*StatementTotals) ProtoMessage() {}
 
 func (x *StatementTotals) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[11]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +907,7 @@ func (x *StatementTotals) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementTotals.ProtoReflect.Descriptor instead.
 func (*StatementTotals) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{11}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *StatementTotals) GetReceipts() int64 {
@@ -818,7 +964,7 @@ type Statement struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The id.
 	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	// customer or supplier.
+	// customer, supplier or shop (a platform's settlement bill).
 	PartyType string `protobuf:"bytes,2,opt,name=party_type,json=partyType,proto3" json:"party_type,omitempty"`
 	// The customer or supplier id.
 	Party int64 `protobuf:"varint,3,opt,name=party,proto3" json:"party,omitempty"`
@@ -862,7 +1008,7 @@ type Statement struct {
 
 func (x *Statement) Reset() {
 	*x = Statement{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[12]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -874,7 +1020,7 @@ func (x *Statement) String() string {
 func (*Statement) ProtoMessage() {}
 
 func (x *Statement) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[12]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -887,7 +1033,7 @@ func (x *Statement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Statement.ProtoReflect.Descriptor instead.
 func (*Statement) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{12}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Statement) GetId() int64 {
@@ -1081,7 +1227,7 @@ type StatementLine struct {
 	// Their amount − ours, fen.
 	AmountDifference int64 `protobuf:"varint,23,opt,name=amount_difference,json=amountDifference,proto3" json:"amount_difference,omitempty"`
 	// Fee lines: PROMOTION, DISPLAY, LISTING, BARCODE, LOGISTICS, REBATE, SHORTAGE,
-	// PENALTY or OTHER.
+	// PENALTY, COMMISSION or OTHER.
 	FeeCategory string `protobuf:"bytes,24,opt,name=fee_category,json=feeCategory,proto3" json:"fee_category,omitempty"`
 	// Whether finance must look at it.
 	NeedsReview bool `protobuf:"varint,25,opt,name=needs_review,json=needsReview,proto3" json:"needs_review,omitempty"`
@@ -1105,7 +1251,7 @@ type StatementLine struct {
 
 func (x *StatementLine) Reset() {
 	*x = StatementLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1117,7 +1263,7 @@ func (x *StatementLine) String() string {
 func (*StatementLine) ProtoMessage() {}
 
 func (x *StatementLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1130,7 +1276,7 @@ func (x *StatementLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatementLine.ProtoReflect.Descriptor instead.
 func (*StatementLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{13}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StatementLine) GetRow() int32 {
@@ -1369,7 +1515,7 @@ type ResolveStatementLineRequest struct {
 
 func (x *ResolveStatementLineRequest) Reset() {
 	*x = ResolveStatementLineRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1381,7 +1527,7 @@ func (x *ResolveStatementLineRequest) String() string {
 func (*ResolveStatementLineRequest) ProtoMessage() {}
 
 func (x *ResolveStatementLineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1394,7 +1540,7 @@ func (x *ResolveStatementLineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveStatementLineRequest.ProtoReflect.Descriptor instead.
 func (*ResolveStatementLineRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ResolveStatementLineRequest) GetStatement() int64 {
@@ -1443,7 +1589,7 @@ type ResolveStatementLineResponse struct {
 
 func (x *ResolveStatementLineResponse) Reset() {
 	*x = ResolveStatementLineResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1455,7 +1601,7 @@ func (x *ResolveStatementLineResponse) String() string {
 func (*ResolveStatementLineResponse) ProtoMessage() {}
 
 func (x *ResolveStatementLineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1468,7 +1614,7 @@ func (x *ResolveStatementLineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveStatementLineResponse.ProtoReflect.Descriptor instead.
 func (*ResolveStatementLineResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ResolveStatementLineResponse) GetLine() *StatementLine {
@@ -1491,7 +1637,7 @@ type ConfirmStatementRequest struct {
 
 func (x *ConfirmStatementRequest) Reset() {
 	*x = ConfirmStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1503,7 +1649,7 @@ func (x *ConfirmStatementRequest) String() string {
 func (*ConfirmStatementRequest) ProtoMessage() {}
 
 func (x *ConfirmStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[16]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1516,7 +1662,7 @@ func (x *ConfirmStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmStatementRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ConfirmStatementRequest) GetId() int64 {
@@ -1558,7 +1704,7 @@ type ConfirmStatementResponse struct {
 
 func (x *ConfirmStatementResponse) Reset() {
 	*x = ConfirmStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1570,7 +1716,7 @@ func (x *ConfirmStatementResponse) String() string {
 func (*ConfirmStatementResponse) ProtoMessage() {}
 
 func (x *ConfirmStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[17]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1583,7 +1729,7 @@ func (x *ConfirmStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmStatementResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ConfirmStatementResponse) GetStatement() *Statement {
@@ -1673,7 +1819,7 @@ type OurLine struct {
 
 func (x *OurLine) Reset() {
 	*x = OurLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1685,7 +1831,7 @@ func (x *OurLine) String() string {
 func (*OurLine) ProtoMessage() {}
 
 func (x *OurLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1698,7 +1844,7 @@ func (x *OurLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OurLine.ProtoReflect.Descriptor instead.
 func (*OurLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OurLine) GetId() int64 {
@@ -1795,7 +1941,7 @@ type GetStatementRequest struct {
 
 func (x *GetStatementRequest) Reset() {
 	*x = GetStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1807,7 +1953,7 @@ func (x *GetStatementRequest) String() string {
 func (*GetStatementRequest) ProtoMessage() {}
 
 func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1820,7 +1966,7 @@ func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetStatementRequest) GetId() int64 {
@@ -1862,7 +2008,7 @@ type GetStatementResponse struct {
 
 func (x *GetStatementResponse) Reset() {
 	*x = GetStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +2020,7 @@ func (x *GetStatementResponse) String() string {
 func (*GetStatementResponse) ProtoMessage() {}
 
 func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +2033,7 @@ func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetStatementResponse) GetStatement() *Statement {
@@ -1912,7 +2058,7 @@ type ListStatementsRequest struct {
 
 func (x *ListStatementsRequest) Reset() {
 	*x = ListStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1924,7 +2070,7 @@ func (x *ListStatementsRequest) String() string {
 func (*ListStatementsRequest) ProtoMessage() {}
 
 func (x *ListStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1937,7 +2083,7 @@ func (x *ListStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListStatementsRequest) GetPartyType() string {
@@ -1972,7 +2118,7 @@ type ListStatementsResponse struct {
 
 func (x *ListStatementsResponse) Reset() {
 	*x = ListStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +2130,7 @@ func (x *ListStatementsResponse) String() string {
 func (*ListStatementsResponse) ProtoMessage() {}
 
 func (x *ListStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1997,7 +2143,7 @@ func (x *ListStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListStatementsResponse) GetStatements() []*Statement {
@@ -2032,7 +2178,7 @@ type CustomerReturn struct {
 
 func (x *CustomerReturn) Reset() {
 	*x = CustomerReturn{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2044,7 +2190,7 @@ func (x *CustomerReturn) String() string {
 func (*CustomerReturn) ProtoMessage() {}
 
 func (x *CustomerReturn) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2057,7 +2203,7 @@ func (x *CustomerReturn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CustomerReturn.ProtoReflect.Descriptor instead.
 func (*CustomerReturn) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CustomerReturn) GetId() int64 {
@@ -2133,7 +2279,7 @@ type ReturnLine struct {
 
 func (x *ReturnLine) Reset() {
 	*x = ReturnLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2291,7 @@ func (x *ReturnLine) String() string {
 func (*ReturnLine) ProtoMessage() {}
 
 func (x *ReturnLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2304,7 @@ func (x *ReturnLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnLine.ProtoReflect.Descriptor instead.
 func (*ReturnLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ReturnLine) GetItem() int64 {
@@ -2204,7 +2350,7 @@ type RecordCustomerReturnRequest struct {
 
 func (x *RecordCustomerReturnRequest) Reset() {
 	*x = RecordCustomerReturnRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2362,7 @@ func (x *RecordCustomerReturnRequest) String() string {
 func (*RecordCustomerReturnRequest) ProtoMessage() {}
 
 func (x *RecordCustomerReturnRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2229,7 +2375,7 @@ func (x *RecordCustomerReturnRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordCustomerReturnRequest.ProtoReflect.Descriptor instead.
 func (*RecordCustomerReturnRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RecordCustomerReturnRequest) GetCustomer() int64 {
@@ -2264,7 +2410,7 @@ type RecordCustomerReturnResponse struct {
 
 func (x *RecordCustomerReturnResponse) Reset() {
 	*x = RecordCustomerReturnResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2422,7 @@ func (x *RecordCustomerReturnResponse) String() string {
 func (*RecordCustomerReturnResponse) ProtoMessage() {}
 
 func (x *RecordCustomerReturnResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2435,7 @@ func (x *RecordCustomerReturnResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordCustomerReturnResponse.ProtoReflect.Descriptor instead.
 func (*RecordCustomerReturnResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RecordCustomerReturnResponse) GetReturn() *CustomerReturn {
@@ -2322,7 +2468,7 @@ type ReconcileSettings struct {
 
 func (x *ReconcileSettings) Reset() {
 	*x = ReconcileSettings{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2334,7 +2480,7 @@ func (x *ReconcileSettings) String() string {
 func (*ReconcileSettings) ProtoMessage() {}
 
 func (x *ReconcileSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2347,7 +2493,7 @@ func (x *ReconcileSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileSettings.ProtoReflect.Descriptor instead.
 func (*ReconcileSettings) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ReconcileSettings) GetQuantityTolerance() int64 {
@@ -2414,7 +2560,7 @@ type SetCustomerReconcileSettingsRequest struct {
 
 func (x *SetCustomerReconcileSettingsRequest) Reset() {
 	*x = SetCustomerReconcileSettingsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2572,7 @@ func (x *SetCustomerReconcileSettingsRequest) String() string {
 func (*SetCustomerReconcileSettingsRequest) ProtoMessage() {}
 
 func (x *SetCustomerReconcileSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2439,7 +2585,7 @@ func (x *SetCustomerReconcileSettingsRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use SetCustomerReconcileSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetCustomerReconcileSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SetCustomerReconcileSettingsRequest) GetCustomer() int64 {
@@ -2474,7 +2620,7 @@ type SetCustomerReconcileSettingsResponse struct {
 
 func (x *SetCustomerReconcileSettingsResponse) Reset() {
 	*x = SetCustomerReconcileSettingsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2486,7 +2632,7 @@ func (x *SetCustomerReconcileSettingsResponse) String() string {
 func (*SetCustomerReconcileSettingsResponse) ProtoMessage() {}
 
 func (x *SetCustomerReconcileSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2499,7 +2645,7 @@ func (x *SetCustomerReconcileSettingsResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use SetCustomerReconcileSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetCustomerReconcileSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SetCustomerReconcileSettingsResponse) GetSettings() *ReconcileSettings {
@@ -2524,7 +2670,7 @@ type SetSupplierReconcileSettingsRequest struct {
 
 func (x *SetSupplierReconcileSettingsRequest) Reset() {
 	*x = SetSupplierReconcileSettingsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2536,7 +2682,7 @@ func (x *SetSupplierReconcileSettingsRequest) String() string {
 func (*SetSupplierReconcileSettingsRequest) ProtoMessage() {}
 
 func (x *SetSupplierReconcileSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2549,7 +2695,7 @@ func (x *SetSupplierReconcileSettingsRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use SetSupplierReconcileSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetSupplierReconcileSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SetSupplierReconcileSettingsRequest) GetSupplier() int64 {
@@ -2584,7 +2730,7 @@ type SetSupplierReconcileSettingsResponse struct {
 
 func (x *SetSupplierReconcileSettingsResponse) Reset() {
 	*x = SetSupplierReconcileSettingsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2596,7 +2742,7 @@ func (x *SetSupplierReconcileSettingsResponse) String() string {
 func (*SetSupplierReconcileSettingsResponse) ProtoMessage() {}
 
 func (x *SetSupplierReconcileSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2609,7 +2755,7 @@ func (x *SetSupplierReconcileSettingsResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use SetSupplierReconcileSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetSupplierReconcileSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SetSupplierReconcileSettingsResponse) GetSettings() *ReconcileSettings {
@@ -2632,7 +2778,7 @@ type ItemCode struct {
 
 func (x *ItemCode) Reset() {
 	*x = ItemCode{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2644,7 +2790,7 @@ func (x *ItemCode) String() string {
 func (*ItemCode) ProtoMessage() {}
 
 func (x *ItemCode) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2657,7 +2803,7 @@ func (x *ItemCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemCode.ProtoReflect.Descriptor instead.
 func (*ItemCode) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ItemCode) GetTheirCode() string {
@@ -2689,7 +2835,7 @@ type SetCustomerItemCodesRequest struct {
 
 func (x *SetCustomerItemCodesRequest) Reset() {
 	*x = SetCustomerItemCodesRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2701,7 +2847,7 @@ func (x *SetCustomerItemCodesRequest) String() string {
 func (*SetCustomerItemCodesRequest) ProtoMessage() {}
 
 func (x *SetCustomerItemCodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2714,7 +2860,7 @@ func (x *SetCustomerItemCodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCustomerItemCodesRequest.ProtoReflect.Descriptor instead.
 func (*SetCustomerItemCodesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SetCustomerItemCodesRequest) GetCustomer() int64 {
@@ -2749,7 +2895,7 @@ type SetCustomerItemCodesResponse struct {
 
 func (x *SetCustomerItemCodesResponse) Reset() {
 	*x = SetCustomerItemCodesResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2761,7 +2907,7 @@ func (x *SetCustomerItemCodesResponse) String() string {
 func (*SetCustomerItemCodesResponse) ProtoMessage() {}
 
 func (x *SetCustomerItemCodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +2920,7 @@ func (x *SetCustomerItemCodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCustomerItemCodesResponse.ProtoReflect.Descriptor instead.
 func (*SetCustomerItemCodesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SetCustomerItemCodesResponse) GetCodes() []*ItemCode {
@@ -2801,7 +2947,7 @@ type FeeRule struct {
 
 func (x *FeeRule) Reset() {
 	*x = FeeRule{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2813,7 +2959,7 @@ func (x *FeeRule) String() string {
 func (*FeeRule) ProtoMessage() {}
 
 func (x *FeeRule) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2826,7 +2972,7 @@ func (x *FeeRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeRule.ProtoReflect.Descriptor instead.
 func (*FeeRule) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *FeeRule) GetId() int64 {
@@ -2866,7 +3012,7 @@ type ListFeeRulesRequest struct {
 
 func (x *ListFeeRulesRequest) Reset() {
 	*x = ListFeeRulesRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2878,7 +3024,7 @@ func (x *ListFeeRulesRequest) String() string {
 func (*ListFeeRulesRequest) ProtoMessage() {}
 
 func (x *ListFeeRulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2891,7 +3037,7 @@ func (x *ListFeeRulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeRulesRequest.ProtoReflect.Descriptor instead.
 func (*ListFeeRulesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{36}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{38}
 }
 
 // ListFeeRulesResponse answers the rules.
@@ -2905,7 +3051,7 @@ type ListFeeRulesResponse struct {
 
 func (x *ListFeeRulesResponse) Reset() {
 	*x = ListFeeRulesResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2917,7 +3063,7 @@ func (x *ListFeeRulesResponse) String() string {
 func (*ListFeeRulesResponse) ProtoMessage() {}
 
 func (x *ListFeeRulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2930,7 +3076,7 @@ func (x *ListFeeRulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeRulesResponse.ProtoReflect.Descriptor instead.
 func (*ListFeeRulesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{37}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListFeeRulesResponse) GetRules() []*FeeRule {
@@ -2953,7 +3099,7 @@ type SaveFeeRuleRequest struct {
 
 func (x *SaveFeeRuleRequest) Reset() {
 	*x = SaveFeeRuleRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2965,7 +3111,7 @@ func (x *SaveFeeRuleRequest) String() string {
 func (*SaveFeeRuleRequest) ProtoMessage() {}
 
 func (x *SaveFeeRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2978,7 +3124,7 @@ func (x *SaveFeeRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveFeeRuleRequest.ProtoReflect.Descriptor instead.
 func (*SaveFeeRuleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{38}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SaveFeeRuleRequest) GetRule() *FeeRule {
@@ -3006,7 +3152,7 @@ type SaveFeeRuleResponse struct {
 
 func (x *SaveFeeRuleResponse) Reset() {
 	*x = SaveFeeRuleResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3018,7 +3164,7 @@ func (x *SaveFeeRuleResponse) String() string {
 func (*SaveFeeRuleResponse) ProtoMessage() {}
 
 func (x *SaveFeeRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3031,7 +3177,7 @@ func (x *SaveFeeRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveFeeRuleResponse.ProtoReflect.Descriptor instead.
 func (*SaveFeeRuleResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{39}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SaveFeeRuleResponse) GetRule() *FeeRule {
@@ -3087,7 +3233,7 @@ type AccountStatement struct {
 
 func (x *AccountStatement) Reset() {
 	*x = AccountStatement{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3099,7 +3245,7 @@ func (x *AccountStatement) String() string {
 func (*AccountStatement) ProtoMessage() {}
 
 func (x *AccountStatement) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3112,7 +3258,7 @@ func (x *AccountStatement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountStatement.ProtoReflect.Descriptor instead.
 func (*AccountStatement) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{40}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *AccountStatement) GetId() int64 {
@@ -3273,7 +3419,7 @@ type AccountLine struct {
 
 func (x *AccountLine) Reset() {
 	*x = AccountLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3285,7 +3431,7 @@ func (x *AccountLine) String() string {
 func (*AccountLine) ProtoMessage() {}
 
 func (x *AccountLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3298,7 +3444,7 @@ func (x *AccountLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountLine.ProtoReflect.Descriptor instead.
 func (*AccountLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{41}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *AccountLine) GetSeq() int32 {
@@ -3395,7 +3541,7 @@ type GenerateAccountStatementRequest struct {
 
 func (x *GenerateAccountStatementRequest) Reset() {
 	*x = GenerateAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3407,7 +3553,7 @@ func (x *GenerateAccountStatementRequest) String() string {
 func (*GenerateAccountStatementRequest) ProtoMessage() {}
 
 func (x *GenerateAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3420,7 +3566,7 @@ func (x *GenerateAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GenerateAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{42}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GenerateAccountStatementRequest) GetCustomer() int64 {
@@ -3462,7 +3608,7 @@ type GenerateAccountStatementResponse struct {
 
 func (x *GenerateAccountStatementResponse) Reset() {
 	*x = GenerateAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3474,7 +3620,7 @@ func (x *GenerateAccountStatementResponse) String() string {
 func (*GenerateAccountStatementResponse) ProtoMessage() {}
 
 func (x *GenerateAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3487,7 +3633,7 @@ func (x *GenerateAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GenerateAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{43}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GenerateAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3512,7 +3658,7 @@ type GetAccountStatementRequest struct {
 
 func (x *GetAccountStatementRequest) Reset() {
 	*x = GetAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3524,7 +3670,7 @@ func (x *GetAccountStatementRequest) String() string {
 func (*GetAccountStatementRequest) ProtoMessage() {}
 
 func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3537,7 +3683,7 @@ func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{44}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetAccountStatementRequest) GetId() int64 {
@@ -3572,7 +3718,7 @@ type GetAccountStatementResponse struct {
 
 func (x *GetAccountStatementResponse) Reset() {
 	*x = GetAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3584,7 +3730,7 @@ func (x *GetAccountStatementResponse) String() string {
 func (*GetAccountStatementResponse) ProtoMessage() {}
 
 func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3597,7 +3743,7 @@ func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{45}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3620,7 +3766,7 @@ type ListAccountStatementsRequest struct {
 
 func (x *ListAccountStatementsRequest) Reset() {
 	*x = ListAccountStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3632,7 +3778,7 @@ func (x *ListAccountStatementsRequest) String() string {
 func (*ListAccountStatementsRequest) ProtoMessage() {}
 
 func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3645,7 +3791,7 @@ func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListAccountStatementsRequest) GetCustomer() int64 {
@@ -3673,7 +3819,7 @@ type ListAccountStatementsResponse struct {
 
 func (x *ListAccountStatementsResponse) Reset() {
 	*x = ListAccountStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3685,7 +3831,7 @@ func (x *ListAccountStatementsResponse) String() string {
 func (*ListAccountStatementsResponse) ProtoMessage() {}
 
 func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3698,7 +3844,7 @@ func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListAccountStatementsResponse) GetStatements() []*AccountStatement {
@@ -3723,7 +3869,7 @@ type SendAccountStatementRequest struct {
 
 func (x *SendAccountStatementRequest) Reset() {
 	*x = SendAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3735,7 +3881,7 @@ func (x *SendAccountStatementRequest) String() string {
 func (*SendAccountStatementRequest) ProtoMessage() {}
 
 func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3748,7 +3894,7 @@ func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*SendAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *SendAccountStatementRequest) GetId() int64 {
@@ -3783,7 +3929,7 @@ type SendAccountStatementResponse struct {
 
 func (x *SendAccountStatementResponse) Reset() {
 	*x = SendAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3795,7 +3941,7 @@ func (x *SendAccountStatementResponse) String() string {
 func (*SendAccountStatementResponse) ProtoMessage() {}
 
 func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3808,7 +3954,7 @@ func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*SendAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *SendAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3833,7 +3979,7 @@ type ConfirmAccountStatementRequest struct {
 
 func (x *ConfirmAccountStatementRequest) Reset() {
 	*x = ConfirmAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3845,7 +3991,7 @@ func (x *ConfirmAccountStatementRequest) String() string {
 func (*ConfirmAccountStatementRequest) ProtoMessage() {}
 
 func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3858,7 +4004,7 @@ func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ConfirmAccountStatementRequest) GetId() int64 {
@@ -3893,7 +4039,7 @@ type ConfirmAccountStatementResponse struct {
 
 func (x *ConfirmAccountStatementResponse) Reset() {
 	*x = ConfirmAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3905,7 +4051,7 @@ func (x *ConfirmAccountStatementResponse) String() string {
 func (*ConfirmAccountStatementResponse) ProtoMessage() {}
 
 func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3918,7 +4064,7 @@ func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ConfirmAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3943,7 +4089,7 @@ type DisputeAccountStatementRequest struct {
 
 func (x *DisputeAccountStatementRequest) Reset() {
 	*x = DisputeAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3955,7 +4101,7 @@ func (x *DisputeAccountStatementRequest) String() string {
 func (*DisputeAccountStatementRequest) ProtoMessage() {}
 
 func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3968,7 +4114,7 @@ func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisputeAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*DisputeAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *DisputeAccountStatementRequest) GetId() int64 {
@@ -4003,7 +4149,7 @@ type DisputeAccountStatementResponse struct {
 
 func (x *DisputeAccountStatementResponse) Reset() {
 	*x = DisputeAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4015,7 +4161,7 @@ func (x *DisputeAccountStatementResponse) String() string {
 func (*DisputeAccountStatementResponse) ProtoMessage() {}
 
 func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4028,7 +4174,7 @@ func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisputeAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*DisputeAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *DisputeAccountStatementResponse) GetStatement() *AccountStatement {
@@ -4051,7 +4197,7 @@ type ExportAccountStatementRequest struct {
 
 func (x *ExportAccountStatementRequest) Reset() {
 	*x = ExportAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4063,7 +4209,7 @@ func (x *ExportAccountStatementRequest) String() string {
 func (*ExportAccountStatementRequest) ProtoMessage() {}
 
 func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4076,7 +4222,7 @@ func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*ExportAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ExportAccountStatementRequest) GetId() int64 {
@@ -4151,6 +4297,17 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\a \x01(\tR\trequestId\"\\\n" +
 	"\x1fImportSupplierStatementResponse\x129\n" +
+	"\tstatement\x18\x01 \x01(\v2\x1b.erp.reconcile.v1.StatementR\tstatement\"\xc5\x01\n" +
+	"\x1bImportShopSettlementRequest\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\tR\x04shop\x12\x18\n" +
+	"\aprofile\x18\x02 \x01(\x03R\aprofile\x12\x1b\n" +
+	"\tfile_name\x18\x03 \x01(\tR\bfileName\x12\x18\n" +
+	"\acontent\x18\x04 \x01(\fR\acontent\x12\x12\n" +
+	"\x04from\x18\x05 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x06 \x01(\tR\x02to\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\a \x01(\tR\trequestId\"Y\n" +
+	"\x1cImportShopSettlementResponse\x129\n" +
 	"\tstatement\x18\x01 \x01(\v2\x1b.erp.reconcile.v1.StatementR\tstatement\"\xce\x01\n" +
 	"\x0fStatementTotals\x12\x1a\n" +
 	"\breceipts\x18\x01 \x01(\x03R\breceipts\x12\x18\n" +
@@ -4445,13 +4602,14 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"G\n" +
 	"\x1dExportAccountStatementRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
-	"\x06format\x18\x02 \x01(\tR\x06format2\x81\x1d\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format2\xb4\x1e\n" +
 	"\x10ReconcileService\x12\xa0\x01\n" +
 	"\x13CreateImportProfile\x12,.erp.reconcile.v1.CreateImportProfileRequest\x1a-.erp.reconcile.v1.CreateImportProfileResponse\",\x82\xd3\xe4\x93\x02&:\aprofileb\aprofile\"\x12/v1/importProfiles\x12\x93\x01\n" +
 	"\x10GetImportProfile\x12).erp.reconcile.v1.GetImportProfileRequest\x1a*.erp.reconcile.v1.GetImportProfileResponse\"(\x82\xd3\xe4\x93\x02\"b\aprofile\x12\x17/v1/importProfiles/{id}\x12\x8b\x01\n" +
 	"\x12ListImportProfiles\x12+.erp.reconcile.v1.ListImportProfilesRequest\x1a,.erp.reconcile.v1.ListImportProfilesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/importProfiles\x12\xc0\x01\n" +
 	"\x17ImportCustomerStatement\x120.erp.reconcile.v1.ImportCustomerStatementRequest\x1a1.erp.reconcile.v1.ImportCustomerStatementResponse\"@\x82\xd3\xe4\x93\x02::\x01*b\tstatement\"*/v1/customers/{customer}/statements:import\x12\xc0\x01\n" +
-	"\x17ImportSupplierStatement\x120.erp.reconcile.v1.ImportSupplierStatementRequest\x1a1.erp.reconcile.v1.ImportSupplierStatementResponse\"@\x82\xd3\xe4\x93\x02::\x01*b\tstatement\"*/v1/suppliers/{supplier}/statements:import\x12\x85\x01\n" +
+	"\x17ImportSupplierStatement\x120.erp.reconcile.v1.ImportSupplierStatementRequest\x1a1.erp.reconcile.v1.ImportSupplierStatementResponse\"@\x82\xd3\xe4\x93\x02::\x01*b\tstatement\"*/v1/suppliers/{supplier}/statements:import\x12\xb0\x01\n" +
+	"\x14ImportShopSettlement\x12-.erp.reconcile.v1.ImportShopSettlementRequest\x1a..erp.reconcile.v1.ImportShopSettlementResponse\"9\x82\xd3\xe4\x93\x023:\x01*b\tstatement\"#/v1/shops/{shop}/settlements:import\x12\x85\x01\n" +
 	"\fGetStatement\x12%.erp.reconcile.v1.GetStatementRequest\x1a&.erp.reconcile.v1.GetStatementResponse\"&\x82\xd3\xe4\x93\x02 b\tstatement\x12\x13/v1/statements/{id}\x12{\n" +
 	"\x0eListStatements\x12'.erp.reconcile.v1.ListStatementsRequest\x1a(.erp.reconcile.v1.ListStatementsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/v1/statements\x12\xb6\x01\n" +
 	"\x14ResolveStatementLine\x12-.erp.reconcile.v1.ResolveStatementLineRequest\x1a..erp.reconcile.v1.ResolveStatementLineResponse\"?\x82\xd3\xe4\x93\x029:\x01*b\x04line\"./v1/statements/{statement}/lines/{row}:resolve\x12\x91\x01\n" +
@@ -4482,7 +4640,7 @@ func file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP() []byte {
 	return file_erp_reconcile_v1_reconcile_service_proto_rawDescData
 }
 
-var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 58)
+var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
 var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*ImportProfile)(nil),                        // 0: erp.reconcile.v1.ImportProfile
 	(*CreateImportProfileRequest)(nil),           // 1: erp.reconcile.v1.CreateImportProfileRequest
@@ -4495,144 +4653,149 @@ var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*ImportCustomerStatementResponse)(nil),      // 8: erp.reconcile.v1.ImportCustomerStatementResponse
 	(*ImportSupplierStatementRequest)(nil),       // 9: erp.reconcile.v1.ImportSupplierStatementRequest
 	(*ImportSupplierStatementResponse)(nil),      // 10: erp.reconcile.v1.ImportSupplierStatementResponse
-	(*StatementTotals)(nil),                      // 11: erp.reconcile.v1.StatementTotals
-	(*Statement)(nil),                            // 12: erp.reconcile.v1.Statement
-	(*StatementLine)(nil),                        // 13: erp.reconcile.v1.StatementLine
-	(*ResolveStatementLineRequest)(nil),          // 14: erp.reconcile.v1.ResolveStatementLineRequest
-	(*ResolveStatementLineResponse)(nil),         // 15: erp.reconcile.v1.ResolveStatementLineResponse
-	(*ConfirmStatementRequest)(nil),              // 16: erp.reconcile.v1.ConfirmStatementRequest
-	(*ConfirmStatementResponse)(nil),             // 17: erp.reconcile.v1.ConfirmStatementResponse
-	(*OurLine)(nil),                              // 18: erp.reconcile.v1.OurLine
-	(*GetStatementRequest)(nil),                  // 19: erp.reconcile.v1.GetStatementRequest
-	(*GetStatementResponse)(nil),                 // 20: erp.reconcile.v1.GetStatementResponse
-	(*ListStatementsRequest)(nil),                // 21: erp.reconcile.v1.ListStatementsRequest
-	(*ListStatementsResponse)(nil),               // 22: erp.reconcile.v1.ListStatementsResponse
-	(*CustomerReturn)(nil),                       // 23: erp.reconcile.v1.CustomerReturn
-	(*ReturnLine)(nil),                           // 24: erp.reconcile.v1.ReturnLine
-	(*RecordCustomerReturnRequest)(nil),          // 25: erp.reconcile.v1.RecordCustomerReturnRequest
-	(*RecordCustomerReturnResponse)(nil),         // 26: erp.reconcile.v1.RecordCustomerReturnResponse
-	(*ReconcileSettings)(nil),                    // 27: erp.reconcile.v1.ReconcileSettings
-	(*SetCustomerReconcileSettingsRequest)(nil),  // 28: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	(*SetCustomerReconcileSettingsResponse)(nil), // 29: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	(*SetSupplierReconcileSettingsRequest)(nil),  // 30: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	(*SetSupplierReconcileSettingsResponse)(nil), // 31: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	(*ItemCode)(nil),                             // 32: erp.reconcile.v1.ItemCode
-	(*SetCustomerItemCodesRequest)(nil),          // 33: erp.reconcile.v1.SetCustomerItemCodesRequest
-	(*SetCustomerItemCodesResponse)(nil),         // 34: erp.reconcile.v1.SetCustomerItemCodesResponse
-	(*FeeRule)(nil),                              // 35: erp.reconcile.v1.FeeRule
-	(*ListFeeRulesRequest)(nil),                  // 36: erp.reconcile.v1.ListFeeRulesRequest
-	(*ListFeeRulesResponse)(nil),                 // 37: erp.reconcile.v1.ListFeeRulesResponse
-	(*SaveFeeRuleRequest)(nil),                   // 38: erp.reconcile.v1.SaveFeeRuleRequest
-	(*SaveFeeRuleResponse)(nil),                  // 39: erp.reconcile.v1.SaveFeeRuleResponse
-	(*AccountStatement)(nil),                     // 40: erp.reconcile.v1.AccountStatement
-	(*AccountLine)(nil),                          // 41: erp.reconcile.v1.AccountLine
-	(*GenerateAccountStatementRequest)(nil),      // 42: erp.reconcile.v1.GenerateAccountStatementRequest
-	(*GenerateAccountStatementResponse)(nil),     // 43: erp.reconcile.v1.GenerateAccountStatementResponse
-	(*GetAccountStatementRequest)(nil),           // 44: erp.reconcile.v1.GetAccountStatementRequest
-	(*GetAccountStatementResponse)(nil),          // 45: erp.reconcile.v1.GetAccountStatementResponse
-	(*ListAccountStatementsRequest)(nil),         // 46: erp.reconcile.v1.ListAccountStatementsRequest
-	(*ListAccountStatementsResponse)(nil),        // 47: erp.reconcile.v1.ListAccountStatementsResponse
-	(*SendAccountStatementRequest)(nil),          // 48: erp.reconcile.v1.SendAccountStatementRequest
-	(*SendAccountStatementResponse)(nil),         // 49: erp.reconcile.v1.SendAccountStatementResponse
-	(*ConfirmAccountStatementRequest)(nil),       // 50: erp.reconcile.v1.ConfirmAccountStatementRequest
-	(*ConfirmAccountStatementResponse)(nil),      // 51: erp.reconcile.v1.ConfirmAccountStatementResponse
-	(*DisputeAccountStatementRequest)(nil),       // 52: erp.reconcile.v1.DisputeAccountStatementRequest
-	(*DisputeAccountStatementResponse)(nil),      // 53: erp.reconcile.v1.DisputeAccountStatementResponse
-	(*ExportAccountStatementRequest)(nil),        // 54: erp.reconcile.v1.ExportAccountStatementRequest
-	nil,                                          // 55: erp.reconcile.v1.ImportProfile.ColumnsEntry
-	nil,                                          // 56: erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	nil,                                          // 57: erp.reconcile.v1.Statement.CountsEntry
-	(*timestamppb.Timestamp)(nil),                // 58: google.protobuf.Timestamp
-	(*httpbody.HttpBody)(nil),                    // 59: google.api.HttpBody
+	(*ImportShopSettlementRequest)(nil),          // 11: erp.reconcile.v1.ImportShopSettlementRequest
+	(*ImportShopSettlementResponse)(nil),         // 12: erp.reconcile.v1.ImportShopSettlementResponse
+	(*StatementTotals)(nil),                      // 13: erp.reconcile.v1.StatementTotals
+	(*Statement)(nil),                            // 14: erp.reconcile.v1.Statement
+	(*StatementLine)(nil),                        // 15: erp.reconcile.v1.StatementLine
+	(*ResolveStatementLineRequest)(nil),          // 16: erp.reconcile.v1.ResolveStatementLineRequest
+	(*ResolveStatementLineResponse)(nil),         // 17: erp.reconcile.v1.ResolveStatementLineResponse
+	(*ConfirmStatementRequest)(nil),              // 18: erp.reconcile.v1.ConfirmStatementRequest
+	(*ConfirmStatementResponse)(nil),             // 19: erp.reconcile.v1.ConfirmStatementResponse
+	(*OurLine)(nil),                              // 20: erp.reconcile.v1.OurLine
+	(*GetStatementRequest)(nil),                  // 21: erp.reconcile.v1.GetStatementRequest
+	(*GetStatementResponse)(nil),                 // 22: erp.reconcile.v1.GetStatementResponse
+	(*ListStatementsRequest)(nil),                // 23: erp.reconcile.v1.ListStatementsRequest
+	(*ListStatementsResponse)(nil),               // 24: erp.reconcile.v1.ListStatementsResponse
+	(*CustomerReturn)(nil),                       // 25: erp.reconcile.v1.CustomerReturn
+	(*ReturnLine)(nil),                           // 26: erp.reconcile.v1.ReturnLine
+	(*RecordCustomerReturnRequest)(nil),          // 27: erp.reconcile.v1.RecordCustomerReturnRequest
+	(*RecordCustomerReturnResponse)(nil),         // 28: erp.reconcile.v1.RecordCustomerReturnResponse
+	(*ReconcileSettings)(nil),                    // 29: erp.reconcile.v1.ReconcileSettings
+	(*SetCustomerReconcileSettingsRequest)(nil),  // 30: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	(*SetCustomerReconcileSettingsResponse)(nil), // 31: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	(*SetSupplierReconcileSettingsRequest)(nil),  // 32: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	(*SetSupplierReconcileSettingsResponse)(nil), // 33: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	(*ItemCode)(nil),                             // 34: erp.reconcile.v1.ItemCode
+	(*SetCustomerItemCodesRequest)(nil),          // 35: erp.reconcile.v1.SetCustomerItemCodesRequest
+	(*SetCustomerItemCodesResponse)(nil),         // 36: erp.reconcile.v1.SetCustomerItemCodesResponse
+	(*FeeRule)(nil),                              // 37: erp.reconcile.v1.FeeRule
+	(*ListFeeRulesRequest)(nil),                  // 38: erp.reconcile.v1.ListFeeRulesRequest
+	(*ListFeeRulesResponse)(nil),                 // 39: erp.reconcile.v1.ListFeeRulesResponse
+	(*SaveFeeRuleRequest)(nil),                   // 40: erp.reconcile.v1.SaveFeeRuleRequest
+	(*SaveFeeRuleResponse)(nil),                  // 41: erp.reconcile.v1.SaveFeeRuleResponse
+	(*AccountStatement)(nil),                     // 42: erp.reconcile.v1.AccountStatement
+	(*AccountLine)(nil),                          // 43: erp.reconcile.v1.AccountLine
+	(*GenerateAccountStatementRequest)(nil),      // 44: erp.reconcile.v1.GenerateAccountStatementRequest
+	(*GenerateAccountStatementResponse)(nil),     // 45: erp.reconcile.v1.GenerateAccountStatementResponse
+	(*GetAccountStatementRequest)(nil),           // 46: erp.reconcile.v1.GetAccountStatementRequest
+	(*GetAccountStatementResponse)(nil),          // 47: erp.reconcile.v1.GetAccountStatementResponse
+	(*ListAccountStatementsRequest)(nil),         // 48: erp.reconcile.v1.ListAccountStatementsRequest
+	(*ListAccountStatementsResponse)(nil),        // 49: erp.reconcile.v1.ListAccountStatementsResponse
+	(*SendAccountStatementRequest)(nil),          // 50: erp.reconcile.v1.SendAccountStatementRequest
+	(*SendAccountStatementResponse)(nil),         // 51: erp.reconcile.v1.SendAccountStatementResponse
+	(*ConfirmAccountStatementRequest)(nil),       // 52: erp.reconcile.v1.ConfirmAccountStatementRequest
+	(*ConfirmAccountStatementResponse)(nil),      // 53: erp.reconcile.v1.ConfirmAccountStatementResponse
+	(*DisputeAccountStatementRequest)(nil),       // 54: erp.reconcile.v1.DisputeAccountStatementRequest
+	(*DisputeAccountStatementResponse)(nil),      // 55: erp.reconcile.v1.DisputeAccountStatementResponse
+	(*ExportAccountStatementRequest)(nil),        // 56: erp.reconcile.v1.ExportAccountStatementRequest
+	nil,                                          // 57: erp.reconcile.v1.ImportProfile.ColumnsEntry
+	nil,                                          // 58: erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	nil,                                          // 59: erp.reconcile.v1.Statement.CountsEntry
+	(*timestamppb.Timestamp)(nil),                // 60: google.protobuf.Timestamp
+	(*httpbody.HttpBody)(nil),                    // 61: google.api.HttpBody
 }
 var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
-	55, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
-	56, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	58, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
+	57, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
+	58, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	60, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: erp.reconcile.v1.CreateImportProfileRequest.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 4: erp.reconcile.v1.CreateImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 5: erp.reconcile.v1.GetImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 6: erp.reconcile.v1.ListImportProfilesResponse.profiles:type_name -> erp.reconcile.v1.ImportProfile
-	12, // 7: erp.reconcile.v1.ImportCustomerStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	12, // 8: erp.reconcile.v1.ImportSupplierStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	11, // 9: erp.reconcile.v1.Statement.totals:type_name -> erp.reconcile.v1.StatementTotals
-	57, // 10: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
-	13, // 11: erp.reconcile.v1.Statement.lines:type_name -> erp.reconcile.v1.StatementLine
-	18, // 12: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
-	58, // 13: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
-	13, // 14: erp.reconcile.v1.ResolveStatementLineResponse.line:type_name -> erp.reconcile.v1.StatementLine
-	12, // 15: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	12, // 16: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	12, // 17: erp.reconcile.v1.ListStatementsResponse.statements:type_name -> erp.reconcile.v1.Statement
-	24, // 18: erp.reconcile.v1.CustomerReturn.lines:type_name -> erp.reconcile.v1.ReturnLine
-	23, // 19: erp.reconcile.v1.RecordCustomerReturnRequest.return:type_name -> erp.reconcile.v1.CustomerReturn
-	23, // 20: erp.reconcile.v1.RecordCustomerReturnResponse.return:type_name -> erp.reconcile.v1.CustomerReturn
-	27, // 21: erp.reconcile.v1.SetCustomerReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	27, // 22: erp.reconcile.v1.SetCustomerReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	27, // 23: erp.reconcile.v1.SetSupplierReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	27, // 24: erp.reconcile.v1.SetSupplierReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	32, // 25: erp.reconcile.v1.SetCustomerItemCodesRequest.codes:type_name -> erp.reconcile.v1.ItemCode
-	32, // 26: erp.reconcile.v1.SetCustomerItemCodesResponse.codes:type_name -> erp.reconcile.v1.ItemCode
-	35, // 27: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
-	35, // 28: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
-	35, // 29: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
-	41, // 30: erp.reconcile.v1.AccountStatement.lines:type_name -> erp.reconcile.v1.AccountLine
-	58, // 31: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
-	40, // 32: erp.reconcile.v1.GenerateAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	40, // 33: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	40, // 34: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
-	40, // 35: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	40, // 36: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	40, // 37: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	1,  // 38: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
-	3,  // 39: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
-	5,  // 40: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
-	7,  // 41: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
-	9,  // 42: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
-	19, // 43: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
-	21, // 44: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
-	14, // 45: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
-	16, // 46: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
-	42, // 47: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
-	44, // 48: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
-	46, // 49: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
-	48, // 50: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
-	50, // 51: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
-	52, // 52: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
-	54, // 53: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
-	25, // 54: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
-	28, // 55: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	30, // 56: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	33, // 57: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
-	36, // 58: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
-	38, // 59: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
-	2,  // 60: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
-	4,  // 61: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
-	6,  // 62: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
-	8,  // 63: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
-	10, // 64: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
-	20, // 65: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
-	22, // 66: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
-	15, // 67: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
-	17, // 68: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
-	43, // 69: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
-	45, // 70: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
-	47, // 71: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
-	49, // 72: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
-	51, // 73: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
-	53, // 74: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
-	59, // 75: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
-	26, // 76: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
-	29, // 77: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	31, // 78: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	34, // 79: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
-	37, // 80: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
-	39, // 81: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
-	60, // [60:82] is the sub-list for method output_type
-	38, // [38:60] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	14, // 7: erp.reconcile.v1.ImportCustomerStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	14, // 8: erp.reconcile.v1.ImportSupplierStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	14, // 9: erp.reconcile.v1.ImportShopSettlementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	13, // 10: erp.reconcile.v1.Statement.totals:type_name -> erp.reconcile.v1.StatementTotals
+	59, // 11: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
+	15, // 12: erp.reconcile.v1.Statement.lines:type_name -> erp.reconcile.v1.StatementLine
+	20, // 13: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
+	60, // 14: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
+	15, // 15: erp.reconcile.v1.ResolveStatementLineResponse.line:type_name -> erp.reconcile.v1.StatementLine
+	14, // 16: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	14, // 17: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	14, // 18: erp.reconcile.v1.ListStatementsResponse.statements:type_name -> erp.reconcile.v1.Statement
+	26, // 19: erp.reconcile.v1.CustomerReturn.lines:type_name -> erp.reconcile.v1.ReturnLine
+	25, // 20: erp.reconcile.v1.RecordCustomerReturnRequest.return:type_name -> erp.reconcile.v1.CustomerReturn
+	25, // 21: erp.reconcile.v1.RecordCustomerReturnResponse.return:type_name -> erp.reconcile.v1.CustomerReturn
+	29, // 22: erp.reconcile.v1.SetCustomerReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	29, // 23: erp.reconcile.v1.SetCustomerReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	29, // 24: erp.reconcile.v1.SetSupplierReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	29, // 25: erp.reconcile.v1.SetSupplierReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	34, // 26: erp.reconcile.v1.SetCustomerItemCodesRequest.codes:type_name -> erp.reconcile.v1.ItemCode
+	34, // 27: erp.reconcile.v1.SetCustomerItemCodesResponse.codes:type_name -> erp.reconcile.v1.ItemCode
+	37, // 28: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
+	37, // 29: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
+	37, // 30: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
+	43, // 31: erp.reconcile.v1.AccountStatement.lines:type_name -> erp.reconcile.v1.AccountLine
+	60, // 32: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
+	42, // 33: erp.reconcile.v1.GenerateAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 34: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 35: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 36: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 37: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 38: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	1,  // 39: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
+	3,  // 40: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
+	5,  // 41: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
+	7,  // 42: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
+	9,  // 43: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
+	11, // 44: erp.reconcile.v1.ReconcileService.ImportShopSettlement:input_type -> erp.reconcile.v1.ImportShopSettlementRequest
+	21, // 45: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
+	23, // 46: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
+	16, // 47: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
+	18, // 48: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
+	44, // 49: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
+	46, // 50: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
+	48, // 51: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
+	50, // 52: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
+	52, // 53: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
+	54, // 54: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
+	56, // 55: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
+	27, // 56: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
+	30, // 57: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	32, // 58: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	35, // 59: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
+	38, // 60: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
+	40, // 61: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
+	2,  // 62: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
+	4,  // 63: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
+	6,  // 64: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
+	8,  // 65: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
+	10, // 66: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
+	12, // 67: erp.reconcile.v1.ReconcileService.ImportShopSettlement:output_type -> erp.reconcile.v1.ImportShopSettlementResponse
+	22, // 68: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
+	24, // 69: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
+	17, // 70: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
+	19, // 71: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
+	45, // 72: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
+	47, // 73: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
+	49, // 74: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
+	51, // 75: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
+	53, // 76: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
+	55, // 77: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
+	61, // 78: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
+	28, // 79: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
+	31, // 80: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	33, // 81: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	36, // 82: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
+	39, // 83: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
+	41, // 84: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
+	62, // [62:85] is the sub-list for method output_type
+	39, // [39:62] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_erp_reconcile_v1_reconcile_service_proto_init() }
@@ -4640,17 +4803,17 @@ func file_erp_reconcile_v1_reconcile_service_proto_init() {
 	if File_erp_reconcile_v1_reconcile_service_proto != nil {
 		return
 	}
-	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[11].OneofWrappers = []any{}
-	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[12].OneofWrappers = []any{}
 	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13].OneofWrappers = []any{}
-	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27].OneofWrappers = []any{}
+	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14].OneofWrappers = []any{}
+	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15].OneofWrappers = []any{}
+	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_reconcile_v1_reconcile_service_proto_rawDesc), len(file_erp_reconcile_v1_reconcile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   58,
+			NumMessages:   60,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

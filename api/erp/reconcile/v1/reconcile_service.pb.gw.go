@@ -226,6 +226,51 @@ func local_request_ReconcileService_ImportSupplierStatement_0(ctx context.Contex
 	return msg, metadata, err
 }
 
+func request_ReconcileService_ImportShopSettlement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ImportShopSettlementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["shop"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "shop")
+	}
+	protoReq.Shop, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "shop", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ImportShopSettlement(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconcileService_ImportShopSettlement_0(ctx context.Context, marshaler runtime.Marshaler, server ReconcileServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ImportShopSettlementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["shop"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "shop")
+	}
+	protoReq.Shop, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "shop", err)
+	}
+	msg, err := server.ImportShopSettlement(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ReconcileService_GetStatement_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_ReconcileService_GetStatement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -1149,6 +1194,26 @@ func RegisterReconcileServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ImportSupplierStatement_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_ImportSupplierStatement_0{resp.(*ImportSupplierStatementResponse)}, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_ImportShopSettlement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ImportShopSettlement", runtime.WithHTTPPathPattern("/v1/shops/{shop}/settlements:import"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconcileService_ImportShopSettlement_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ImportShopSettlement_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_ImportShopSettlement_0{resp.(*ImportShopSettlementResponse)}, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ReconcileService_GetStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1614,6 +1679,23 @@ func RegisterReconcileServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ImportSupplierStatement_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_ImportSupplierStatement_0{resp.(*ImportSupplierStatementResponse)}, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_ImportShopSettlement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ImportShopSettlement", runtime.WithHTTPPathPattern("/v1/shops/{shop}/settlements:import"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconcileService_ImportShopSettlement_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ImportShopSettlement_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_ImportShopSettlement_0{resp.(*ImportShopSettlementResponse)}, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ReconcileService_GetStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1942,6 +2024,15 @@ func (m response_ReconcileService_ImportSupplierStatement_0) XXX_ResponseBody() 
 	return response.Statement
 }
 
+type response_ReconcileService_ImportShopSettlement_0 struct {
+	*ImportShopSettlementResponse
+}
+
+func (m response_ReconcileService_ImportShopSettlement_0) XXX_ResponseBody() interface{} {
+	response := m.ImportShopSettlementResponse
+	return response.Statement
+}
+
 type response_ReconcileService_GetStatement_0 struct {
 	*GetStatementResponse
 }
@@ -2047,6 +2138,7 @@ var (
 	pattern_ReconcileService_ListImportProfiles_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "importProfiles"}, ""))
 	pattern_ReconcileService_ImportCustomerStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "statements"}, "import"))
 	pattern_ReconcileService_ImportSupplierStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "statements"}, "import"))
+	pattern_ReconcileService_ImportShopSettlement_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "shops", "shop", "settlements"}, "import"))
 	pattern_ReconcileService_GetStatement_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, ""))
 	pattern_ReconcileService_ListStatements_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "statements"}, ""))
 	pattern_ReconcileService_ResolveStatementLine_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "statements", "statement", "lines", "row"}, "resolve"))
@@ -2072,6 +2164,7 @@ var (
 	forward_ReconcileService_ListImportProfiles_0           = runtime.ForwardResponseMessage
 	forward_ReconcileService_ImportCustomerStatement_0      = runtime.ForwardResponseMessage
 	forward_ReconcileService_ImportSupplierStatement_0      = runtime.ForwardResponseMessage
+	forward_ReconcileService_ImportShopSettlement_0         = runtime.ForwardResponseMessage
 	forward_ReconcileService_GetStatement_0                 = runtime.ForwardResponseMessage
 	forward_ReconcileService_ListStatements_0               = runtime.ForwardResponseMessage
 	forward_ReconcileService_ResolveStatementLine_0         = runtime.ForwardResponseMessage

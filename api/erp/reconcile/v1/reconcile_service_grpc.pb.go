@@ -25,6 +25,7 @@ const (
 	ReconcileService_ListImportProfiles_FullMethodName           = "/erp.reconcile.v1.ReconcileService/ListImportProfiles"
 	ReconcileService_ImportCustomerStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ImportCustomerStatement"
 	ReconcileService_ImportSupplierStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ImportSupplierStatement"
+	ReconcileService_ImportShopSettlement_FullMethodName         = "/erp.reconcile.v1.ReconcileService/ImportShopSettlement"
 	ReconcileService_GetStatement_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/GetStatement"
 	ReconcileService_ListStatements_FullMethodName               = "/erp.reconcile.v1.ReconcileService/ListStatements"
 	ReconcileService_ResolveStatementLine_FullMethodName         = "/erp.reconcile.v1.ReconcileService/ResolveStatementLine"
@@ -63,6 +64,9 @@ type ReconcileServiceClient interface {
 	ImportCustomerStatement(ctx context.Context, in *ImportCustomerStatementRequest, opts ...grpc.CallOption) (*ImportCustomerStatementResponse, error)
 	// ImportSupplierStatement imports and matches a supplier's statement file.
 	ImportSupplierStatement(ctx context.Context, in *ImportSupplierStatementRequest, opts ...grpc.CallOption) (*ImportSupplierStatementResponse, error)
+	// ImportShopSettlement imports and matches a platform's settlement bill of one of our
+	// shops (shop id or code) against the shop's orders.
+	ImportShopSettlement(ctx context.Context, in *ImportShopSettlementRequest, opts ...grpc.CallOption) (*ImportShopSettlementResponse, error)
 	// GetStatement answers an imported statement with its lines and our lines missing
 	// from it.
 	GetStatement(ctx context.Context, in *GetStatementRequest, opts ...grpc.CallOption) (*GetStatementResponse, error)
@@ -159,6 +163,16 @@ func (c *reconcileServiceClient) ImportSupplierStatement(ctx context.Context, in
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ImportSupplierStatementResponse)
 	err := c.cc.Invoke(ctx, ReconcileService_ImportSupplierStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) ImportShopSettlement(ctx context.Context, in *ImportShopSettlementRequest, opts ...grpc.CallOption) (*ImportShopSettlementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportShopSettlementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_ImportShopSettlement_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +368,9 @@ type ReconcileServiceServer interface {
 	ImportCustomerStatement(context.Context, *ImportCustomerStatementRequest) (*ImportCustomerStatementResponse, error)
 	// ImportSupplierStatement imports and matches a supplier's statement file.
 	ImportSupplierStatement(context.Context, *ImportSupplierStatementRequest) (*ImportSupplierStatementResponse, error)
+	// ImportShopSettlement imports and matches a platform's settlement bill of one of our
+	// shops (shop id or code) against the shop's orders.
+	ImportShopSettlement(context.Context, *ImportShopSettlementRequest) (*ImportShopSettlementResponse, error)
 	// GetStatement answers an imported statement with its lines and our lines missing
 	// from it.
 	GetStatement(context.Context, *GetStatementRequest) (*GetStatementResponse, error)
@@ -420,6 +437,9 @@ func (UnimplementedReconcileServiceServer) ImportCustomerStatement(context.Conte
 }
 func (UnimplementedReconcileServiceServer) ImportSupplierStatement(context.Context, *ImportSupplierStatementRequest) (*ImportSupplierStatementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ImportSupplierStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) ImportShopSettlement(context.Context, *ImportShopSettlementRequest) (*ImportShopSettlementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportShopSettlement not implemented")
 }
 func (UnimplementedReconcileServiceServer) GetStatement(context.Context, *GetStatementRequest) (*GetStatementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetStatement not implemented")
@@ -579,6 +599,24 @@ func _ReconcileService_ImportSupplierStatement_Handler(srv interface{}, ctx cont
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ReconcileServiceServer).ImportSupplierStatement(ctx, req.(*ImportSupplierStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_ImportShopSettlement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportShopSettlementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ImportShopSettlement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ImportShopSettlement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ImportShopSettlement(ctx, req.(*ImportShopSettlementRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -915,6 +953,10 @@ var ReconcileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ImportSupplierStatement",
 			Handler:    _ReconcileService_ImportSupplierStatement_Handler,
+		},
+		{
+			MethodName: "ImportShopSettlement",
+			Handler:    _ReconcileService_ImportShopSettlement_Handler,
 		},
 		{
 			MethodName: "GetStatement",
