@@ -21,13 +21,13 @@ const (
 
 // Fee categories.
 const (
-	FeePromotion = "PROMOTION"
-	FeeDisplay   = "DISPLAY"
-	FeeListing   = "LISTING"
-	FeeBarcode   = "BARCODE"
-	FeeLogistics = "LOGISTICS"
-	FeeRebate    = "REBATE"
-	FeeShortage  = "SHORTAGE"
+	FeePromotion  = "PROMOTION"
+	FeeDisplay    = "DISPLAY"
+	FeeListing    = "LISTING"
+	FeeBarcode    = "BARCODE"
+	FeeLogistics  = "LOGISTICS"
+	FeeRebate     = "REBATE"
+	FeeShortage   = "SHORTAGE"
 	FeePenalty    = "PENALTY"
 	FeeCommission = "COMMISSION"
 	FeeOther      = "OTHER"
