@@ -111,7 +111,6 @@ func orderRef(r Row) string {
 	return r.PONumber
 }
 
-
 // ShopID answers the id of a shop named by id or code. Errors: NotFound.
 func (s *Service) ShopID(ctx context.Context, ref string) (int64, error) {
 	shop, err := s.catalog.ShopByRef(ctx, ref)
