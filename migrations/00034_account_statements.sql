@@ -5,11 +5,14 @@
 -- invoice corrections), receipts (with their cash discounts), the invoices issued (for
 -- information: the balance is on delivery basis) and the closing balance, with the lines
 -- frozen once sent. status: DRAFT (regenerated in place), SENT, CONFIRMED or DISPUTED (by
--- the customer). Money in fen.
+-- the customer). Money in fen. Supplier statements (party_type supplier) are built the same
+-- way from receipts (delivery basis: what we owe), purchase invoices (information) and
+-- payments.
 CREATE TABLE account_statements (
   id             BIGINT       NOT NULL AUTO_INCREMENT,
   doc_no         VARCHAR(40)  NOT NULL,
-  customer_id    BIGINT       NOT NULL,
+  party_type     VARCHAR(8)   NOT NULL,
+  party_id       BIGINT       NOT NULL,
   period_from    DATE         NOT NULL,
   period_to      DATE         NOT NULL,
   status         VARCHAR(12)  NOT NULL,
@@ -31,13 +34,14 @@ CREATE TABLE account_statements (
   version        INT          NOT NULL DEFAULT 1,
   PRIMARY KEY (id),
   UNIQUE KEY uk_account_statements_no (doc_no),
-  UNIQUE KEY uk_account_statements_period (customer_id, period_from),
-  KEY ix_account_statements_customer (customer_id, period_to)
+  UNIQUE KEY uk_account_statements_period (party_type, party_id, period_from),
+  KEY ix_account_statements_party (party_type, party_id, period_to)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- kind: delivery, return, adjust (source: trade lines), correct (a red invoice's price
--- correction line), receipt (a customer receipt: amount with the discount), invoice (for
--- information, not in the balance). amount is signed as it moves the balance.
+-- kind: delivery, return, adjust, receipt (source: trade lines), correct (a red invoice's price
+-- correction line), payment (a customer's receipt or our payment to a supplier: amount with
+-- the discount), invoice (for information, not in the balance); for suppliers receipt is
+-- goods received. amount is signed as it moves the balance.
 CREATE TABLE account_statement_lines (
   statement_id  BIGINT      NOT NULL,
   seq           INT         NOT NULL,

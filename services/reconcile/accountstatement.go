@@ -29,11 +29,13 @@ const (
 	AccountDisputed  = "DISPUTED"
 )
 
-// AccountStatement is our statement of account (对账单) to a customer for a period.
+// AccountStatement is our statement of account (对账单) with a customer or a supplier for a
+// period.
 type AccountStatement struct {
 	ID          int64
 	Number      string
-	Customer    int64
+	Party       string // customer or supplier
+	PartyID     int64
 	From, To    time.Time
 	Status      string
 	Opening     int64 // fen, what the customer owed before the period (delivery basis)
@@ -57,7 +59,7 @@ func (a AccountStatement) ResourceName() string { return fmt.Sprintf("accountSta
 // AccountLine is one line of our statement.
 type AccountLine struct {
 	Seq        int
-	Kind       string // delivery, return, adjust, correct, receipt, invoice
+	Kind       string // delivery, return, adjust, correct, payment, invoice; receipt (goods from a supplier)
 	Date       time.Time
 	OutletCode string
 	PONo       string
@@ -72,7 +74,7 @@ type AccountLine struct {
 // Other lines of our statements.
 const (
 	lineCorrection = "correct" // a red invoice's price correction
-	lineReceipt    = "receipt" // a customer receipt, with its cash discount
+	lineReceipt    = "payment" // money received from a customer or paid to a supplier, with its cash discount
 	lineInvoice    = "invoice" // an invoice issued (information)
 )
 
@@ -88,36 +90,54 @@ SELECT i.id, 'correct', i.inv_date, '', '', i.doc_no, '', l.item_id, 0, 0, l.gro
   FROM sales_invoices i JOIN sales_invoice_lines l ON l.invoice_id = i.id
  WHERE i.customer_id = @c AND i.red = 1 AND l.trade_line_id = 0 AND i.inv_date BETWEEN @from AND @to
 UNION ALL
-SELECT id, 'receipt', pay_date, '', '', doc_no, reference, 0, 0, 0, -(amount + discount), amount + discount
+SELECT id, 'payment', pay_date, '', '', doc_no, reference, 0, 0, 0, -(amount + discount), amount + discount
   FROM payments WHERE party_type = 'customer' AND party_id = @c AND pay_date BETWEEN @from AND @to
 UNION ALL
 SELECT id, 'invoice', inv_date, '', '', doc_no, '', 0, 0, 0, 0, gross
   FROM sales_invoices WHERE customer_id = @c AND inv_date BETWEEN @from AND @to`
 
-// GenerateAccountStatement builds our statement of a customer for [from, to] from the
-// trade lines: the balance before from, the period's lines by outlet, date and document,
-// and the closing balance. A draft of the same period is rebuilt in place; a sent one is
-// refused. Errors: Invalid, NotFound, Refused.
-func (s *Service) GenerateAccountStatement(ctx context.Context, customer int64, from, to time.Time) (AccountStatement, error) {
+// supplierSources is the same for a supplier: receipts of goods (what we owe), payments
+// with their cash discounts, and purchase invoices for information.
+const supplierSources = `
+SELECT id AS source_id, kind, doc_date, outlet_code, po_no, doc_no, their_doc_no, item_id, quantity, unit_price,
+	CASE WHEN kind = 'return' THEN -amount ELSE amount END AS effect, amount
+  FROM trade_lines WHERE party_type = 'supplier' AND party_id = @c AND doc_date BETWEEN @from AND @to
+UNION ALL
+SELECT id, 'payment', pay_date, '', '', doc_no, reference, 0, 0, 0, -(amount + discount), amount + discount
+  FROM payments WHERE party_type = 'supplier' AND party_id = @c AND pay_date BETWEEN @from AND @to
+UNION ALL
+SELECT id, 'invoice', inv_date, '', po_no, doc_no, their_no, 0, 0, 0, 0, gross
+  FROM purchase_invoices WHERE supplier_id = @c AND inv_date BETWEEN @from AND @to`
+
+// GenerateAccountStatement builds our statement of a customer (or supplier) for [from, to]
+// from the trade lines, invoices and payments: the balance before from, the period's lines
+// by outlet, date and document, and the closing balance. A draft of the same period is
+// rebuilt in place; a sent one is refused. Errors: Invalid, NotFound, Refused.
+func (s *Service) GenerateAccountStatement(ctx context.Context, party string, id int64, from, to time.Time) (AccountStatement, error) {
 	var v apperr.Violations
-	v.Check(customer > 0, "customer", "is required")
+	v.Check(party == PartyCustomer || party == PartySupplier, "party", "must be customer or supplier")
+	v.Check(id > 0, party, "is required")
 	v.Check(!from.IsZero(), "from", "is required (YYYY-MM-DD)")
 	v.Check(!to.IsZero() && !to.Before(from), "to", "is required, not before from")
 	v.Check(to.Sub(from) <= 366*24*time.Hour, "to", "the period may be at most a year")
 	if err := v.Err("invalid statement period"); err != nil {
 		return AccountStatement{}, err
 	}
-	if _, err := s.catalog.Customer(ctx, customer); err != nil {
+	if err := s.checkParty(ctx, party, id); err != nil {
 		return AccountStatement{}, err
 	}
 	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (AccountStatement, error) {
-		return s.generateIn(ctx, tx, customer, from, to)
+		return s.generateIn(ctx, tx, party, id, from, to)
 	})
 }
 
-func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, from, to time.Time) (AccountStatement, error) {
+func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, party string, partyID int64, from, to time.Time) (AccountStatement, error) {
 	now := s.clock()
-	if err := lockParty(tx, PartyCustomer, customer, now); err != nil {
+	sources := accountSources
+	if party == PartySupplier {
+		sources = supplierSources
+	}
+	if err := lockParty(tx, party, partyID, now); err != nil {
 		return AccountStatement{}, err
 	}
 	var prev struct {
@@ -125,8 +145,8 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 		DocNo  string
 		Status string
 	}
-	if err := tx.Raw(`SELECT id, doc_no, status FROM account_statements WHERE customer_id = ? AND period_from = ? FOR UPDATE`,
-		customer, from).Scan(&prev).Error; err != nil {
+	if err := tx.Raw(`SELECT id, doc_no, status FROM account_statements WHERE party_type = ? AND party_id = ? AND period_from = ?
+		FOR UPDATE`, party, partyID, from).Scan(&prev).Error; err != nil {
 		return AccountStatement{}, err
 	}
 	if prev.ID != 0 && prev.Status != AccountDraft {
@@ -134,24 +154,24 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 			prev.DocNo, strings.ToLower(prev.Status)))
 	}
 	var overlap string
-	if err := tx.Raw(`SELECT doc_no FROM account_statements WHERE customer_id = ? AND period_from <> ? AND period_from <= ?
-		AND period_to >= ? LIMIT 1`, customer, from, to, from).Scan(&overlap).Error; err != nil {
+	if err := tx.Raw(`SELECT doc_no FROM account_statements WHERE party_type = ? AND party_id = ? AND period_from <> ?
+		AND period_from <= ? AND period_to >= ? LIMIT 1`, party, partyID, from, to, from).Scan(&overlap).Error; err != nil {
 		return AccountStatement{}, err
 	}
 	if overlap != "" {
 		return AccountStatement{}, apperr.Refused("PERIOD_OVERLAPS", fmt.Sprintf("statement %s covers part of this period", overlap))
 	}
-	a := AccountStatement{ID: prev.ID, Number: prev.DocNo, Customer: customer, From: from, To: to, Status: AccountDraft,
+	a := AccountStatement{ID: prev.ID, Number: prev.DocNo, Party: party, PartyID: partyID, From: from, To: to, Status: AccountDraft,
 		CreatedAt: now, Version: 1}
 	var opening struct{ Balance int64 }
-	if err := tx.Raw(`SELECT COALESCE(SUM(effect), 0) AS balance FROM (`+accountSources+`) x`,
-		map[string]any{"c": customer, "from": time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), "to": from.AddDate(0, 0, -1)}).
+	if err := tx.Raw(`SELECT COALESCE(SUM(effect), 0) AS balance FROM (`+sources+`) x`,
+		map[string]any{"c": partyID, "from": time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), "to": from.AddDate(0, 0, -1)}).
 		Scan(&opening).Error; err != nil {
 		return a, err
 	}
 	a.Opening = opening.Balance
 	rs, err := tx.Raw(`SELECT source_id, kind, doc_date, outlet_code, po_no, doc_no, their_doc_no, item_id, quantity, unit_price,
-		effect, amount FROM (`+accountSources+`) x`, map[string]any{"c": customer, "from": from, "to": to}).Rows()
+		effect, amount FROM (`+sources+`) x`, map[string]any{"c": partyID, "from": from, "to": to}).Rows()
 	if err != nil {
 		return a, err
 	}
@@ -175,7 +195,7 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 		return a, err
 	}
 	// deliveries by outlet (then date and document), then returns, then adjustments
-	order := map[string]int{KindDelivery: 0, KindReturn: 1, "adjust": 2, lineCorrection: 3, lineReceipt: 4, lineInvoice: 5}
+	order := map[string]int{KindDelivery: 0, KindReceipt: 0, KindReturn: 1, "adjust": 2, lineCorrection: 3, lineReceipt: 4, lineInvoice: 5}
 	slices.SortFunc(lines, func(x, y withID) int {
 		return cmp.Or(cmp.Compare(order[x.Kind], order[y.Kind]), strings.Compare(x.OutletCode, y.OutletCode),
 			x.Date.Compare(y.Date), strings.Compare(x.DocNo, y.DocNo), cmp.Compare(x.source, y.source))
@@ -184,7 +204,7 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 	for i := range lines {
 		l := &lines[i]
 		switch l.Kind {
-		case KindDelivery:
+		case KindDelivery, KindReceipt:
 			a.Deliveries += l.Amount
 		case KindReturn:
 			a.Returns -= l.Amount
@@ -209,9 +229,9 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 			return a, err
 		}
 		a.Number = fmt.Sprintf("AS-%s-%05d", period, n)
-		res := tx.Exec(`INSERT INTO account_statements (doc_no, customer_id, period_from, period_to, status, opening, deliveries,
+		res := tx.Exec(`INSERT INTO account_statements (doc_no, party_type, party_id, period_from, period_to, status, opening, deliveries,
 			returns_amount, adjustments, received, invoiced, closing, line_count, outlet_count, created_by, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.Number, customer, from, to, a.Status, a.Opening, a.Deliveries, a.Returns,
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, a.Number, party, partyID, from, to, a.Status, a.Opening, a.Deliveries, a.Returns,
 			a.Adjustments, a.Received, a.Invoiced, a.Closing, a.LineCount, a.OutletCount, reqctx.PrincipalFrom(ctx).ID, now, now)
 		if res.Error != nil {
 			if _, dup := db.IsDuplicate(res.Error); dup {
@@ -250,13 +270,14 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, customer int64, f
 	return a, nil
 }
 
-const accountCols = `id, doc_no, customer_id, period_from, period_to, status, opening, deliveries, returns_amount, adjustments,
+const accountCols = `id, doc_no, party_type, party_id, period_from, period_to, status, opening, deliveries, returns_amount, adjustments,
 	received, invoiced, closing, line_count, outlet_count, note, created_at, version`
 
 type accountRow struct {
 	ID            int64
 	DocNo         string
-	CustomerID    int64
+	PartyType     string
+	PartyID       int64
 	PeriodFrom    time.Time
 	PeriodTo      time.Time
 	Status        string
@@ -275,7 +296,7 @@ type accountRow struct {
 }
 
 func (r accountRow) statement() AccountStatement {
-	return AccountStatement{ID: r.ID, Number: r.DocNo, Customer: r.CustomerID, From: r.PeriodFrom, To: r.PeriodTo, Status: r.Status,
+	return AccountStatement{ID: r.ID, Number: r.DocNo, Party: r.PartyType, PartyID: r.PartyID, From: r.PeriodFrom, To: r.PeriodTo, Status: r.Status,
 		Opening: r.Opening, Deliveries: r.Deliveries, Returns: r.ReturnsAmount, Adjustments: r.Adjustments, Received: r.Received,
 		Invoiced: r.Invoiced, Closing: r.Closing,
 		LineCount: r.LineCount, OutletCount: r.OutletCount, Note: r.Note, CreatedAt: r.CreatedAt, Version: r.Version}
@@ -318,14 +339,14 @@ func accountLines(g *gorm.DB, id int64, after, limit int) ([]AccountLine, error)
 	return out, err
 }
 
-// ListAccountStatements answers a customer's statements, latest period first.
-func (s *Service) ListAccountStatements(ctx context.Context, customer int64, size int) ([]AccountStatement, error) {
+// ListAccountStatements answers a customer's (or supplier's) statements, latest period first.
+func (s *Service) ListAccountStatements(ctx context.Context, party string, id int64, size int) ([]AccountStatement, error) {
 	if size <= 0 || size > 200 {
 		size = 50
 	}
 	var rows []accountRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+accountCols+` FROM account_statements WHERE customer_id = ?
-		ORDER BY period_from DESC LIMIT ?`, customer, size).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT `+accountCols+` FROM account_statements WHERE party_type = ? AND party_id = ?
+		ORDER BY period_from DESC LIMIT ?`, party, id, size).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]AccountStatement, 0, len(rows))
@@ -397,14 +418,28 @@ func (s *Service) ExportAccountStatement(ctx context.Context, id int64, format s
 	if err != nil {
 		return tabular.Download{}, err
 	}
-	c, err := s.catalog.Customer(ctx, a.Customer)
-	if err != nil {
-		return tabular.Download{}, err
+	who := "客户"
+	var code, name string
+	if a.Party == PartySupplier {
+		sp, err := s.catalog.Supplier(ctx, a.PartyID)
+		if err != nil {
+			return tabular.Download{}, err
+		}
+		who, code, name = "供应商", sp.Code, sp.Name
+	} else {
+		c, err := s.catalog.Customer(ctx, a.PartyID)
+		if err != nil {
+			return tabular.Download{}, err
+		}
+		code, name = c.Code, c.Name
 	}
 	kinds := map[string]string{KindDelivery: "送货", KindReturn: "退货", "adjust": "对账调整", lineCorrection: "红字发票调价",
 		lineReceipt: "收款", lineInvoice: "开票(不计余额)"}
+	if a.Party == PartySupplier {
+		kinds = map[string]string{KindReceipt: "入库", lineReceipt: "付款", lineInvoice: "收票(不计余额)"}
+	}
 	rows := [][]string{
-		{"客户", c.Code + " " + c.Name, "期间", date(a.From) + " ~ " + date(a.To), "状态", a.Status},
+		{who, code + " " + name, "期间", date(a.From) + " ~ " + date(a.To), "状态", a.Status},
 		{"期初余额", money.Yuan(a.Opening), "本期送货", money.Yuan(a.Deliveries), "本期退货", money.Yuan(-a.Returns),
 			"调整", money.Yuan(a.Adjustments), "收款", money.Yuan(-a.Received), "期末余额", money.Yuan(a.Closing),
 			"本期开票", money.Yuan(a.Invoiced)},
@@ -475,7 +510,7 @@ func (s *Service) GenerateDueStatements(ctx context.Context) error {
 				continue
 			}
 			err := txn.Run(ctx, s.db, func(tx *gorm.DB) error {
-				_, err := s.generateIn(ctx, tx, c.ID, from, day)
+				_, err := s.generateIn(ctx, tx, PartyCustomer, c.ID, from, day)
 				return err
 			})
 			if err != nil && !apperr.IsKind(err, apperr.KindRefused) {

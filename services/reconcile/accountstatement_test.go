@@ -101,7 +101,7 @@ func TestAccountStatement(t *testing.T) {
 	}
 	want := []string{"delivery YH-DC01 " + d2 + " 19950", "delivery YH-S001 " + d1 + " 39900"}
 	if len(kinds) != 5 || kinds[0] != want[0] || kinds[1] != want[1] || !strings.HasPrefix(kinds[2], "return YH-S001 CR-") ||
-		!strings.HasSuffix(kinds[2], " -3990") || !strings.HasSuffix(kinds[3], " -20000") || !strings.HasPrefix(kinds[3], "receipt") ||
+		!strings.HasSuffix(kinds[2], " -3990") || !strings.HasSuffix(kinds[3], " -20000") || !strings.HasPrefix(kinds[3], "payment") ||
 		!strings.HasPrefix(kinds[4], "invoice") || !strings.HasSuffix(kinds[4], " 39900") {
 		t.Fatalf("lines %q", kinds)
 	}
@@ -151,7 +151,7 @@ func TestAccountStatement(t *testing.T) {
 	}
 	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/customers/%d/accountStatements", weekly.ID), c.finance, nil).Decode(t, &list)
 	var period struct{ From, To time.Time }
-	must(t, e.App.DB.Raw(`SELECT period_from AS "from", period_to AS "to" FROM account_statements WHERE customer_id = ?`, weekly.ID).Scan(&period).Error)
+	must(t, e.App.DB.Raw(`SELECT period_from AS "from", period_to AS "to" FROM account_statements WHERE party_type = 'customer' AND party_id = ?`, weekly.ID).Scan(&period).Error)
 	if len(list.Statements) != 1 || !period.To.Equal(yesterday) || !period.From.Equal(yesterday.AddDate(0, 0, -6)) {
 		t.Fatalf("job made %d statements, period %v–%v", len(list.Statements), period.From, period.To)
 	}

@@ -341,7 +341,7 @@ func (g *GRPC) ConfirmStatement(ctx context.Context, req *reconcilev1.ConfirmSta
 }
 
 func accountToProto(a AccountStatement) *reconcilev1.AccountStatement {
-	out := &reconcilev1.AccountStatement{Id: a.ID, Number: a.Number, Customer: a.Customer, From: date(a.From), To: date(a.To),
+	out := &reconcilev1.AccountStatement{Id: a.ID, Number: a.Number, Party: a.PartyID, PartyType: a.Party, From: date(a.From), To: date(a.To),
 		Status: a.Status, Opening: a.Opening, Deliveries: a.Deliveries, Returns: a.Returns, Adjustments: a.Adjustments,
 		Received: a.Received, Invoiced: a.Invoiced, Closing: a.Closing, LineCount: int32(a.LineCount),
 		OutletCount: int32(a.OutletCount), Note: a.Note}
@@ -366,11 +366,41 @@ func (g *GRPC) GenerateAccountStatement(ctx context.Context, req *reconcilev1.Ge
 	if err != nil {
 		return nil, err
 	}
-	a, err := g.svc.GenerateAccountStatement(ctx, req.GetCustomer(), from, to)
+	a, err := g.svc.GenerateAccountStatement(ctx, PartyCustomer, req.GetCustomer(), from, to)
 	if err != nil {
 		return nil, err
 	}
 	return &reconcilev1.GenerateAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// GenerateSupplierAccountStatement builds our statement with a supplier.
+func (g *GRPC) GenerateSupplierAccountStatement(ctx context.Context, req *reconcilev1.GenerateSupplierAccountStatementRequest) (*reconcilev1.GenerateSupplierAccountStatementResponse, error) {
+	from, err := parseDate(req.GetFrom(), "from")
+	if err != nil {
+		return nil, err
+	}
+	to, err := parseDate(req.GetTo(), "to")
+	if err != nil {
+		return nil, err
+	}
+	a, err := g.svc.GenerateAccountStatement(ctx, PartySupplier, req.GetSupplier(), from, to)
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.GenerateSupplierAccountStatementResponse{Statement: accountToProto(a)}, nil
+}
+
+// ListSupplierAccountStatements answers a supplier's statements.
+func (g *GRPC) ListSupplierAccountStatements(ctx context.Context, req *reconcilev1.ListSupplierAccountStatementsRequest) (*reconcilev1.ListSupplierAccountStatementsResponse, error) {
+	as, err := g.svc.ListAccountStatements(ctx, PartySupplier, req.GetSupplier(), int(req.GetPageSize()))
+	if err != nil {
+		return nil, err
+	}
+	out := &reconcilev1.ListSupplierAccountStatementsResponse{}
+	for _, a := range as {
+		out.Statements = append(out.Statements, accountToProto(a))
+	}
+	return out, nil
 }
 
 // GetAccountStatement answers our statement with its lines.
@@ -384,7 +414,7 @@ func (g *GRPC) GetAccountStatement(ctx context.Context, req *reconcilev1.GetAcco
 
 // ListAccountStatements answers a customer's statements.
 func (g *GRPC) ListAccountStatements(ctx context.Context, req *reconcilev1.ListAccountStatementsRequest) (*reconcilev1.ListAccountStatementsResponse, error) {
-	as, err := g.svc.ListAccountStatements(ctx, req.GetCustomer(), int(req.GetPageSize()))
+	as, err := g.svc.ListAccountStatements(ctx, PartyCustomer, req.GetCustomer(), int(req.GetPageSize()))
 	if err != nil {
 		return nil, err
 	}

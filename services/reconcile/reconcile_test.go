@@ -555,4 +555,23 @@ func TestSupplierStatement(t *testing.T) {
 		st.Lines[1].AmountDifference != 160 || st.Totals.Net != 122200 || st.OurTotal != 122040 {
 		t.Fatalf("supplier statement %+v", st)
 	}
+
+	// our statement with the supplier: what we received, what we paid
+	e.MustDo(t, 200, "POST", "/v1/supplierPayments", c.finance, map[string]any{"party": supplier, "method": "bank", "amount": 50000})
+	var a accountJSON
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/suppliers/%d/accountStatements:generate", supplier), c.finance, map[string]any{
+		"from": c.today.AddDate(0, 0, -1).Format(time.DateOnly), "to": c.today.AddDate(0, 0, 1).Format(time.DateOnly)}).Decode(t, &a)
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/accountStatements/%d", a.ID), c.finance, nil).Decode(t, &a)
+	var kinds []string
+	for _, l := range a.Lines {
+		kinds = append(kinds, fmt.Sprintf("%s %d", l.Kind, l.Amount))
+	}
+	if a.Opening != 0 || a.Deliveries != 122040 || a.Received != 50000 || a.Closing != 72040 ||
+		strings.Join(kinds, ",") != "receipt 67800,receipt 54240,payment -50000" {
+		t.Fatalf("supplier account %+v %q", a, kinds)
+	}
+	csv := string(e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/accountStatements/%d:export?format=csv", a.ID), c.finance, nil).Body)
+	if !strings.Contains(csv, "供应商") || !strings.Contains(csv, "入库") || !strings.Contains(csv, "720.40") {
+		t.Fatalf("supplier csv:\n%s", csv)
+	}
 }

@@ -3195,8 +3195,8 @@ type AccountStatement struct {
 	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Our number, e.g. AS-202611-00001.
 	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
-	// The customer.
-	Customer int64 `protobuf:"varint,3,opt,name=customer,proto3" json:"customer,omitempty"`
+	// The customer or supplier.
+	Party int64 `protobuf:"varint,3,opt,name=party,proto3" json:"party,omitempty"`
 	// First day.
 	From string `protobuf:"bytes,4,opt,name=from,proto3" json:"from,omitempty"`
 	// Last day.
@@ -3226,7 +3226,9 @@ type AccountStatement struct {
 	// The lines (GetAccountStatement).
 	Lines []*AccountLine `protobuf:"bytes,17,rep,name=lines,proto3" json:"lines,omitempty"`
 	// Output only.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// customer or supplier.
+	PartyType     string `protobuf:"bytes,19,opt,name=party_type,json=partyType,proto3" json:"party_type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3275,9 +3277,9 @@ func (x *AccountStatement) GetNumber() string {
 	return ""
 }
 
-func (x *AccountStatement) GetCustomer() int64 {
+func (x *AccountStatement) GetParty() int64 {
 	if x != nil {
-		return x.Customer
+		return x.Party
 	}
 	return 0
 }
@@ -3387,13 +3389,21 @@ func (x *AccountStatement) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *AccountStatement) GetPartyType() string {
+	if x != nil {
+		return x.PartyType
+	}
+	return ""
+}
+
 // AccountLine is one line of our statement.
 type AccountLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Position.
 	Seq int32 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`
-	// delivery, return, adjust, correct (red invoice price correction), receipt or invoice
-	// (information, not in the balance).
+	// delivery, return, adjust, correct (red invoice price correction), payment (received
+	// or paid, with the cash discount), invoice (information, not in the balance); receipt
+	// (goods from a supplier).
 	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	// Date.
 	Date string `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
@@ -3643,6 +3653,226 @@ func (x *GenerateAccountStatementResponse) GetStatement() *AccountStatement {
 	return nil
 }
 
+// GenerateSupplierAccountStatementRequest names the supplier and period.
+type GenerateSupplierAccountStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The supplier.
+	Supplier int64 `protobuf:"varint,1,opt,name=supplier,proto3" json:"supplier,omitempty"`
+	// First day, YYYY-MM-DD.
+	From string `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	// Last day.
+	To string `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateSupplierAccountStatementRequest) Reset() {
+	*x = GenerateSupplierAccountStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateSupplierAccountStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateSupplierAccountStatementRequest) ProtoMessage() {}
+
+func (x *GenerateSupplierAccountStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateSupplierAccountStatementRequest.ProtoReflect.Descriptor instead.
+func (*GenerateSupplierAccountStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GenerateSupplierAccountStatementRequest) GetSupplier() int64 {
+	if x != nil {
+		return x.Supplier
+	}
+	return 0
+}
+
+func (x *GenerateSupplierAccountStatementRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *GenerateSupplierAccountStatementRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *GenerateSupplierAccountStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// GenerateSupplierAccountStatementResponse answers the statement (without lines).
+type GenerateSupplierAccountStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Statement     *AccountStatement `protobuf:"bytes,1,opt,name=statement,proto3" json:"statement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateSupplierAccountStatementResponse) Reset() {
+	*x = GenerateSupplierAccountStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateSupplierAccountStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateSupplierAccountStatementResponse) ProtoMessage() {}
+
+func (x *GenerateSupplierAccountStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateSupplierAccountStatementResponse.ProtoReflect.Descriptor instead.
+func (*GenerateSupplierAccountStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *GenerateSupplierAccountStatementResponse) GetStatement() *AccountStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// ListSupplierAccountStatementsRequest names a supplier.
+type ListSupplierAccountStatementsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The supplier.
+	Supplier int64 `protobuf:"varint,1,opt,name=supplier,proto3" json:"supplier,omitempty"`
+	// At most this many (default 50, at most 200).
+	PageSize      int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSupplierAccountStatementsRequest) Reset() {
+	*x = ListSupplierAccountStatementsRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSupplierAccountStatementsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSupplierAccountStatementsRequest) ProtoMessage() {}
+
+func (x *ListSupplierAccountStatementsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSupplierAccountStatementsRequest.ProtoReflect.Descriptor instead.
+func (*ListSupplierAccountStatementsRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ListSupplierAccountStatementsRequest) GetSupplier() int64 {
+	if x != nil {
+		return x.Supplier
+	}
+	return 0
+}
+
+func (x *ListSupplierAccountStatementsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListSupplierAccountStatementsResponse answers statements.
+type ListSupplierAccountStatementsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Latest period first, without lines.
+	Statements    []*AccountStatement `protobuf:"bytes,1,rep,name=statements,proto3" json:"statements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSupplierAccountStatementsResponse) Reset() {
+	*x = ListSupplierAccountStatementsResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSupplierAccountStatementsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSupplierAccountStatementsResponse) ProtoMessage() {}
+
+func (x *ListSupplierAccountStatementsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSupplierAccountStatementsResponse.ProtoReflect.Descriptor instead.
+func (*ListSupplierAccountStatementsResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListSupplierAccountStatementsResponse) GetStatements() []*AccountStatement {
+	if x != nil {
+		return x.Statements
+	}
+	return nil
+}
+
 // GetAccountStatementRequest names a statement.
 type GetAccountStatementRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3658,7 +3888,7 @@ type GetAccountStatementRequest struct {
 
 func (x *GetAccountStatementRequest) Reset() {
 	*x = GetAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3670,7 +3900,7 @@ func (x *GetAccountStatementRequest) String() string {
 func (*GetAccountStatementRequest) ProtoMessage() {}
 
 func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3683,7 +3913,7 @@ func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GetAccountStatementRequest) GetId() int64 {
@@ -3718,7 +3948,7 @@ type GetAccountStatementResponse struct {
 
 func (x *GetAccountStatementResponse) Reset() {
 	*x = GetAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3730,7 +3960,7 @@ func (x *GetAccountStatementResponse) String() string {
 func (*GetAccountStatementResponse) ProtoMessage() {}
 
 func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3743,7 +3973,7 @@ func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *GetAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3766,7 +3996,7 @@ type ListAccountStatementsRequest struct {
 
 func (x *ListAccountStatementsRequest) Reset() {
 	*x = ListAccountStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3778,7 +4008,7 @@ func (x *ListAccountStatementsRequest) String() string {
 func (*ListAccountStatementsRequest) ProtoMessage() {}
 
 func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3791,7 +4021,7 @@ func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListAccountStatementsRequest) GetCustomer() int64 {
@@ -3819,7 +4049,7 @@ type ListAccountStatementsResponse struct {
 
 func (x *ListAccountStatementsResponse) Reset() {
 	*x = ListAccountStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3831,7 +4061,7 @@ func (x *ListAccountStatementsResponse) String() string {
 func (*ListAccountStatementsResponse) ProtoMessage() {}
 
 func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3844,7 +4074,7 @@ func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ListAccountStatementsResponse) GetStatements() []*AccountStatement {
@@ -3869,7 +4099,7 @@ type SendAccountStatementRequest struct {
 
 func (x *SendAccountStatementRequest) Reset() {
 	*x = SendAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3881,7 +4111,7 @@ func (x *SendAccountStatementRequest) String() string {
 func (*SendAccountStatementRequest) ProtoMessage() {}
 
 func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3894,7 +4124,7 @@ func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*SendAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *SendAccountStatementRequest) GetId() int64 {
@@ -3929,7 +4159,7 @@ type SendAccountStatementResponse struct {
 
 func (x *SendAccountStatementResponse) Reset() {
 	*x = SendAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3941,7 +4171,7 @@ func (x *SendAccountStatementResponse) String() string {
 func (*SendAccountStatementResponse) ProtoMessage() {}
 
 func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3954,7 +4184,7 @@ func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*SendAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *SendAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3979,7 +4209,7 @@ type ConfirmAccountStatementRequest struct {
 
 func (x *ConfirmAccountStatementRequest) Reset() {
 	*x = ConfirmAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3991,7 +4221,7 @@ func (x *ConfirmAccountStatementRequest) String() string {
 func (*ConfirmAccountStatementRequest) ProtoMessage() {}
 
 func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4004,7 +4234,7 @@ func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ConfirmAccountStatementRequest) GetId() int64 {
@@ -4039,7 +4269,7 @@ type ConfirmAccountStatementResponse struct {
 
 func (x *ConfirmAccountStatementResponse) Reset() {
 	*x = ConfirmAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4051,7 +4281,7 @@ func (x *ConfirmAccountStatementResponse) String() string {
 func (*ConfirmAccountStatementResponse) ProtoMessage() {}
 
 func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4064,7 +4294,7 @@ func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ConfirmAccountStatementResponse) GetStatement() *AccountStatement {
@@ -4089,7 +4319,7 @@ type DisputeAccountStatementRequest struct {
 
 func (x *DisputeAccountStatementRequest) Reset() {
 	*x = DisputeAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4101,7 +4331,7 @@ func (x *DisputeAccountStatementRequest) String() string {
 func (*DisputeAccountStatementRequest) ProtoMessage() {}
 
 func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4114,7 +4344,7 @@ func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisputeAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*DisputeAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *DisputeAccountStatementRequest) GetId() int64 {
@@ -4149,7 +4379,7 @@ type DisputeAccountStatementResponse struct {
 
 func (x *DisputeAccountStatementResponse) Reset() {
 	*x = DisputeAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4161,7 +4391,7 @@ func (x *DisputeAccountStatementResponse) String() string {
 func (*DisputeAccountStatementResponse) ProtoMessage() {}
 
 func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4174,7 +4404,7 @@ func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisputeAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*DisputeAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{55}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *DisputeAccountStatementResponse) GetStatement() *AccountStatement {
@@ -4197,7 +4427,7 @@ type ExportAccountStatementRequest struct {
 
 func (x *ExportAccountStatementRequest) Reset() {
 	*x = ExportAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4209,7 +4439,7 @@ func (x *ExportAccountStatementRequest) String() string {
 func (*ExportAccountStatementRequest) ProtoMessage() {}
 
 func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4222,7 +4452,7 @@ func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*ExportAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{56}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ExportAccountStatementRequest) GetId() int64 {
@@ -4518,11 +4748,11 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\"D\n" +
 	"\x13SaveFeeRuleResponse\x12-\n" +
-	"\x04rule\x18\x01 \x01(\v2\x19.erp.reconcile.v1.FeeRuleR\x04rule\"\xa2\x04\n" +
+	"\x04rule\x18\x01 \x01(\v2\x19.erp.reconcile.v1.FeeRuleR\x04rule\"\xbb\x04\n" +
 	"\x10AccountStatement\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
-	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1a\n" +
-	"\bcustomer\x18\x03 \x01(\x03R\bcustomer\x12\x12\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x14\n" +
+	"\x05party\x18\x03 \x01(\x03R\x05party\x12\x12\n" +
 	"\x04from\x18\x04 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x05 \x01(\tR\x02to\x12\x16\n" +
 	"\x06status\x18\x06 \x01(\tR\x06status\x12\x18\n" +
@@ -4542,7 +4772,9 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\x04note\x18\x10 \x01(\tR\x04note\x123\n" +
 	"\x05lines\x18\x11 \x03(\v2\x1d.erp.reconcile.v1.AccountLineR\x05lines\x12;\n" +
 	"\vcreate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xc9\x02\n" +
+	"createTime\x12\x1d\n" +
+	"\n" +
+	"party_type\x18\x13 \x01(\tR\tpartyType\"\xc9\x02\n" +
 	"\vAccountLine\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x05R\x03seq\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x12\n" +
@@ -4565,7 +4797,22 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"d\n" +
 	" GenerateAccountStatementResponse\x12@\n" +
+	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"\x88\x01\n" +
+	"'GenerateSupplierAccountStatementRequest\x12\x1a\n" +
+	"\bsupplier\x18\x01 \x01(\x03R\bsupplier\x12\x12\n" +
+	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x03 \x01(\tR\x02to\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"l\n" +
+	"(GenerateSupplierAccountStatementResponse\x12@\n" +
 	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"_\n" +
+	"$ListSupplierAccountStatementsRequest\x12\x1a\n" +
+	"\bsupplier\x18\x01 \x01(\x03R\bsupplier\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"k\n" +
+	"%ListSupplierAccountStatementsResponse\x12B\n" +
+	"\n" +
+	"statements\x18\x01 \x03(\v2\".erp.reconcile.v1.AccountStatementR\n" +
+	"statements\"_\n" +
 	"\x1aGetAccountStatementRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1b\n" +
 	"\tafter_seq\x18\x02 \x01(\x05R\bafterSeq\x12\x14\n" +
@@ -4602,7 +4849,7 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"G\n" +
 	"\x1dExportAccountStatementRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
-	"\x06format\x18\x02 \x01(\tR\x06format2\xb4\x1e\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format2\xe2!\n" +
 	"\x10ReconcileService\x12\xa0\x01\n" +
 	"\x13CreateImportProfile\x12,.erp.reconcile.v1.CreateImportProfileRequest\x1a-.erp.reconcile.v1.CreateImportProfileResponse\",\x82\xd3\xe4\x93\x02&:\aprofileb\aprofile\"\x12/v1/importProfiles\x12\x93\x01\n" +
 	"\x10GetImportProfile\x12).erp.reconcile.v1.GetImportProfileRequest\x1a*.erp.reconcile.v1.GetImportProfileResponse\"(\x82\xd3\xe4\x93\x02\"b\aprofile\x12\x17/v1/importProfiles/{id}\x12\x8b\x01\n" +
@@ -4616,7 +4863,9 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\x10ConfirmStatement\x12).erp.reconcile.v1.ConfirmStatementRequest\x1a*.erp.reconcile.v1.ConfirmStatementResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/statements/{id}:confirm\x12\xcc\x01\n" +
 	"\x18GenerateAccountStatement\x121.erp.reconcile.v1.GenerateAccountStatementRequest\x1a2.erp.reconcile.v1.GenerateAccountStatementResponse\"I\x82\xd3\xe4\x93\x02C:\x01*b\tstatement\"3/v1/customers/{customer}/accountStatements:generate\x12\xa1\x01\n" +
 	"\x13GetAccountStatement\x12,.erp.reconcile.v1.GetAccountStatementRequest\x1a-.erp.reconcile.v1.GetAccountStatementResponse\"-\x82\xd3\xe4\x93\x02'b\tstatement\x12\x1a/v1/accountStatements/{id}\x12\xac\x01\n" +
-	"\x15ListAccountStatements\x12..erp.reconcile.v1.ListAccountStatementsRequest\x1a/.erp.reconcile.v1.ListAccountStatementsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/customers/{customer}/accountStatements\x12\xac\x01\n" +
+	"\x15ListAccountStatements\x12..erp.reconcile.v1.ListAccountStatementsRequest\x1a/.erp.reconcile.v1.ListAccountStatementsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/customers/{customer}/accountStatements\x12\xe4\x01\n" +
+	" GenerateSupplierAccountStatement\x129.erp.reconcile.v1.GenerateSupplierAccountStatementRequest\x1a:.erp.reconcile.v1.GenerateSupplierAccountStatementResponse\"I\x82\xd3\xe4\x93\x02C:\x01*b\tstatement\"3/v1/suppliers/{supplier}/accountStatements:generate\x12\xc4\x01\n" +
+	"\x1dListSupplierAccountStatements\x126.erp.reconcile.v1.ListSupplierAccountStatementsRequest\x1a7.erp.reconcile.v1.ListSupplierAccountStatementsResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/suppliers/{supplier}/accountStatements\x12\xac\x01\n" +
 	"\x14SendAccountStatement\x12-.erp.reconcile.v1.SendAccountStatementRequest\x1a..erp.reconcile.v1.SendAccountStatementResponse\"5\x82\xd3\xe4\x93\x02/:\x01*b\tstatement\"\x1f/v1/accountStatements/{id}:send\x12\xb8\x01\n" +
 	"\x17ConfirmAccountStatement\x120.erp.reconcile.v1.ConfirmAccountStatementRequest\x1a1.erp.reconcile.v1.ConfirmAccountStatementResponse\"8\x82\xd3\xe4\x93\x022:\x01*b\tstatement\"\"/v1/accountStatements/{id}:confirm\x12\xb8\x01\n" +
 	"\x17DisputeAccountStatement\x120.erp.reconcile.v1.DisputeAccountStatementRequest\x1a1.erp.reconcile.v1.DisputeAccountStatementResponse\"8\x82\xd3\xe4\x93\x022:\x01*b\tstatement\"\"/v1/accountStatements/{id}:dispute\x12\x8a\x01\n" +
@@ -4640,75 +4889,79 @@ func file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP() []byte {
 	return file_erp_reconcile_v1_reconcile_service_proto_rawDescData
 }
 
-var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 60)
+var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 64)
 var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
-	(*ImportProfile)(nil),                        // 0: erp.reconcile.v1.ImportProfile
-	(*CreateImportProfileRequest)(nil),           // 1: erp.reconcile.v1.CreateImportProfileRequest
-	(*CreateImportProfileResponse)(nil),          // 2: erp.reconcile.v1.CreateImportProfileResponse
-	(*GetImportProfileRequest)(nil),              // 3: erp.reconcile.v1.GetImportProfileRequest
-	(*GetImportProfileResponse)(nil),             // 4: erp.reconcile.v1.GetImportProfileResponse
-	(*ListImportProfilesRequest)(nil),            // 5: erp.reconcile.v1.ListImportProfilesRequest
-	(*ListImportProfilesResponse)(nil),           // 6: erp.reconcile.v1.ListImportProfilesResponse
-	(*ImportCustomerStatementRequest)(nil),       // 7: erp.reconcile.v1.ImportCustomerStatementRequest
-	(*ImportCustomerStatementResponse)(nil),      // 8: erp.reconcile.v1.ImportCustomerStatementResponse
-	(*ImportSupplierStatementRequest)(nil),       // 9: erp.reconcile.v1.ImportSupplierStatementRequest
-	(*ImportSupplierStatementResponse)(nil),      // 10: erp.reconcile.v1.ImportSupplierStatementResponse
-	(*ImportShopSettlementRequest)(nil),          // 11: erp.reconcile.v1.ImportShopSettlementRequest
-	(*ImportShopSettlementResponse)(nil),         // 12: erp.reconcile.v1.ImportShopSettlementResponse
-	(*StatementTotals)(nil),                      // 13: erp.reconcile.v1.StatementTotals
-	(*Statement)(nil),                            // 14: erp.reconcile.v1.Statement
-	(*StatementLine)(nil),                        // 15: erp.reconcile.v1.StatementLine
-	(*ResolveStatementLineRequest)(nil),          // 16: erp.reconcile.v1.ResolveStatementLineRequest
-	(*ResolveStatementLineResponse)(nil),         // 17: erp.reconcile.v1.ResolveStatementLineResponse
-	(*ConfirmStatementRequest)(nil),              // 18: erp.reconcile.v1.ConfirmStatementRequest
-	(*ConfirmStatementResponse)(nil),             // 19: erp.reconcile.v1.ConfirmStatementResponse
-	(*OurLine)(nil),                              // 20: erp.reconcile.v1.OurLine
-	(*GetStatementRequest)(nil),                  // 21: erp.reconcile.v1.GetStatementRequest
-	(*GetStatementResponse)(nil),                 // 22: erp.reconcile.v1.GetStatementResponse
-	(*ListStatementsRequest)(nil),                // 23: erp.reconcile.v1.ListStatementsRequest
-	(*ListStatementsResponse)(nil),               // 24: erp.reconcile.v1.ListStatementsResponse
-	(*CustomerReturn)(nil),                       // 25: erp.reconcile.v1.CustomerReturn
-	(*ReturnLine)(nil),                           // 26: erp.reconcile.v1.ReturnLine
-	(*RecordCustomerReturnRequest)(nil),          // 27: erp.reconcile.v1.RecordCustomerReturnRequest
-	(*RecordCustomerReturnResponse)(nil),         // 28: erp.reconcile.v1.RecordCustomerReturnResponse
-	(*ReconcileSettings)(nil),                    // 29: erp.reconcile.v1.ReconcileSettings
-	(*SetCustomerReconcileSettingsRequest)(nil),  // 30: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	(*SetCustomerReconcileSettingsResponse)(nil), // 31: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	(*SetSupplierReconcileSettingsRequest)(nil),  // 32: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	(*SetSupplierReconcileSettingsResponse)(nil), // 33: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	(*ItemCode)(nil),                             // 34: erp.reconcile.v1.ItemCode
-	(*SetCustomerItemCodesRequest)(nil),          // 35: erp.reconcile.v1.SetCustomerItemCodesRequest
-	(*SetCustomerItemCodesResponse)(nil),         // 36: erp.reconcile.v1.SetCustomerItemCodesResponse
-	(*FeeRule)(nil),                              // 37: erp.reconcile.v1.FeeRule
-	(*ListFeeRulesRequest)(nil),                  // 38: erp.reconcile.v1.ListFeeRulesRequest
-	(*ListFeeRulesResponse)(nil),                 // 39: erp.reconcile.v1.ListFeeRulesResponse
-	(*SaveFeeRuleRequest)(nil),                   // 40: erp.reconcile.v1.SaveFeeRuleRequest
-	(*SaveFeeRuleResponse)(nil),                  // 41: erp.reconcile.v1.SaveFeeRuleResponse
-	(*AccountStatement)(nil),                     // 42: erp.reconcile.v1.AccountStatement
-	(*AccountLine)(nil),                          // 43: erp.reconcile.v1.AccountLine
-	(*GenerateAccountStatementRequest)(nil),      // 44: erp.reconcile.v1.GenerateAccountStatementRequest
-	(*GenerateAccountStatementResponse)(nil),     // 45: erp.reconcile.v1.GenerateAccountStatementResponse
-	(*GetAccountStatementRequest)(nil),           // 46: erp.reconcile.v1.GetAccountStatementRequest
-	(*GetAccountStatementResponse)(nil),          // 47: erp.reconcile.v1.GetAccountStatementResponse
-	(*ListAccountStatementsRequest)(nil),         // 48: erp.reconcile.v1.ListAccountStatementsRequest
-	(*ListAccountStatementsResponse)(nil),        // 49: erp.reconcile.v1.ListAccountStatementsResponse
-	(*SendAccountStatementRequest)(nil),          // 50: erp.reconcile.v1.SendAccountStatementRequest
-	(*SendAccountStatementResponse)(nil),         // 51: erp.reconcile.v1.SendAccountStatementResponse
-	(*ConfirmAccountStatementRequest)(nil),       // 52: erp.reconcile.v1.ConfirmAccountStatementRequest
-	(*ConfirmAccountStatementResponse)(nil),      // 53: erp.reconcile.v1.ConfirmAccountStatementResponse
-	(*DisputeAccountStatementRequest)(nil),       // 54: erp.reconcile.v1.DisputeAccountStatementRequest
-	(*DisputeAccountStatementResponse)(nil),      // 55: erp.reconcile.v1.DisputeAccountStatementResponse
-	(*ExportAccountStatementRequest)(nil),        // 56: erp.reconcile.v1.ExportAccountStatementRequest
-	nil,                                          // 57: erp.reconcile.v1.ImportProfile.ColumnsEntry
-	nil,                                          // 58: erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	nil,                                          // 59: erp.reconcile.v1.Statement.CountsEntry
-	(*timestamppb.Timestamp)(nil),                // 60: google.protobuf.Timestamp
-	(*httpbody.HttpBody)(nil),                    // 61: google.api.HttpBody
+	(*ImportProfile)(nil),                            // 0: erp.reconcile.v1.ImportProfile
+	(*CreateImportProfileRequest)(nil),               // 1: erp.reconcile.v1.CreateImportProfileRequest
+	(*CreateImportProfileResponse)(nil),              // 2: erp.reconcile.v1.CreateImportProfileResponse
+	(*GetImportProfileRequest)(nil),                  // 3: erp.reconcile.v1.GetImportProfileRequest
+	(*GetImportProfileResponse)(nil),                 // 4: erp.reconcile.v1.GetImportProfileResponse
+	(*ListImportProfilesRequest)(nil),                // 5: erp.reconcile.v1.ListImportProfilesRequest
+	(*ListImportProfilesResponse)(nil),               // 6: erp.reconcile.v1.ListImportProfilesResponse
+	(*ImportCustomerStatementRequest)(nil),           // 7: erp.reconcile.v1.ImportCustomerStatementRequest
+	(*ImportCustomerStatementResponse)(nil),          // 8: erp.reconcile.v1.ImportCustomerStatementResponse
+	(*ImportSupplierStatementRequest)(nil),           // 9: erp.reconcile.v1.ImportSupplierStatementRequest
+	(*ImportSupplierStatementResponse)(nil),          // 10: erp.reconcile.v1.ImportSupplierStatementResponse
+	(*ImportShopSettlementRequest)(nil),              // 11: erp.reconcile.v1.ImportShopSettlementRequest
+	(*ImportShopSettlementResponse)(nil),             // 12: erp.reconcile.v1.ImportShopSettlementResponse
+	(*StatementTotals)(nil),                          // 13: erp.reconcile.v1.StatementTotals
+	(*Statement)(nil),                                // 14: erp.reconcile.v1.Statement
+	(*StatementLine)(nil),                            // 15: erp.reconcile.v1.StatementLine
+	(*ResolveStatementLineRequest)(nil),              // 16: erp.reconcile.v1.ResolveStatementLineRequest
+	(*ResolveStatementLineResponse)(nil),             // 17: erp.reconcile.v1.ResolveStatementLineResponse
+	(*ConfirmStatementRequest)(nil),                  // 18: erp.reconcile.v1.ConfirmStatementRequest
+	(*ConfirmStatementResponse)(nil),                 // 19: erp.reconcile.v1.ConfirmStatementResponse
+	(*OurLine)(nil),                                  // 20: erp.reconcile.v1.OurLine
+	(*GetStatementRequest)(nil),                      // 21: erp.reconcile.v1.GetStatementRequest
+	(*GetStatementResponse)(nil),                     // 22: erp.reconcile.v1.GetStatementResponse
+	(*ListStatementsRequest)(nil),                    // 23: erp.reconcile.v1.ListStatementsRequest
+	(*ListStatementsResponse)(nil),                   // 24: erp.reconcile.v1.ListStatementsResponse
+	(*CustomerReturn)(nil),                           // 25: erp.reconcile.v1.CustomerReturn
+	(*ReturnLine)(nil),                               // 26: erp.reconcile.v1.ReturnLine
+	(*RecordCustomerReturnRequest)(nil),              // 27: erp.reconcile.v1.RecordCustomerReturnRequest
+	(*RecordCustomerReturnResponse)(nil),             // 28: erp.reconcile.v1.RecordCustomerReturnResponse
+	(*ReconcileSettings)(nil),                        // 29: erp.reconcile.v1.ReconcileSettings
+	(*SetCustomerReconcileSettingsRequest)(nil),      // 30: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	(*SetCustomerReconcileSettingsResponse)(nil),     // 31: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	(*SetSupplierReconcileSettingsRequest)(nil),      // 32: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	(*SetSupplierReconcileSettingsResponse)(nil),     // 33: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	(*ItemCode)(nil),                                 // 34: erp.reconcile.v1.ItemCode
+	(*SetCustomerItemCodesRequest)(nil),              // 35: erp.reconcile.v1.SetCustomerItemCodesRequest
+	(*SetCustomerItemCodesResponse)(nil),             // 36: erp.reconcile.v1.SetCustomerItemCodesResponse
+	(*FeeRule)(nil),                                  // 37: erp.reconcile.v1.FeeRule
+	(*ListFeeRulesRequest)(nil),                      // 38: erp.reconcile.v1.ListFeeRulesRequest
+	(*ListFeeRulesResponse)(nil),                     // 39: erp.reconcile.v1.ListFeeRulesResponse
+	(*SaveFeeRuleRequest)(nil),                       // 40: erp.reconcile.v1.SaveFeeRuleRequest
+	(*SaveFeeRuleResponse)(nil),                      // 41: erp.reconcile.v1.SaveFeeRuleResponse
+	(*AccountStatement)(nil),                         // 42: erp.reconcile.v1.AccountStatement
+	(*AccountLine)(nil),                              // 43: erp.reconcile.v1.AccountLine
+	(*GenerateAccountStatementRequest)(nil),          // 44: erp.reconcile.v1.GenerateAccountStatementRequest
+	(*GenerateAccountStatementResponse)(nil),         // 45: erp.reconcile.v1.GenerateAccountStatementResponse
+	(*GenerateSupplierAccountStatementRequest)(nil),  // 46: erp.reconcile.v1.GenerateSupplierAccountStatementRequest
+	(*GenerateSupplierAccountStatementResponse)(nil), // 47: erp.reconcile.v1.GenerateSupplierAccountStatementResponse
+	(*ListSupplierAccountStatementsRequest)(nil),     // 48: erp.reconcile.v1.ListSupplierAccountStatementsRequest
+	(*ListSupplierAccountStatementsResponse)(nil),    // 49: erp.reconcile.v1.ListSupplierAccountStatementsResponse
+	(*GetAccountStatementRequest)(nil),               // 50: erp.reconcile.v1.GetAccountStatementRequest
+	(*GetAccountStatementResponse)(nil),              // 51: erp.reconcile.v1.GetAccountStatementResponse
+	(*ListAccountStatementsRequest)(nil),             // 52: erp.reconcile.v1.ListAccountStatementsRequest
+	(*ListAccountStatementsResponse)(nil),            // 53: erp.reconcile.v1.ListAccountStatementsResponse
+	(*SendAccountStatementRequest)(nil),              // 54: erp.reconcile.v1.SendAccountStatementRequest
+	(*SendAccountStatementResponse)(nil),             // 55: erp.reconcile.v1.SendAccountStatementResponse
+	(*ConfirmAccountStatementRequest)(nil),           // 56: erp.reconcile.v1.ConfirmAccountStatementRequest
+	(*ConfirmAccountStatementResponse)(nil),          // 57: erp.reconcile.v1.ConfirmAccountStatementResponse
+	(*DisputeAccountStatementRequest)(nil),           // 58: erp.reconcile.v1.DisputeAccountStatementRequest
+	(*DisputeAccountStatementResponse)(nil),          // 59: erp.reconcile.v1.DisputeAccountStatementResponse
+	(*ExportAccountStatementRequest)(nil),            // 60: erp.reconcile.v1.ExportAccountStatementRequest
+	nil,                                              // 61: erp.reconcile.v1.ImportProfile.ColumnsEntry
+	nil,                                              // 62: erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	nil,                                              // 63: erp.reconcile.v1.Statement.CountsEntry
+	(*timestamppb.Timestamp)(nil),                    // 64: google.protobuf.Timestamp
+	(*httpbody.HttpBody)(nil),                        // 65: google.api.HttpBody
 }
 var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
-	57, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
-	58, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	60, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
+	61, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
+	62, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	64, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: erp.reconcile.v1.CreateImportProfileRequest.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 4: erp.reconcile.v1.CreateImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 5: erp.reconcile.v1.GetImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
@@ -4717,10 +4970,10 @@ var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
 	14, // 8: erp.reconcile.v1.ImportSupplierStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	14, // 9: erp.reconcile.v1.ImportShopSettlementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	13, // 10: erp.reconcile.v1.Statement.totals:type_name -> erp.reconcile.v1.StatementTotals
-	59, // 11: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
+	63, // 11: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
 	15, // 12: erp.reconcile.v1.Statement.lines:type_name -> erp.reconcile.v1.StatementLine
 	20, // 13: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
-	60, // 14: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
+	64, // 14: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
 	15, // 15: erp.reconcile.v1.ResolveStatementLineResponse.line:type_name -> erp.reconcile.v1.StatementLine
 	14, // 16: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	14, // 17: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
@@ -4738,64 +4991,70 @@ var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
 	37, // 29: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
 	37, // 30: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
 	43, // 31: erp.reconcile.v1.AccountStatement.lines:type_name -> erp.reconcile.v1.AccountLine
-	60, // 32: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
+	64, // 32: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
 	42, // 33: erp.reconcile.v1.GenerateAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 34: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 35: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 36: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 37: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 38: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	1,  // 39: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
-	3,  // 40: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
-	5,  // 41: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
-	7,  // 42: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
-	9,  // 43: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
-	11, // 44: erp.reconcile.v1.ReconcileService.ImportShopSettlement:input_type -> erp.reconcile.v1.ImportShopSettlementRequest
-	21, // 45: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
-	23, // 46: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
-	16, // 47: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
-	18, // 48: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
-	44, // 49: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
-	46, // 50: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
-	48, // 51: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
-	50, // 52: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
-	52, // 53: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
-	54, // 54: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
-	56, // 55: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
-	27, // 56: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
-	30, // 57: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	32, // 58: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	35, // 59: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
-	38, // 60: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
-	40, // 61: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
-	2,  // 62: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
-	4,  // 63: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
-	6,  // 64: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
-	8,  // 65: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
-	10, // 66: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
-	12, // 67: erp.reconcile.v1.ReconcileService.ImportShopSettlement:output_type -> erp.reconcile.v1.ImportShopSettlementResponse
-	22, // 68: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
-	24, // 69: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
-	17, // 70: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
-	19, // 71: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
-	45, // 72: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
-	47, // 73: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
-	49, // 74: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
-	51, // 75: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
-	53, // 76: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
-	55, // 77: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
-	61, // 78: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
-	28, // 79: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
-	31, // 80: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	33, // 81: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	36, // 82: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
-	39, // 83: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
-	41, // 84: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
-	62, // [62:85] is the sub-list for method output_type
-	39, // [39:62] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	42, // 34: erp.reconcile.v1.GenerateSupplierAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 35: erp.reconcile.v1.ListSupplierAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 36: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 37: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 38: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 39: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	42, // 40: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	1,  // 41: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
+	3,  // 42: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
+	5,  // 43: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
+	7,  // 44: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
+	9,  // 45: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
+	11, // 46: erp.reconcile.v1.ReconcileService.ImportShopSettlement:input_type -> erp.reconcile.v1.ImportShopSettlementRequest
+	21, // 47: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
+	23, // 48: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
+	16, // 49: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
+	18, // 50: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
+	44, // 51: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
+	50, // 52: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
+	52, // 53: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
+	46, // 54: erp.reconcile.v1.ReconcileService.GenerateSupplierAccountStatement:input_type -> erp.reconcile.v1.GenerateSupplierAccountStatementRequest
+	48, // 55: erp.reconcile.v1.ReconcileService.ListSupplierAccountStatements:input_type -> erp.reconcile.v1.ListSupplierAccountStatementsRequest
+	54, // 56: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
+	56, // 57: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
+	58, // 58: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
+	60, // 59: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
+	27, // 60: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
+	30, // 61: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	32, // 62: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	35, // 63: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
+	38, // 64: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
+	40, // 65: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
+	2,  // 66: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
+	4,  // 67: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
+	6,  // 68: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
+	8,  // 69: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
+	10, // 70: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
+	12, // 71: erp.reconcile.v1.ReconcileService.ImportShopSettlement:output_type -> erp.reconcile.v1.ImportShopSettlementResponse
+	22, // 72: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
+	24, // 73: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
+	17, // 74: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
+	19, // 75: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
+	45, // 76: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
+	51, // 77: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
+	53, // 78: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
+	47, // 79: erp.reconcile.v1.ReconcileService.GenerateSupplierAccountStatement:output_type -> erp.reconcile.v1.GenerateSupplierAccountStatementResponse
+	49, // 80: erp.reconcile.v1.ReconcileService.ListSupplierAccountStatements:output_type -> erp.reconcile.v1.ListSupplierAccountStatementsResponse
+	55, // 81: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
+	57, // 82: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
+	59, // 83: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
+	65, // 84: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
+	28, // 85: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
+	31, // 86: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	33, // 87: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	36, // 88: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
+	39, // 89: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
+	41, // 90: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
+	66, // [66:91] is the sub-list for method output_type
+	41, // [41:66] is the sub-list for method input_type
+	41, // [41:41] is the sub-list for extension type_name
+	41, // [41:41] is the sub-list for extension extendee
+	0,  // [0:41] is the sub-list for field type_name
 }
 
 func init() { file_erp_reconcile_v1_reconcile_service_proto_init() }
@@ -4813,7 +5072,7 @@ func file_erp_reconcile_v1_reconcile_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_reconcile_v1_reconcile_service_proto_rawDesc), len(file_erp_reconcile_v1_reconcile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   60,
+			NumMessages:   64,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

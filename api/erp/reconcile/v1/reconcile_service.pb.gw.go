@@ -616,6 +616,104 @@ func local_request_ReconcileService_ListAccountStatements_0(ctx context.Context,
 	return msg, metadata, err
 }
 
+func request_ReconcileService_GenerateSupplierAccountStatement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GenerateSupplierAccountStatementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["supplier"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "supplier")
+	}
+	protoReq.Supplier, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "supplier", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GenerateSupplierAccountStatement(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconcileService_GenerateSupplierAccountStatement_0(ctx context.Context, marshaler runtime.Marshaler, server ReconcileServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GenerateSupplierAccountStatementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["supplier"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "supplier")
+	}
+	protoReq.Supplier, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "supplier", err)
+	}
+	msg, err := server.GenerateSupplierAccountStatement(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+var filter_ReconcileService_ListSupplierAccountStatements_0 = &utilities.DoubleArray{Encoding: map[string]int{"supplier": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+
+func request_ReconcileService_ListSupplierAccountStatements_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListSupplierAccountStatementsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["supplier"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "supplier")
+	}
+	protoReq.Supplier, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "supplier", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ReconcileService_ListSupplierAccountStatements_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListSupplierAccountStatements(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconcileService_ListSupplierAccountStatements_0(ctx context.Context, marshaler runtime.Marshaler, server ReconcileServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListSupplierAccountStatementsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["supplier"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "supplier")
+	}
+	protoReq.Supplier, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "supplier", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ReconcileService_ListSupplierAccountStatements_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ListSupplierAccountStatements(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_ReconcileService_SendAccountStatement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq SendAccountStatementRequest
@@ -1354,6 +1452,46 @@ func RegisterReconcileServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ListAccountStatements_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_GenerateSupplierAccountStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/GenerateSupplierAccountStatement", runtime.WithHTTPPathPattern("/v1/suppliers/{supplier}/accountStatements:generate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconcileService_GenerateSupplierAccountStatement_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_GenerateSupplierAccountStatement_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_GenerateSupplierAccountStatement_0{resp.(*GenerateSupplierAccountStatementResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_ReconcileService_ListSupplierAccountStatements_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ListSupplierAccountStatements", runtime.WithHTTPPathPattern("/v1/suppliers/{supplier}/accountStatements"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconcileService_ListSupplierAccountStatements_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ListSupplierAccountStatements_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconcileService_SendAccountStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1815,6 +1953,40 @@ func RegisterReconcileServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ListAccountStatements_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_GenerateSupplierAccountStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/GenerateSupplierAccountStatement", runtime.WithHTTPPathPattern("/v1/suppliers/{supplier}/accountStatements:generate"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconcileService_GenerateSupplierAccountStatement_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_GenerateSupplierAccountStatement_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReconcileService_GenerateSupplierAccountStatement_0{resp.(*GenerateSupplierAccountStatementResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_ReconcileService_ListSupplierAccountStatements_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/ListSupplierAccountStatements", runtime.WithHTTPPathPattern("/v1/suppliers/{supplier}/accountStatements"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconcileService_ListSupplierAccountStatements_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_ListSupplierAccountStatements_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconcileService_SendAccountStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2069,6 +2241,15 @@ func (m response_ReconcileService_GetAccountStatement_0) XXX_ResponseBody() inte
 	return response.Statement
 }
 
+type response_ReconcileService_GenerateSupplierAccountStatement_0 struct {
+	*GenerateSupplierAccountStatementResponse
+}
+
+func (m response_ReconcileService_GenerateSupplierAccountStatement_0) XXX_ResponseBody() interface{} {
+	response := m.GenerateSupplierAccountStatementResponse
+	return response.Statement
+}
+
 type response_ReconcileService_SendAccountStatement_0 struct {
 	*SendAccountStatementResponse
 }
@@ -2133,53 +2314,57 @@ func (m response_ReconcileService_SaveFeeRule_0) XXX_ResponseBody() interface{} 
 }
 
 var (
-	pattern_ReconcileService_CreateImportProfile_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "importProfiles"}, ""))
-	pattern_ReconcileService_GetImportProfile_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "importProfiles", "id"}, ""))
-	pattern_ReconcileService_ListImportProfiles_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "importProfiles"}, ""))
-	pattern_ReconcileService_ImportCustomerStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "statements"}, "import"))
-	pattern_ReconcileService_ImportSupplierStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "statements"}, "import"))
-	pattern_ReconcileService_ImportShopSettlement_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "shops", "shop", "settlements"}, "import"))
-	pattern_ReconcileService_GetStatement_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, ""))
-	pattern_ReconcileService_ListStatements_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "statements"}, ""))
-	pattern_ReconcileService_ResolveStatementLine_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "statements", "statement", "lines", "row"}, "resolve"))
-	pattern_ReconcileService_ConfirmStatement_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, "confirm"))
-	pattern_ReconcileService_GenerateAccountStatement_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "accountStatements"}, "generate"))
-	pattern_ReconcileService_GetAccountStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, ""))
-	pattern_ReconcileService_ListAccountStatements_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "accountStatements"}, ""))
-	pattern_ReconcileService_SendAccountStatement_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "send"))
-	pattern_ReconcileService_ConfirmAccountStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "confirm"))
-	pattern_ReconcileService_DisputeAccountStatement_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "dispute"))
-	pattern_ReconcileService_ExportAccountStatement_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "export"))
-	pattern_ReconcileService_RecordCustomerReturn_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "returns"}, ""))
-	pattern_ReconcileService_SetCustomerReconcileSettings_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "reconcileSettings"}, ""))
-	pattern_ReconcileService_SetSupplierReconcileSettings_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "reconcileSettings"}, ""))
-	pattern_ReconcileService_SetCustomerItemCodes_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "itemCodes"}, ""))
-	pattern_ReconcileService_ListFeeRules_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "feeRules"}, ""))
-	pattern_ReconcileService_SaveFeeRule_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "feeRules"}, ""))
+	pattern_ReconcileService_CreateImportProfile_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "importProfiles"}, ""))
+	pattern_ReconcileService_GetImportProfile_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "importProfiles", "id"}, ""))
+	pattern_ReconcileService_ListImportProfiles_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "importProfiles"}, ""))
+	pattern_ReconcileService_ImportCustomerStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "statements"}, "import"))
+	pattern_ReconcileService_ImportSupplierStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "statements"}, "import"))
+	pattern_ReconcileService_ImportShopSettlement_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "shops", "shop", "settlements"}, "import"))
+	pattern_ReconcileService_GetStatement_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, ""))
+	pattern_ReconcileService_ListStatements_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "statements"}, ""))
+	pattern_ReconcileService_ResolveStatementLine_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"v1", "statements", "statement", "lines", "row"}, "resolve"))
+	pattern_ReconcileService_ConfirmStatement_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, "confirm"))
+	pattern_ReconcileService_GenerateAccountStatement_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "accountStatements"}, "generate"))
+	pattern_ReconcileService_GetAccountStatement_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, ""))
+	pattern_ReconcileService_ListAccountStatements_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "accountStatements"}, ""))
+	pattern_ReconcileService_GenerateSupplierAccountStatement_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "accountStatements"}, "generate"))
+	pattern_ReconcileService_ListSupplierAccountStatements_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "accountStatements"}, ""))
+	pattern_ReconcileService_SendAccountStatement_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "send"))
+	pattern_ReconcileService_ConfirmAccountStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "confirm"))
+	pattern_ReconcileService_DisputeAccountStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "dispute"))
+	pattern_ReconcileService_ExportAccountStatement_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "export"))
+	pattern_ReconcileService_RecordCustomerReturn_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "returns"}, ""))
+	pattern_ReconcileService_SetCustomerReconcileSettings_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "reconcileSettings"}, ""))
+	pattern_ReconcileService_SetSupplierReconcileSettings_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "reconcileSettings"}, ""))
+	pattern_ReconcileService_SetCustomerItemCodes_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "itemCodes"}, ""))
+	pattern_ReconcileService_ListFeeRules_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "feeRules"}, ""))
+	pattern_ReconcileService_SaveFeeRule_0                      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "feeRules"}, ""))
 )
 
 var (
-	forward_ReconcileService_CreateImportProfile_0          = runtime.ForwardResponseMessage
-	forward_ReconcileService_GetImportProfile_0             = runtime.ForwardResponseMessage
-	forward_ReconcileService_ListImportProfiles_0           = runtime.ForwardResponseMessage
-	forward_ReconcileService_ImportCustomerStatement_0      = runtime.ForwardResponseMessage
-	forward_ReconcileService_ImportSupplierStatement_0      = runtime.ForwardResponseMessage
-	forward_ReconcileService_ImportShopSettlement_0         = runtime.ForwardResponseMessage
-	forward_ReconcileService_GetStatement_0                 = runtime.ForwardResponseMessage
-	forward_ReconcileService_ListStatements_0               = runtime.ForwardResponseMessage
-	forward_ReconcileService_ResolveStatementLine_0         = runtime.ForwardResponseMessage
-	forward_ReconcileService_ConfirmStatement_0             = runtime.ForwardResponseMessage
-	forward_ReconcileService_GenerateAccountStatement_0     = runtime.ForwardResponseMessage
-	forward_ReconcileService_GetAccountStatement_0          = runtime.ForwardResponseMessage
-	forward_ReconcileService_ListAccountStatements_0        = runtime.ForwardResponseMessage
-	forward_ReconcileService_SendAccountStatement_0         = runtime.ForwardResponseMessage
-	forward_ReconcileService_ConfirmAccountStatement_0      = runtime.ForwardResponseMessage
-	forward_ReconcileService_DisputeAccountStatement_0      = runtime.ForwardResponseMessage
-	forward_ReconcileService_ExportAccountStatement_0       = runtime.ForwardResponseMessage
-	forward_ReconcileService_RecordCustomerReturn_0         = runtime.ForwardResponseMessage
-	forward_ReconcileService_SetCustomerReconcileSettings_0 = runtime.ForwardResponseMessage
-	forward_ReconcileService_SetSupplierReconcileSettings_0 = runtime.ForwardResponseMessage
-	forward_ReconcileService_SetCustomerItemCodes_0         = runtime.ForwardResponseMessage
-	forward_ReconcileService_ListFeeRules_0                 = runtime.ForwardResponseMessage
-	forward_ReconcileService_SaveFeeRule_0                  = runtime.ForwardResponseMessage
+	forward_ReconcileService_CreateImportProfile_0              = runtime.ForwardResponseMessage
+	forward_ReconcileService_GetImportProfile_0                 = runtime.ForwardResponseMessage
+	forward_ReconcileService_ListImportProfiles_0               = runtime.ForwardResponseMessage
+	forward_ReconcileService_ImportCustomerStatement_0          = runtime.ForwardResponseMessage
+	forward_ReconcileService_ImportSupplierStatement_0          = runtime.ForwardResponseMessage
+	forward_ReconcileService_ImportShopSettlement_0             = runtime.ForwardResponseMessage
+	forward_ReconcileService_GetStatement_0                     = runtime.ForwardResponseMessage
+	forward_ReconcileService_ListStatements_0                   = runtime.ForwardResponseMessage
+	forward_ReconcileService_ResolveStatementLine_0             = runtime.ForwardResponseMessage
+	forward_ReconcileService_ConfirmStatement_0                 = runtime.ForwardResponseMessage
+	forward_ReconcileService_GenerateAccountStatement_0         = runtime.ForwardResponseMessage
+	forward_ReconcileService_GetAccountStatement_0              = runtime.ForwardResponseMessage
+	forward_ReconcileService_ListAccountStatements_0            = runtime.ForwardResponseMessage
+	forward_ReconcileService_GenerateSupplierAccountStatement_0 = runtime.ForwardResponseMessage
+	forward_ReconcileService_ListSupplierAccountStatements_0    = runtime.ForwardResponseMessage
+	forward_ReconcileService_SendAccountStatement_0             = runtime.ForwardResponseMessage
+	forward_ReconcileService_ConfirmAccountStatement_0          = runtime.ForwardResponseMessage
+	forward_ReconcileService_DisputeAccountStatement_0          = runtime.ForwardResponseMessage
+	forward_ReconcileService_ExportAccountStatement_0           = runtime.ForwardResponseMessage
+	forward_ReconcileService_RecordCustomerReturn_0             = runtime.ForwardResponseMessage
+	forward_ReconcileService_SetCustomerReconcileSettings_0     = runtime.ForwardResponseMessage
+	forward_ReconcileService_SetSupplierReconcileSettings_0     = runtime.ForwardResponseMessage
+	forward_ReconcileService_SetCustomerItemCodes_0             = runtime.ForwardResponseMessage
+	forward_ReconcileService_ListFeeRules_0                     = runtime.ForwardResponseMessage
+	forward_ReconcileService_SaveFeeRule_0                      = runtime.ForwardResponseMessage
 )

@@ -20,29 +20,31 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ReconcileService_CreateImportProfile_FullMethodName          = "/erp.reconcile.v1.ReconcileService/CreateImportProfile"
-	ReconcileService_GetImportProfile_FullMethodName             = "/erp.reconcile.v1.ReconcileService/GetImportProfile"
-	ReconcileService_ListImportProfiles_FullMethodName           = "/erp.reconcile.v1.ReconcileService/ListImportProfiles"
-	ReconcileService_ImportCustomerStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ImportCustomerStatement"
-	ReconcileService_ImportSupplierStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ImportSupplierStatement"
-	ReconcileService_ImportShopSettlement_FullMethodName         = "/erp.reconcile.v1.ReconcileService/ImportShopSettlement"
-	ReconcileService_GetStatement_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/GetStatement"
-	ReconcileService_ListStatements_FullMethodName               = "/erp.reconcile.v1.ReconcileService/ListStatements"
-	ReconcileService_ResolveStatementLine_FullMethodName         = "/erp.reconcile.v1.ReconcileService/ResolveStatementLine"
-	ReconcileService_ConfirmStatement_FullMethodName             = "/erp.reconcile.v1.ReconcileService/ConfirmStatement"
-	ReconcileService_GenerateAccountStatement_FullMethodName     = "/erp.reconcile.v1.ReconcileService/GenerateAccountStatement"
-	ReconcileService_GetAccountStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/GetAccountStatement"
-	ReconcileService_ListAccountStatements_FullMethodName        = "/erp.reconcile.v1.ReconcileService/ListAccountStatements"
-	ReconcileService_SendAccountStatement_FullMethodName         = "/erp.reconcile.v1.ReconcileService/SendAccountStatement"
-	ReconcileService_ConfirmAccountStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/ConfirmAccountStatement"
-	ReconcileService_DisputeAccountStatement_FullMethodName      = "/erp.reconcile.v1.ReconcileService/DisputeAccountStatement"
-	ReconcileService_ExportAccountStatement_FullMethodName       = "/erp.reconcile.v1.ReconcileService/ExportAccountStatement"
-	ReconcileService_RecordCustomerReturn_FullMethodName         = "/erp.reconcile.v1.ReconcileService/RecordCustomerReturn"
-	ReconcileService_SetCustomerReconcileSettings_FullMethodName = "/erp.reconcile.v1.ReconcileService/SetCustomerReconcileSettings"
-	ReconcileService_SetSupplierReconcileSettings_FullMethodName = "/erp.reconcile.v1.ReconcileService/SetSupplierReconcileSettings"
-	ReconcileService_SetCustomerItemCodes_FullMethodName         = "/erp.reconcile.v1.ReconcileService/SetCustomerItemCodes"
-	ReconcileService_ListFeeRules_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/ListFeeRules"
-	ReconcileService_SaveFeeRule_FullMethodName                  = "/erp.reconcile.v1.ReconcileService/SaveFeeRule"
+	ReconcileService_CreateImportProfile_FullMethodName              = "/erp.reconcile.v1.ReconcileService/CreateImportProfile"
+	ReconcileService_GetImportProfile_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/GetImportProfile"
+	ReconcileService_ListImportProfiles_FullMethodName               = "/erp.reconcile.v1.ReconcileService/ListImportProfiles"
+	ReconcileService_ImportCustomerStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/ImportCustomerStatement"
+	ReconcileService_ImportSupplierStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/ImportSupplierStatement"
+	ReconcileService_ImportShopSettlement_FullMethodName             = "/erp.reconcile.v1.ReconcileService/ImportShopSettlement"
+	ReconcileService_GetStatement_FullMethodName                     = "/erp.reconcile.v1.ReconcileService/GetStatement"
+	ReconcileService_ListStatements_FullMethodName                   = "/erp.reconcile.v1.ReconcileService/ListStatements"
+	ReconcileService_ResolveStatementLine_FullMethodName             = "/erp.reconcile.v1.ReconcileService/ResolveStatementLine"
+	ReconcileService_ConfirmStatement_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/ConfirmStatement"
+	ReconcileService_GenerateAccountStatement_FullMethodName         = "/erp.reconcile.v1.ReconcileService/GenerateAccountStatement"
+	ReconcileService_GetAccountStatement_FullMethodName              = "/erp.reconcile.v1.ReconcileService/GetAccountStatement"
+	ReconcileService_ListAccountStatements_FullMethodName            = "/erp.reconcile.v1.ReconcileService/ListAccountStatements"
+	ReconcileService_GenerateSupplierAccountStatement_FullMethodName = "/erp.reconcile.v1.ReconcileService/GenerateSupplierAccountStatement"
+	ReconcileService_ListSupplierAccountStatements_FullMethodName    = "/erp.reconcile.v1.ReconcileService/ListSupplierAccountStatements"
+	ReconcileService_SendAccountStatement_FullMethodName             = "/erp.reconcile.v1.ReconcileService/SendAccountStatement"
+	ReconcileService_ConfirmAccountStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/ConfirmAccountStatement"
+	ReconcileService_DisputeAccountStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/DisputeAccountStatement"
+	ReconcileService_ExportAccountStatement_FullMethodName           = "/erp.reconcile.v1.ReconcileService/ExportAccountStatement"
+	ReconcileService_RecordCustomerReturn_FullMethodName             = "/erp.reconcile.v1.ReconcileService/RecordCustomerReturn"
+	ReconcileService_SetCustomerReconcileSettings_FullMethodName     = "/erp.reconcile.v1.ReconcileService/SetCustomerReconcileSettings"
+	ReconcileService_SetSupplierReconcileSettings_FullMethodName     = "/erp.reconcile.v1.ReconcileService/SetSupplierReconcileSettings"
+	ReconcileService_SetCustomerItemCodes_FullMethodName             = "/erp.reconcile.v1.ReconcileService/SetCustomerItemCodes"
+	ReconcileService_ListFeeRules_FullMethodName                     = "/erp.reconcile.v1.ReconcileService/ListFeeRules"
+	ReconcileService_SaveFeeRule_FullMethodName                      = "/erp.reconcile.v1.ReconcileService/SaveFeeRule"
 )
 
 // ReconcileServiceClient is the client API for ReconcileService service.
@@ -87,6 +89,11 @@ type ReconcileServiceClient interface {
 	GetAccountStatement(ctx context.Context, in *GetAccountStatementRequest, opts ...grpc.CallOption) (*GetAccountStatementResponse, error)
 	// ListAccountStatements answers a customer's statements, latest first.
 	ListAccountStatements(ctx context.Context, in *ListAccountStatementsRequest, opts ...grpc.CallOption) (*ListAccountStatementsResponse, error)
+	// GenerateSupplierAccountStatement builds our statement of account with a supplier:
+	// receipts of goods, payments, purchase invoices (information).
+	GenerateSupplierAccountStatement(ctx context.Context, in *GenerateSupplierAccountStatementRequest, opts ...grpc.CallOption) (*GenerateSupplierAccountStatementResponse, error)
+	// ListSupplierAccountStatements answers a supplier's statements, latest first.
+	ListSupplierAccountStatements(ctx context.Context, in *ListSupplierAccountStatementsRequest, opts ...grpc.CallOption) (*ListSupplierAccountStatementsResponse, error)
 	// SendAccountStatement sends a draft to the customer.
 	SendAccountStatement(ctx context.Context, in *SendAccountStatementRequest, opts ...grpc.CallOption) (*SendAccountStatementResponse, error)
 	// ConfirmAccountStatement records that the customer confirmed a sent statement.
@@ -249,6 +256,26 @@ func (c *reconcileServiceClient) ListAccountStatements(ctx context.Context, in *
 	return out, nil
 }
 
+func (c *reconcileServiceClient) GenerateSupplierAccountStatement(ctx context.Context, in *GenerateSupplierAccountStatementRequest, opts ...grpc.CallOption) (*GenerateSupplierAccountStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GenerateSupplierAccountStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_GenerateSupplierAccountStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *reconcileServiceClient) ListSupplierAccountStatements(ctx context.Context, in *ListSupplierAccountStatementsRequest, opts ...grpc.CallOption) (*ListSupplierAccountStatementsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSupplierAccountStatementsResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_ListSupplierAccountStatements_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reconcileServiceClient) SendAccountStatement(ctx context.Context, in *SendAccountStatementRequest, opts ...grpc.CallOption) (*SendAccountStatementResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SendAccountStatementResponse)
@@ -391,6 +418,11 @@ type ReconcileServiceServer interface {
 	GetAccountStatement(context.Context, *GetAccountStatementRequest) (*GetAccountStatementResponse, error)
 	// ListAccountStatements answers a customer's statements, latest first.
 	ListAccountStatements(context.Context, *ListAccountStatementsRequest) (*ListAccountStatementsResponse, error)
+	// GenerateSupplierAccountStatement builds our statement of account with a supplier:
+	// receipts of goods, payments, purchase invoices (information).
+	GenerateSupplierAccountStatement(context.Context, *GenerateSupplierAccountStatementRequest) (*GenerateSupplierAccountStatementResponse, error)
+	// ListSupplierAccountStatements answers a supplier's statements, latest first.
+	ListSupplierAccountStatements(context.Context, *ListSupplierAccountStatementsRequest) (*ListSupplierAccountStatementsResponse, error)
 	// SendAccountStatement sends a draft to the customer.
 	SendAccountStatement(context.Context, *SendAccountStatementRequest) (*SendAccountStatementResponse, error)
 	// ConfirmAccountStatement records that the customer confirmed a sent statement.
@@ -461,6 +493,12 @@ func (UnimplementedReconcileServiceServer) GetAccountStatement(context.Context, 
 }
 func (UnimplementedReconcileServiceServer) ListAccountStatements(context.Context, *ListAccountStatementsRequest) (*ListAccountStatementsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListAccountStatements not implemented")
+}
+func (UnimplementedReconcileServiceServer) GenerateSupplierAccountStatement(context.Context, *GenerateSupplierAccountStatementRequest) (*GenerateSupplierAccountStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GenerateSupplierAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) ListSupplierAccountStatements(context.Context, *ListSupplierAccountStatementsRequest) (*ListSupplierAccountStatementsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSupplierAccountStatements not implemented")
 }
 func (UnimplementedReconcileServiceServer) SendAccountStatement(context.Context, *SendAccountStatementRequest) (*SendAccountStatementResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SendAccountStatement not implemented")
@@ -747,6 +785,42 @@ func _ReconcileService_ListAccountStatements_Handler(srv interface{}, ctx contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReconcileService_GenerateSupplierAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GenerateSupplierAccountStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).GenerateSupplierAccountStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_GenerateSupplierAccountStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).GenerateSupplierAccountStatement(ctx, req.(*GenerateSupplierAccountStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReconcileService_ListSupplierAccountStatements_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSupplierAccountStatementsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).ListSupplierAccountStatements(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_ListSupplierAccountStatements_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).ListSupplierAccountStatements(ctx, req.(*ListSupplierAccountStatementsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReconcileService_SendAccountStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(SendAccountStatementRequest)
 	if err := dec(in); err != nil {
@@ -985,6 +1059,14 @@ var ReconcileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListAccountStatements",
 			Handler:    _ReconcileService_ListAccountStatements_Handler,
+		},
+		{
+			MethodName: "GenerateSupplierAccountStatement",
+			Handler:    _ReconcileService_GenerateSupplierAccountStatement_Handler,
+		},
+		{
+			MethodName: "ListSupplierAccountStatements",
+			Handler:    _ReconcileService_ListSupplierAccountStatements_Handler,
 		},
 		{
 			MethodName: "SendAccountStatement",
