@@ -214,6 +214,7 @@ var Table = map[string]Rule{
 	rec + "ListStatements":                   read(finance, manager),
 	rec + "ResolveStatementLine":             write(finance),
 	rec + "ConfirmStatement":                 write(finance),
+	rec + "InvoiceStatement":                 write(finance),
 	rec + "GenerateAccountStatement":         write(finance),
 	rec + "GetAccountStatement":              read(finance, manager, sales),
 	rec + "ListAccountStatements":            read(finance, manager, sales),

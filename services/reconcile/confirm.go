@@ -326,3 +326,35 @@ func (s *Service) confirmSettlement(ctx context.Context, tx *gorm.DB, st Stateme
 	c.Status, c.NetDue = status, &due
 	return c, nil
 }
+
+// InvoiceStatement issues the sales invoices of a confirmed customer statement: every
+// delivery it matched (also those with an accepted difference; disputed ones stay out)
+// that is not invoiced yet, at our figures — the accepted differences were booked as
+// revenue reductions when the statement was confirmed. At most 1000 lines a call; call
+// again for the rest. Errors: NotFound, Refused (not confirmed, nothing left).
+func (s *Service) InvoiceStatement(ctx context.Context, id int64, kind string) (Invoices, error) {
+	g := s.db.WithContext(ctx)
+	st, err := s.statementHeader(g, id)
+	if err != nil {
+		return nil, err
+	}
+	if st.Party != PartyCustomer || (st.Status != StatementConfirmed && st.Status != StatementDisputed) {
+		return nil, apperr.Refused("STATEMENT_NOT_CONFIRMED", fmt.Sprintf("statement %d is a %s statement, %s; invoice confirmed customer statements",
+			id, st.Party, strings.ToLower(st.Status)))
+	}
+	var lines []int64
+	if err := g.Raw(`SELECT DISTINCT t.id FROM counterpart_lines c JOIN trade_lines t ON t.id = c.trade_line_id
+		WHERE c.statement_id = ? AND c.record_type = ? AND c.match_state IN ? AND c.resolution <> ? AND t.kind = ?
+		AND t.invoiced_qty < t.quantity ORDER BY t.id LIMIT 1000`, id, RecordReceipt,
+		[]string{Matched, QuantityDifference, PriceDifference}, ResolveDispute, KindDelivery).Scan(&lines).Error; err != nil {
+		return nil, err
+	}
+	if len(lines) == 0 {
+		return nil, apperr.Refused("NOTHING_TO_INVOICE", fmt.Sprintf("every delivery of statement %d is invoiced", id))
+	}
+	in := IssueInvoices{Customer: st.PartyID, Kind: kind}
+	for _, l := range lines {
+		in.Lines = append(in.Lines, InvoiceQuantity{TradeLine: l})
+	}
+	return s.IssueInvoices(ctx, in)
+}

@@ -474,3 +474,17 @@ func (g *GRPC) ImportShopSettlement(ctx context.Context, req *reconcilev1.Import
 	}
 	return &reconcilev1.ImportShopSettlementResponse{Statement: st}, nil
 }
+
+// InvoiceStatement invoices a confirmed statement's deliveries.
+func (g *GRPC) InvoiceStatement(ctx context.Context, req *reconcilev1.InvoiceStatementRequest) (*reconcilev1.InvoiceStatementResponse, error) {
+	invs, err := g.svc.InvoiceStatement(ctx, req.GetId(), req.GetKind())
+	if err != nil {
+		return nil, err
+	}
+	out := &reconcilev1.InvoiceStatementResponse{}
+	for _, i := range invs {
+		out.Invoices = append(out.Invoices, &reconcilev1.InvoiceRef{Id: i.ID, Number: i.Number, Outlet: i.Outlet, TaxRate: i.TaxRateBp,
+			Net: i.Net, Tax: i.Tax, Gross: i.Gross})
+	}
+	return out, nil
+}

@@ -470,6 +470,28 @@ func confirmStatement(t *testing.T, c *chain, id int64) {
 	}
 	refused(e.Do(t, "POST", fmt.Sprintf("/v1/statements/%d:confirm", id), c.finance, map[string]any{}), "STATEMENT_CONFIRMED")
 
+	// invoices from the confirmed statement: the matched deliveries (the disputed one stays
+	// out), one invoice per outlet and rate, at our figures
+	var inv struct {
+		Invoices []struct {
+			Gross int64 `json:"gross"`
+			Net   int64 `json:"net"`
+			Tax   int64 `json:"tax"`
+		} `json:"invoices"`
+	}
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/statements/%d:invoice", id), c.finance, map[string]any{"kind": "SPECIAL"}).Decode(t, &inv)
+	var gross []int64
+	for _, i := range inv.Invoices {
+		if i.Net+i.Tax != i.Gross {
+			t.Fatalf("invoice %+v does not add up", i)
+		}
+		gross = append(gross, i.Gross)
+	}
+	if fmt.Sprint(gross) != "[1378000 199500]" {
+		t.Fatalf("invoices from the statement: %v, want [1378000 199500]", gross)
+	}
+	refused(e.Do(t, "POST", fmt.Sprintf("/v1/statements/%d:invoice", id), c.finance, map[string]any{"kind": "SPECIAL"}), "NOTHING_TO_INVOICE")
+
 	// the voucher, once: revenue and output VAT reduced red on their credit side
 	var v struct {
 		Vouchers []struct {

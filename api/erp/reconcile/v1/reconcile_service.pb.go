@@ -1624,6 +1624,216 @@ func (x *ResolveStatementLineResponse) GetLine() *StatementLine {
 	return nil
 }
 
+// InvoiceStatementRequest names the statement and the invoice kind.
+type InvoiceStatementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// SPECIAL or ORDINARY.
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InvoiceStatementRequest) Reset() {
+	*x = InvoiceStatementRequest{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InvoiceStatementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InvoiceStatementRequest) ProtoMessage() {}
+
+func (x *InvoiceStatementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InvoiceStatementRequest.ProtoReflect.Descriptor instead.
+func (*InvoiceStatementRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *InvoiceStatementRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *InvoiceStatementRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *InvoiceStatementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// InvoiceStatementResponse answers the invoices issued.
+type InvoiceStatementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per outlet and tax rate.
+	Invoices      []*InvoiceRef `protobuf:"bytes,1,rep,name=invoices,proto3" json:"invoices,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InvoiceStatementResponse) Reset() {
+	*x = InvoiceStatementResponse{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InvoiceStatementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InvoiceStatementResponse) ProtoMessage() {}
+
+func (x *InvoiceStatementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InvoiceStatementResponse.ProtoReflect.Descriptor instead.
+func (*InvoiceStatementResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *InvoiceStatementResponse) GetInvoices() []*InvoiceRef {
+	if x != nil {
+		return x.Invoices
+	}
+	return nil
+}
+
+// InvoiceRef is an invoice issued (GET /v1/salesInvoices/{id} has the rest).
+type InvoiceRef struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Our number.
+	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	// Outlet.
+	Outlet int64 `protobuf:"varint,3,opt,name=outlet,proto3" json:"outlet,omitempty"`
+	// Tax rate, basis points.
+	TaxRate int32 `protobuf:"varint,4,opt,name=tax_rate,json=taxRate,proto3" json:"tax_rate,omitempty"`
+	// Without tax, fen.
+	Net int64 `protobuf:"varint,5,opt,name=net,proto3" json:"net,omitempty"`
+	// Tax, fen.
+	Tax int64 `protobuf:"varint,6,opt,name=tax,proto3" json:"tax,omitempty"`
+	// With tax, fen.
+	Gross         int64 `protobuf:"varint,7,opt,name=gross,proto3" json:"gross,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InvoiceRef) Reset() {
+	*x = InvoiceRef{}
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InvoiceRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InvoiceRef) ProtoMessage() {}
+
+func (x *InvoiceRef) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InvoiceRef.ProtoReflect.Descriptor instead.
+func (*InvoiceRef) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *InvoiceRef) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *InvoiceRef) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *InvoiceRef) GetOutlet() int64 {
+	if x != nil {
+		return x.Outlet
+	}
+	return 0
+}
+
+func (x *InvoiceRef) GetTaxRate() int32 {
+	if x != nil {
+		return x.TaxRate
+	}
+	return 0
+}
+
+func (x *InvoiceRef) GetNet() int64 {
+	if x != nil {
+		return x.Net
+	}
+	return 0
+}
+
+func (x *InvoiceRef) GetTax() int64 {
+	if x != nil {
+		return x.Tax
+	}
+	return 0
+}
+
+func (x *InvoiceRef) GetGross() int64 {
+	if x != nil {
+		return x.Gross
+	}
+	return 0
+}
+
 // ConfirmStatementRequest names the statement.
 type ConfirmStatementRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1637,7 +1847,7 @@ type ConfirmStatementRequest struct {
 
 func (x *ConfirmStatementRequest) Reset() {
 	*x = ConfirmStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1649,7 +1859,7 @@ func (x *ConfirmStatementRequest) String() string {
 func (*ConfirmStatementRequest) ProtoMessage() {}
 
 func (x *ConfirmStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[18]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1662,7 +1872,7 @@ func (x *ConfirmStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmStatementRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ConfirmStatementRequest) GetId() int64 {
@@ -1704,7 +1914,7 @@ type ConfirmStatementResponse struct {
 
 func (x *ConfirmStatementResponse) Reset() {
 	*x = ConfirmStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1716,7 +1926,7 @@ func (x *ConfirmStatementResponse) String() string {
 func (*ConfirmStatementResponse) ProtoMessage() {}
 
 func (x *ConfirmStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[19]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1729,7 +1939,7 @@ func (x *ConfirmStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmStatementResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConfirmStatementResponse) GetStatement() *Statement {
@@ -1819,7 +2029,7 @@ type OurLine struct {
 
 func (x *OurLine) Reset() {
 	*x = OurLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1831,7 +2041,7 @@ func (x *OurLine) String() string {
 func (*OurLine) ProtoMessage() {}
 
 func (x *OurLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[20]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1844,7 +2054,7 @@ func (x *OurLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OurLine.ProtoReflect.Descriptor instead.
 func (*OurLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *OurLine) GetId() int64 {
@@ -1941,7 +2151,7 @@ type GetStatementRequest struct {
 
 func (x *GetStatementRequest) Reset() {
 	*x = GetStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1953,7 +2163,7 @@ func (x *GetStatementRequest) String() string {
 func (*GetStatementRequest) ProtoMessage() {}
 
 func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[21]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1966,7 +2176,7 @@ func (x *GetStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetStatementRequest) GetId() int64 {
@@ -2008,7 +2218,7 @@ type GetStatementResponse struct {
 
 func (x *GetStatementResponse) Reset() {
 	*x = GetStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2020,7 +2230,7 @@ func (x *GetStatementResponse) String() string {
 func (*GetStatementResponse) ProtoMessage() {}
 
 func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[22]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2033,7 +2243,7 @@ func (x *GetStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetStatementResponse) GetStatement() *Statement {
@@ -2058,7 +2268,7 @@ type ListStatementsRequest struct {
 
 func (x *ListStatementsRequest) Reset() {
 	*x = ListStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2070,7 +2280,7 @@ func (x *ListStatementsRequest) String() string {
 func (*ListStatementsRequest) ProtoMessage() {}
 
 func (x *ListStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[23]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2083,7 +2293,7 @@ func (x *ListStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListStatementsRequest) GetPartyType() string {
@@ -2118,7 +2328,7 @@ type ListStatementsResponse struct {
 
 func (x *ListStatementsResponse) Reset() {
 	*x = ListStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2130,7 +2340,7 @@ func (x *ListStatementsResponse) String() string {
 func (*ListStatementsResponse) ProtoMessage() {}
 
 func (x *ListStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[24]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2143,7 +2353,7 @@ func (x *ListStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListStatementsResponse) GetStatements() []*Statement {
@@ -2178,7 +2388,7 @@ type CustomerReturn struct {
 
 func (x *CustomerReturn) Reset() {
 	*x = CustomerReturn{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2190,7 +2400,7 @@ func (x *CustomerReturn) String() string {
 func (*CustomerReturn) ProtoMessage() {}
 
 func (x *CustomerReturn) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[25]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2203,7 +2413,7 @@ func (x *CustomerReturn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CustomerReturn.ProtoReflect.Descriptor instead.
 func (*CustomerReturn) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CustomerReturn) GetId() int64 {
@@ -2279,7 +2489,7 @@ type ReturnLine struct {
 
 func (x *ReturnLine) Reset() {
 	*x = ReturnLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2291,7 +2501,7 @@ func (x *ReturnLine) String() string {
 func (*ReturnLine) ProtoMessage() {}
 
 func (x *ReturnLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[26]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2304,7 +2514,7 @@ func (x *ReturnLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnLine.ProtoReflect.Descriptor instead.
 func (*ReturnLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ReturnLine) GetItem() int64 {
@@ -2350,7 +2560,7 @@ type RecordCustomerReturnRequest struct {
 
 func (x *RecordCustomerReturnRequest) Reset() {
 	*x = RecordCustomerReturnRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2362,7 +2572,7 @@ func (x *RecordCustomerReturnRequest) String() string {
 func (*RecordCustomerReturnRequest) ProtoMessage() {}
 
 func (x *RecordCustomerReturnRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[27]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2375,7 +2585,7 @@ func (x *RecordCustomerReturnRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordCustomerReturnRequest.ProtoReflect.Descriptor instead.
 func (*RecordCustomerReturnRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RecordCustomerReturnRequest) GetCustomer() int64 {
@@ -2410,7 +2620,7 @@ type RecordCustomerReturnResponse struct {
 
 func (x *RecordCustomerReturnResponse) Reset() {
 	*x = RecordCustomerReturnResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2422,7 +2632,7 @@ func (x *RecordCustomerReturnResponse) String() string {
 func (*RecordCustomerReturnResponse) ProtoMessage() {}
 
 func (x *RecordCustomerReturnResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[28]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2435,7 +2645,7 @@ func (x *RecordCustomerReturnResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordCustomerReturnResponse.ProtoReflect.Descriptor instead.
 func (*RecordCustomerReturnResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecordCustomerReturnResponse) GetReturn() *CustomerReturn {
@@ -2468,7 +2678,7 @@ type ReconcileSettings struct {
 
 func (x *ReconcileSettings) Reset() {
 	*x = ReconcileSettings{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2480,7 +2690,7 @@ func (x *ReconcileSettings) String() string {
 func (*ReconcileSettings) ProtoMessage() {}
 
 func (x *ReconcileSettings) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2493,7 +2703,7 @@ func (x *ReconcileSettings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReconcileSettings.ProtoReflect.Descriptor instead.
 func (*ReconcileSettings) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ReconcileSettings) GetQuantityTolerance() int64 {
@@ -2560,7 +2770,7 @@ type SetCustomerReconcileSettingsRequest struct {
 
 func (x *SetCustomerReconcileSettingsRequest) Reset() {
 	*x = SetCustomerReconcileSettingsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2572,7 +2782,7 @@ func (x *SetCustomerReconcileSettingsRequest) String() string {
 func (*SetCustomerReconcileSettingsRequest) ProtoMessage() {}
 
 func (x *SetCustomerReconcileSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2585,7 +2795,7 @@ func (x *SetCustomerReconcileSettingsRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use SetCustomerReconcileSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetCustomerReconcileSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SetCustomerReconcileSettingsRequest) GetCustomer() int64 {
@@ -2620,7 +2830,7 @@ type SetCustomerReconcileSettingsResponse struct {
 
 func (x *SetCustomerReconcileSettingsResponse) Reset() {
 	*x = SetCustomerReconcileSettingsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2632,7 +2842,7 @@ func (x *SetCustomerReconcileSettingsResponse) String() string {
 func (*SetCustomerReconcileSettingsResponse) ProtoMessage() {}
 
 func (x *SetCustomerReconcileSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2645,7 +2855,7 @@ func (x *SetCustomerReconcileSettingsResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use SetCustomerReconcileSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetCustomerReconcileSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SetCustomerReconcileSettingsResponse) GetSettings() *ReconcileSettings {
@@ -2670,7 +2880,7 @@ type SetSupplierReconcileSettingsRequest struct {
 
 func (x *SetSupplierReconcileSettingsRequest) Reset() {
 	*x = SetSupplierReconcileSettingsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2682,7 +2892,7 @@ func (x *SetSupplierReconcileSettingsRequest) String() string {
 func (*SetSupplierReconcileSettingsRequest) ProtoMessage() {}
 
 func (x *SetSupplierReconcileSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2695,7 +2905,7 @@ func (x *SetSupplierReconcileSettingsRequest) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use SetSupplierReconcileSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetSupplierReconcileSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SetSupplierReconcileSettingsRequest) GetSupplier() int64 {
@@ -2730,7 +2940,7 @@ type SetSupplierReconcileSettingsResponse struct {
 
 func (x *SetSupplierReconcileSettingsResponse) Reset() {
 	*x = SetSupplierReconcileSettingsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2742,7 +2952,7 @@ func (x *SetSupplierReconcileSettingsResponse) String() string {
 func (*SetSupplierReconcileSettingsResponse) ProtoMessage() {}
 
 func (x *SetSupplierReconcileSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2755,7 +2965,7 @@ func (x *SetSupplierReconcileSettingsResponse) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use SetSupplierReconcileSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetSupplierReconcileSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SetSupplierReconcileSettingsResponse) GetSettings() *ReconcileSettings {
@@ -2778,7 +2988,7 @@ type ItemCode struct {
 
 func (x *ItemCode) Reset() {
 	*x = ItemCode{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2790,7 +3000,7 @@ func (x *ItemCode) String() string {
 func (*ItemCode) ProtoMessage() {}
 
 func (x *ItemCode) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[34]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2803,7 +3013,7 @@ func (x *ItemCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemCode.ProtoReflect.Descriptor instead.
 func (*ItemCode) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ItemCode) GetTheirCode() string {
@@ -2835,7 +3045,7 @@ type SetCustomerItemCodesRequest struct {
 
 func (x *SetCustomerItemCodesRequest) Reset() {
 	*x = SetCustomerItemCodesRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2847,7 +3057,7 @@ func (x *SetCustomerItemCodesRequest) String() string {
 func (*SetCustomerItemCodesRequest) ProtoMessage() {}
 
 func (x *SetCustomerItemCodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[35]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2860,7 +3070,7 @@ func (x *SetCustomerItemCodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCustomerItemCodesRequest.ProtoReflect.Descriptor instead.
 func (*SetCustomerItemCodesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SetCustomerItemCodesRequest) GetCustomer() int64 {
@@ -2895,7 +3105,7 @@ type SetCustomerItemCodesResponse struct {
 
 func (x *SetCustomerItemCodesResponse) Reset() {
 	*x = SetCustomerItemCodesResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2907,7 +3117,7 @@ func (x *SetCustomerItemCodesResponse) String() string {
 func (*SetCustomerItemCodesResponse) ProtoMessage() {}
 
 func (x *SetCustomerItemCodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[36]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2920,7 +3130,7 @@ func (x *SetCustomerItemCodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCustomerItemCodesResponse.ProtoReflect.Descriptor instead.
 func (*SetCustomerItemCodesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{36}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SetCustomerItemCodesResponse) GetCodes() []*ItemCode {
@@ -2947,7 +3157,7 @@ type FeeRule struct {
 
 func (x *FeeRule) Reset() {
 	*x = FeeRule{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2959,7 +3169,7 @@ func (x *FeeRule) String() string {
 func (*FeeRule) ProtoMessage() {}
 
 func (x *FeeRule) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[37]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2972,7 +3182,7 @@ func (x *FeeRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeeRule.ProtoReflect.Descriptor instead.
 func (*FeeRule) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{37}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *FeeRule) GetId() int64 {
@@ -3012,7 +3222,7 @@ type ListFeeRulesRequest struct {
 
 func (x *ListFeeRulesRequest) Reset() {
 	*x = ListFeeRulesRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3024,7 +3234,7 @@ func (x *ListFeeRulesRequest) String() string {
 func (*ListFeeRulesRequest) ProtoMessage() {}
 
 func (x *ListFeeRulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[38]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3037,7 +3247,7 @@ func (x *ListFeeRulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeRulesRequest.ProtoReflect.Descriptor instead.
 func (*ListFeeRulesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{38}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{41}
 }
 
 // ListFeeRulesResponse answers the rules.
@@ -3051,7 +3261,7 @@ type ListFeeRulesResponse struct {
 
 func (x *ListFeeRulesResponse) Reset() {
 	*x = ListFeeRulesResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3273,7 @@ func (x *ListFeeRulesResponse) String() string {
 func (*ListFeeRulesResponse) ProtoMessage() {}
 
 func (x *ListFeeRulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[39]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3076,7 +3286,7 @@ func (x *ListFeeRulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFeeRulesResponse.ProtoReflect.Descriptor instead.
 func (*ListFeeRulesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{39}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListFeeRulesResponse) GetRules() []*FeeRule {
@@ -3099,7 +3309,7 @@ type SaveFeeRuleRequest struct {
 
 func (x *SaveFeeRuleRequest) Reset() {
 	*x = SaveFeeRuleRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3111,7 +3321,7 @@ func (x *SaveFeeRuleRequest) String() string {
 func (*SaveFeeRuleRequest) ProtoMessage() {}
 
 func (x *SaveFeeRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[40]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3124,7 +3334,7 @@ func (x *SaveFeeRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveFeeRuleRequest.ProtoReflect.Descriptor instead.
 func (*SaveFeeRuleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{40}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SaveFeeRuleRequest) GetRule() *FeeRule {
@@ -3152,7 +3362,7 @@ type SaveFeeRuleResponse struct {
 
 func (x *SaveFeeRuleResponse) Reset() {
 	*x = SaveFeeRuleResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3164,7 +3374,7 @@ func (x *SaveFeeRuleResponse) String() string {
 func (*SaveFeeRuleResponse) ProtoMessage() {}
 
 func (x *SaveFeeRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[41]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3177,7 +3387,7 @@ func (x *SaveFeeRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveFeeRuleResponse.ProtoReflect.Descriptor instead.
 func (*SaveFeeRuleResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{41}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SaveFeeRuleResponse) GetRule() *FeeRule {
@@ -3235,7 +3445,7 @@ type AccountStatement struct {
 
 func (x *AccountStatement) Reset() {
 	*x = AccountStatement{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3247,7 +3457,7 @@ func (x *AccountStatement) String() string {
 func (*AccountStatement) ProtoMessage() {}
 
 func (x *AccountStatement) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[42]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3260,7 +3470,7 @@ func (x *AccountStatement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountStatement.ProtoReflect.Descriptor instead.
 func (*AccountStatement) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{42}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *AccountStatement) GetId() int64 {
@@ -3429,7 +3639,7 @@ type AccountLine struct {
 
 func (x *AccountLine) Reset() {
 	*x = AccountLine{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3441,7 +3651,7 @@ func (x *AccountLine) String() string {
 func (*AccountLine) ProtoMessage() {}
 
 func (x *AccountLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[43]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3454,7 +3664,7 @@ func (x *AccountLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountLine.ProtoReflect.Descriptor instead.
 func (*AccountLine) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{43}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *AccountLine) GetSeq() int32 {
@@ -3551,7 +3761,7 @@ type GenerateAccountStatementRequest struct {
 
 func (x *GenerateAccountStatementRequest) Reset() {
 	*x = GenerateAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3563,7 +3773,7 @@ func (x *GenerateAccountStatementRequest) String() string {
 func (*GenerateAccountStatementRequest) ProtoMessage() {}
 
 func (x *GenerateAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[44]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3576,7 +3786,7 @@ func (x *GenerateAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GenerateAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{44}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GenerateAccountStatementRequest) GetCustomer() int64 {
@@ -3618,7 +3828,7 @@ type GenerateAccountStatementResponse struct {
 
 func (x *GenerateAccountStatementResponse) Reset() {
 	*x = GenerateAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3630,7 +3840,7 @@ func (x *GenerateAccountStatementResponse) String() string {
 func (*GenerateAccountStatementResponse) ProtoMessage() {}
 
 func (x *GenerateAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[45]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3643,7 +3853,7 @@ func (x *GenerateAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GenerateAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{45}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GenerateAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3670,7 +3880,7 @@ type GenerateSupplierAccountStatementRequest struct {
 
 func (x *GenerateSupplierAccountStatementRequest) Reset() {
 	*x = GenerateSupplierAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3682,7 +3892,7 @@ func (x *GenerateSupplierAccountStatementRequest) String() string {
 func (*GenerateSupplierAccountStatementRequest) ProtoMessage() {}
 
 func (x *GenerateSupplierAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[46]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3695,7 +3905,7 @@ func (x *GenerateSupplierAccountStatementRequest) ProtoReflect() protoreflect.Me
 
 // Deprecated: Use GenerateSupplierAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GenerateSupplierAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{46}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *GenerateSupplierAccountStatementRequest) GetSupplier() int64 {
@@ -3737,7 +3947,7 @@ type GenerateSupplierAccountStatementResponse struct {
 
 func (x *GenerateSupplierAccountStatementResponse) Reset() {
 	*x = GenerateSupplierAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3749,7 +3959,7 @@ func (x *GenerateSupplierAccountStatementResponse) String() string {
 func (*GenerateSupplierAccountStatementResponse) ProtoMessage() {}
 
 func (x *GenerateSupplierAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[47]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3762,7 +3972,7 @@ func (x *GenerateSupplierAccountStatementResponse) ProtoReflect() protoreflect.M
 
 // Deprecated: Use GenerateSupplierAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GenerateSupplierAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{47}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GenerateSupplierAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3785,7 +3995,7 @@ type ListSupplierAccountStatementsRequest struct {
 
 func (x *ListSupplierAccountStatementsRequest) Reset() {
 	*x = ListSupplierAccountStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3797,7 +4007,7 @@ func (x *ListSupplierAccountStatementsRequest) String() string {
 func (*ListSupplierAccountStatementsRequest) ProtoMessage() {}
 
 func (x *ListSupplierAccountStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[48]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3810,7 +4020,7 @@ func (x *ListSupplierAccountStatementsRequest) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use ListSupplierAccountStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListSupplierAccountStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{48}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ListSupplierAccountStatementsRequest) GetSupplier() int64 {
@@ -3838,7 +4048,7 @@ type ListSupplierAccountStatementsResponse struct {
 
 func (x *ListSupplierAccountStatementsResponse) Reset() {
 	*x = ListSupplierAccountStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3850,7 +4060,7 @@ func (x *ListSupplierAccountStatementsResponse) String() string {
 func (*ListSupplierAccountStatementsResponse) ProtoMessage() {}
 
 func (x *ListSupplierAccountStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[49]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3863,7 +4073,7 @@ func (x *ListSupplierAccountStatementsResponse) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use ListSupplierAccountStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListSupplierAccountStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{49}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListSupplierAccountStatementsResponse) GetStatements() []*AccountStatement {
@@ -3888,7 +4098,7 @@ type GetAccountStatementRequest struct {
 
 func (x *GetAccountStatementRequest) Reset() {
 	*x = GetAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3900,7 +4110,7 @@ func (x *GetAccountStatementRequest) String() string {
 func (*GetAccountStatementRequest) ProtoMessage() {}
 
 func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[50]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3913,7 +4123,7 @@ func (x *GetAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{50}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *GetAccountStatementRequest) GetId() int64 {
@@ -3948,7 +4158,7 @@ type GetAccountStatementResponse struct {
 
 func (x *GetAccountStatementResponse) Reset() {
 	*x = GetAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3960,7 +4170,7 @@ func (x *GetAccountStatementResponse) String() string {
 func (*GetAccountStatementResponse) ProtoMessage() {}
 
 func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[51]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3973,7 +4183,7 @@ func (x *GetAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*GetAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{51}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *GetAccountStatementResponse) GetStatement() *AccountStatement {
@@ -3996,7 +4206,7 @@ type ListAccountStatementsRequest struct {
 
 func (x *ListAccountStatementsRequest) Reset() {
 	*x = ListAccountStatementsRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4008,7 +4218,7 @@ func (x *ListAccountStatementsRequest) String() string {
 func (*ListAccountStatementsRequest) ProtoMessage() {}
 
 func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[52]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4021,7 +4231,7 @@ func (x *ListAccountStatementsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountStatementsRequest.ProtoReflect.Descriptor instead.
 func (*ListAccountStatementsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{52}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ListAccountStatementsRequest) GetCustomer() int64 {
@@ -4049,7 +4259,7 @@ type ListAccountStatementsResponse struct {
 
 func (x *ListAccountStatementsResponse) Reset() {
 	*x = ListAccountStatementsResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4061,7 +4271,7 @@ func (x *ListAccountStatementsResponse) String() string {
 func (*ListAccountStatementsResponse) ProtoMessage() {}
 
 func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[53]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4074,7 +4284,7 @@ func (x *ListAccountStatementsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAccountStatementsResponse.ProtoReflect.Descriptor instead.
 func (*ListAccountStatementsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{53}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ListAccountStatementsResponse) GetStatements() []*AccountStatement {
@@ -4099,7 +4309,7 @@ type SendAccountStatementRequest struct {
 
 func (x *SendAccountStatementRequest) Reset() {
 	*x = SendAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4111,7 +4321,7 @@ func (x *SendAccountStatementRequest) String() string {
 func (*SendAccountStatementRequest) ProtoMessage() {}
 
 func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[54]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4124,7 +4334,7 @@ func (x *SendAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*SendAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{54}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *SendAccountStatementRequest) GetId() int64 {
@@ -4159,7 +4369,7 @@ type SendAccountStatementResponse struct {
 
 func (x *SendAccountStatementResponse) Reset() {
 	*x = SendAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4171,7 +4381,7 @@ func (x *SendAccountStatementResponse) String() string {
 func (*SendAccountStatementResponse) ProtoMessage() {}
 
 func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[55]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4184,7 +4394,7 @@ func (x *SendAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*SendAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{55}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *SendAccountStatementResponse) GetStatement() *AccountStatement {
@@ -4209,7 +4419,7 @@ type ConfirmAccountStatementRequest struct {
 
 func (x *ConfirmAccountStatementRequest) Reset() {
 	*x = ConfirmAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4221,7 +4431,7 @@ func (x *ConfirmAccountStatementRequest) String() string {
 func (*ConfirmAccountStatementRequest) ProtoMessage() {}
 
 func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[56]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4234,7 +4444,7 @@ func (x *ConfirmAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{56}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ConfirmAccountStatementRequest) GetId() int64 {
@@ -4269,7 +4479,7 @@ type ConfirmAccountStatementResponse struct {
 
 func (x *ConfirmAccountStatementResponse) Reset() {
 	*x = ConfirmAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[57]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4281,7 +4491,7 @@ func (x *ConfirmAccountStatementResponse) String() string {
 func (*ConfirmAccountStatementResponse) ProtoMessage() {}
 
 func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[57]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4294,7 +4504,7 @@ func (x *ConfirmAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{57}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ConfirmAccountStatementResponse) GetStatement() *AccountStatement {
@@ -4319,7 +4529,7 @@ type DisputeAccountStatementRequest struct {
 
 func (x *DisputeAccountStatementRequest) Reset() {
 	*x = DisputeAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[58]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4331,7 +4541,7 @@ func (x *DisputeAccountStatementRequest) String() string {
 func (*DisputeAccountStatementRequest) ProtoMessage() {}
 
 func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[58]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4344,7 +4554,7 @@ func (x *DisputeAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisputeAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*DisputeAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{58}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *DisputeAccountStatementRequest) GetId() int64 {
@@ -4379,7 +4589,7 @@ type DisputeAccountStatementResponse struct {
 
 func (x *DisputeAccountStatementResponse) Reset() {
 	*x = DisputeAccountStatementResponse{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[59]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4391,7 +4601,7 @@ func (x *DisputeAccountStatementResponse) String() string {
 func (*DisputeAccountStatementResponse) ProtoMessage() {}
 
 func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[59]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4404,7 +4614,7 @@ func (x *DisputeAccountStatementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisputeAccountStatementResponse.ProtoReflect.Descriptor instead.
 func (*DisputeAccountStatementResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{59}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *DisputeAccountStatementResponse) GetStatement() *AccountStatement {
@@ -4427,7 +4637,7 @@ type ExportAccountStatementRequest struct {
 
 func (x *ExportAccountStatementRequest) Reset() {
 	*x = ExportAccountStatementRequest{}
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[60]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4439,7 +4649,7 @@ func (x *ExportAccountStatementRequest) String() string {
 func (*ExportAccountStatementRequest) ProtoMessage() {}
 
 func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[60]
+	mi := &file_erp_reconcile_v1_reconcile_service_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4452,7 +4662,7 @@ func (x *ExportAccountStatementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportAccountStatementRequest.ProtoReflect.Descriptor instead.
 func (*ExportAccountStatementRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{60}
+	return file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ExportAccountStatementRequest) GetId() int64 {
@@ -4632,7 +4842,23 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x05 \x01(\tR\trequestId\"S\n" +
 	"\x1cResolveStatementLineResponse\x123\n" +
-	"\x04line\x18\x01 \x01(\v2\x1f.erp.reconcile.v1.StatementLineR\x04line\"H\n" +
+	"\x04line\x18\x01 \x01(\v2\x1f.erp.reconcile.v1.StatementLineR\x04line\"\\\n" +
+	"\x17InvoiceStatementRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"T\n" +
+	"\x18InvoiceStatementResponse\x128\n" +
+	"\binvoices\x18\x01 \x03(\v2\x1c.erp.reconcile.v1.InvoiceRefR\binvoices\"\xa1\x01\n" +
+	"\n" +
+	"InvoiceRef\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x16\n" +
+	"\x06outlet\x18\x03 \x01(\x03R\x06outlet\x12\x19\n" +
+	"\btax_rate\x18\x04 \x01(\x05R\ataxRate\x12\x10\n" +
+	"\x03net\x18\x05 \x01(\x03R\x03net\x12\x10\n" +
+	"\x03tax\x18\x06 \x01(\x03R\x03tax\x12\x14\n" +
+	"\x05gross\x18\a \x01(\x03R\x05gross\"H\n" +
 	"\x17ConfirmStatementRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
 	"\n" +
@@ -4849,7 +5075,7 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\tstatement\x18\x01 \x01(\v2\".erp.reconcile.v1.AccountStatementR\tstatement\"G\n" +
 	"\x1dExportAccountStatementRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
-	"\x06format\x18\x02 \x01(\tR\x06format2\xe2!\n" +
+	"\x06format\x18\x02 \x01(\tR\x06format2\xf6\"\n" +
 	"\x10ReconcileService\x12\xa0\x01\n" +
 	"\x13CreateImportProfile\x12,.erp.reconcile.v1.CreateImportProfileRequest\x1a-.erp.reconcile.v1.CreateImportProfileResponse\",\x82\xd3\xe4\x93\x02&:\aprofileb\aprofile\"\x12/v1/importProfiles\x12\x93\x01\n" +
 	"\x10GetImportProfile\x12).erp.reconcile.v1.GetImportProfileRequest\x1a*.erp.reconcile.v1.GetImportProfileResponse\"(\x82\xd3\xe4\x93\x02\"b\aprofile\x12\x17/v1/importProfiles/{id}\x12\x8b\x01\n" +
@@ -4869,7 +5095,8 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\x14SendAccountStatement\x12-.erp.reconcile.v1.SendAccountStatementRequest\x1a..erp.reconcile.v1.SendAccountStatementResponse\"5\x82\xd3\xe4\x93\x02/:\x01*b\tstatement\"\x1f/v1/accountStatements/{id}:send\x12\xb8\x01\n" +
 	"\x17ConfirmAccountStatement\x120.erp.reconcile.v1.ConfirmAccountStatementRequest\x1a1.erp.reconcile.v1.ConfirmAccountStatementResponse\"8\x82\xd3\xe4\x93\x022:\x01*b\tstatement\"\"/v1/accountStatements/{id}:confirm\x12\xb8\x01\n" +
 	"\x17DisputeAccountStatement\x120.erp.reconcile.v1.DisputeAccountStatementRequest\x1a1.erp.reconcile.v1.DisputeAccountStatementResponse\"8\x82\xd3\xe4\x93\x022:\x01*b\tstatement\"\"/v1/accountStatements/{id}:dispute\x12\x8a\x01\n" +
-	"\x16ExportAccountStatement\x12/.erp.reconcile.v1.ExportAccountStatementRequest\x1a\x14.google.api.HttpBody\")\x82\xd3\xe4\x93\x02#\x12!/v1/accountStatements/{id}:export\x12\xaf\x01\n" +
+	"\x16ExportAccountStatement\x12/.erp.reconcile.v1.ExportAccountStatementRequest\x1a\x14.google.api.HttpBody\")\x82\xd3\xe4\x93\x02#\x12!/v1/accountStatements/{id}:export\x12\x91\x01\n" +
+	"\x10InvoiceStatement\x12).erp.reconcile.v1.InvoiceStatementRequest\x1a*.erp.reconcile.v1.InvoiceStatementResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/statements/{id}:invoice\x12\xaf\x01\n" +
 	"\x14RecordCustomerReturn\x12-.erp.reconcile.v1.RecordCustomerReturnRequest\x1a..erp.reconcile.v1.RecordCustomerReturnResponse\"8\x82\xd3\xe4\x93\x022:\x06returnb\x06return\" /v1/customers/{customer}/returns\x12\xd5\x01\n" +
 	"\x1cSetCustomerReconcileSettings\x125.erp.reconcile.v1.SetCustomerReconcileSettingsRequest\x1a6.erp.reconcile.v1.SetCustomerReconcileSettingsResponse\"F\x82\xd3\xe4\x93\x02@:\bsettingsb\bsettings\x1a*/v1/customers/{customer}/reconcileSettings\x12\xd5\x01\n" +
 	"\x1cSetSupplierReconcileSettings\x125.erp.reconcile.v1.SetSupplierReconcileSettingsRequest\x1a6.erp.reconcile.v1.SetSupplierReconcileSettingsResponse\"F\x82\xd3\xe4\x93\x02@:\bsettingsb\bsettings\x1a*/v1/suppliers/{supplier}/reconcileSettings\x12\xa4\x01\n" +
@@ -4889,7 +5116,7 @@ func file_erp_reconcile_v1_reconcile_service_proto_rawDescGZIP() []byte {
 	return file_erp_reconcile_v1_reconcile_service_proto_rawDescData
 }
 
-var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 64)
+var file_erp_reconcile_v1_reconcile_service_proto_msgTypes = make([]protoimpl.MessageInfo, 67)
 var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*ImportProfile)(nil),                            // 0: erp.reconcile.v1.ImportProfile
 	(*CreateImportProfileRequest)(nil),               // 1: erp.reconcile.v1.CreateImportProfileRequest
@@ -4909,59 +5136,62 @@ var file_erp_reconcile_v1_reconcile_service_proto_goTypes = []any{
 	(*StatementLine)(nil),                            // 15: erp.reconcile.v1.StatementLine
 	(*ResolveStatementLineRequest)(nil),              // 16: erp.reconcile.v1.ResolveStatementLineRequest
 	(*ResolveStatementLineResponse)(nil),             // 17: erp.reconcile.v1.ResolveStatementLineResponse
-	(*ConfirmStatementRequest)(nil),                  // 18: erp.reconcile.v1.ConfirmStatementRequest
-	(*ConfirmStatementResponse)(nil),                 // 19: erp.reconcile.v1.ConfirmStatementResponse
-	(*OurLine)(nil),                                  // 20: erp.reconcile.v1.OurLine
-	(*GetStatementRequest)(nil),                      // 21: erp.reconcile.v1.GetStatementRequest
-	(*GetStatementResponse)(nil),                     // 22: erp.reconcile.v1.GetStatementResponse
-	(*ListStatementsRequest)(nil),                    // 23: erp.reconcile.v1.ListStatementsRequest
-	(*ListStatementsResponse)(nil),                   // 24: erp.reconcile.v1.ListStatementsResponse
-	(*CustomerReturn)(nil),                           // 25: erp.reconcile.v1.CustomerReturn
-	(*ReturnLine)(nil),                               // 26: erp.reconcile.v1.ReturnLine
-	(*RecordCustomerReturnRequest)(nil),              // 27: erp.reconcile.v1.RecordCustomerReturnRequest
-	(*RecordCustomerReturnResponse)(nil),             // 28: erp.reconcile.v1.RecordCustomerReturnResponse
-	(*ReconcileSettings)(nil),                        // 29: erp.reconcile.v1.ReconcileSettings
-	(*SetCustomerReconcileSettingsRequest)(nil),      // 30: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	(*SetCustomerReconcileSettingsResponse)(nil),     // 31: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	(*SetSupplierReconcileSettingsRequest)(nil),      // 32: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	(*SetSupplierReconcileSettingsResponse)(nil),     // 33: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	(*ItemCode)(nil),                                 // 34: erp.reconcile.v1.ItemCode
-	(*SetCustomerItemCodesRequest)(nil),              // 35: erp.reconcile.v1.SetCustomerItemCodesRequest
-	(*SetCustomerItemCodesResponse)(nil),             // 36: erp.reconcile.v1.SetCustomerItemCodesResponse
-	(*FeeRule)(nil),                                  // 37: erp.reconcile.v1.FeeRule
-	(*ListFeeRulesRequest)(nil),                      // 38: erp.reconcile.v1.ListFeeRulesRequest
-	(*ListFeeRulesResponse)(nil),                     // 39: erp.reconcile.v1.ListFeeRulesResponse
-	(*SaveFeeRuleRequest)(nil),                       // 40: erp.reconcile.v1.SaveFeeRuleRequest
-	(*SaveFeeRuleResponse)(nil),                      // 41: erp.reconcile.v1.SaveFeeRuleResponse
-	(*AccountStatement)(nil),                         // 42: erp.reconcile.v1.AccountStatement
-	(*AccountLine)(nil),                              // 43: erp.reconcile.v1.AccountLine
-	(*GenerateAccountStatementRequest)(nil),          // 44: erp.reconcile.v1.GenerateAccountStatementRequest
-	(*GenerateAccountStatementResponse)(nil),         // 45: erp.reconcile.v1.GenerateAccountStatementResponse
-	(*GenerateSupplierAccountStatementRequest)(nil),  // 46: erp.reconcile.v1.GenerateSupplierAccountStatementRequest
-	(*GenerateSupplierAccountStatementResponse)(nil), // 47: erp.reconcile.v1.GenerateSupplierAccountStatementResponse
-	(*ListSupplierAccountStatementsRequest)(nil),     // 48: erp.reconcile.v1.ListSupplierAccountStatementsRequest
-	(*ListSupplierAccountStatementsResponse)(nil),    // 49: erp.reconcile.v1.ListSupplierAccountStatementsResponse
-	(*GetAccountStatementRequest)(nil),               // 50: erp.reconcile.v1.GetAccountStatementRequest
-	(*GetAccountStatementResponse)(nil),              // 51: erp.reconcile.v1.GetAccountStatementResponse
-	(*ListAccountStatementsRequest)(nil),             // 52: erp.reconcile.v1.ListAccountStatementsRequest
-	(*ListAccountStatementsResponse)(nil),            // 53: erp.reconcile.v1.ListAccountStatementsResponse
-	(*SendAccountStatementRequest)(nil),              // 54: erp.reconcile.v1.SendAccountStatementRequest
-	(*SendAccountStatementResponse)(nil),             // 55: erp.reconcile.v1.SendAccountStatementResponse
-	(*ConfirmAccountStatementRequest)(nil),           // 56: erp.reconcile.v1.ConfirmAccountStatementRequest
-	(*ConfirmAccountStatementResponse)(nil),          // 57: erp.reconcile.v1.ConfirmAccountStatementResponse
-	(*DisputeAccountStatementRequest)(nil),           // 58: erp.reconcile.v1.DisputeAccountStatementRequest
-	(*DisputeAccountStatementResponse)(nil),          // 59: erp.reconcile.v1.DisputeAccountStatementResponse
-	(*ExportAccountStatementRequest)(nil),            // 60: erp.reconcile.v1.ExportAccountStatementRequest
-	nil,                                              // 61: erp.reconcile.v1.ImportProfile.ColumnsEntry
-	nil,                                              // 62: erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	nil,                                              // 63: erp.reconcile.v1.Statement.CountsEntry
-	(*timestamppb.Timestamp)(nil),                    // 64: google.protobuf.Timestamp
-	(*httpbody.HttpBody)(nil),                        // 65: google.api.HttpBody
+	(*InvoiceStatementRequest)(nil),                  // 18: erp.reconcile.v1.InvoiceStatementRequest
+	(*InvoiceStatementResponse)(nil),                 // 19: erp.reconcile.v1.InvoiceStatementResponse
+	(*InvoiceRef)(nil),                               // 20: erp.reconcile.v1.InvoiceRef
+	(*ConfirmStatementRequest)(nil),                  // 21: erp.reconcile.v1.ConfirmStatementRequest
+	(*ConfirmStatementResponse)(nil),                 // 22: erp.reconcile.v1.ConfirmStatementResponse
+	(*OurLine)(nil),                                  // 23: erp.reconcile.v1.OurLine
+	(*GetStatementRequest)(nil),                      // 24: erp.reconcile.v1.GetStatementRequest
+	(*GetStatementResponse)(nil),                     // 25: erp.reconcile.v1.GetStatementResponse
+	(*ListStatementsRequest)(nil),                    // 26: erp.reconcile.v1.ListStatementsRequest
+	(*ListStatementsResponse)(nil),                   // 27: erp.reconcile.v1.ListStatementsResponse
+	(*CustomerReturn)(nil),                           // 28: erp.reconcile.v1.CustomerReturn
+	(*ReturnLine)(nil),                               // 29: erp.reconcile.v1.ReturnLine
+	(*RecordCustomerReturnRequest)(nil),              // 30: erp.reconcile.v1.RecordCustomerReturnRequest
+	(*RecordCustomerReturnResponse)(nil),             // 31: erp.reconcile.v1.RecordCustomerReturnResponse
+	(*ReconcileSettings)(nil),                        // 32: erp.reconcile.v1.ReconcileSettings
+	(*SetCustomerReconcileSettingsRequest)(nil),      // 33: erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	(*SetCustomerReconcileSettingsResponse)(nil),     // 34: erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	(*SetSupplierReconcileSettingsRequest)(nil),      // 35: erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	(*SetSupplierReconcileSettingsResponse)(nil),     // 36: erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	(*ItemCode)(nil),                                 // 37: erp.reconcile.v1.ItemCode
+	(*SetCustomerItemCodesRequest)(nil),              // 38: erp.reconcile.v1.SetCustomerItemCodesRequest
+	(*SetCustomerItemCodesResponse)(nil),             // 39: erp.reconcile.v1.SetCustomerItemCodesResponse
+	(*FeeRule)(nil),                                  // 40: erp.reconcile.v1.FeeRule
+	(*ListFeeRulesRequest)(nil),                      // 41: erp.reconcile.v1.ListFeeRulesRequest
+	(*ListFeeRulesResponse)(nil),                     // 42: erp.reconcile.v1.ListFeeRulesResponse
+	(*SaveFeeRuleRequest)(nil),                       // 43: erp.reconcile.v1.SaveFeeRuleRequest
+	(*SaveFeeRuleResponse)(nil),                      // 44: erp.reconcile.v1.SaveFeeRuleResponse
+	(*AccountStatement)(nil),                         // 45: erp.reconcile.v1.AccountStatement
+	(*AccountLine)(nil),                              // 46: erp.reconcile.v1.AccountLine
+	(*GenerateAccountStatementRequest)(nil),          // 47: erp.reconcile.v1.GenerateAccountStatementRequest
+	(*GenerateAccountStatementResponse)(nil),         // 48: erp.reconcile.v1.GenerateAccountStatementResponse
+	(*GenerateSupplierAccountStatementRequest)(nil),  // 49: erp.reconcile.v1.GenerateSupplierAccountStatementRequest
+	(*GenerateSupplierAccountStatementResponse)(nil), // 50: erp.reconcile.v1.GenerateSupplierAccountStatementResponse
+	(*ListSupplierAccountStatementsRequest)(nil),     // 51: erp.reconcile.v1.ListSupplierAccountStatementsRequest
+	(*ListSupplierAccountStatementsResponse)(nil),    // 52: erp.reconcile.v1.ListSupplierAccountStatementsResponse
+	(*GetAccountStatementRequest)(nil),               // 53: erp.reconcile.v1.GetAccountStatementRequest
+	(*GetAccountStatementResponse)(nil),              // 54: erp.reconcile.v1.GetAccountStatementResponse
+	(*ListAccountStatementsRequest)(nil),             // 55: erp.reconcile.v1.ListAccountStatementsRequest
+	(*ListAccountStatementsResponse)(nil),            // 56: erp.reconcile.v1.ListAccountStatementsResponse
+	(*SendAccountStatementRequest)(nil),              // 57: erp.reconcile.v1.SendAccountStatementRequest
+	(*SendAccountStatementResponse)(nil),             // 58: erp.reconcile.v1.SendAccountStatementResponse
+	(*ConfirmAccountStatementRequest)(nil),           // 59: erp.reconcile.v1.ConfirmAccountStatementRequest
+	(*ConfirmAccountStatementResponse)(nil),          // 60: erp.reconcile.v1.ConfirmAccountStatementResponse
+	(*DisputeAccountStatementRequest)(nil),           // 61: erp.reconcile.v1.DisputeAccountStatementRequest
+	(*DisputeAccountStatementResponse)(nil),          // 62: erp.reconcile.v1.DisputeAccountStatementResponse
+	(*ExportAccountStatementRequest)(nil),            // 63: erp.reconcile.v1.ExportAccountStatementRequest
+	nil,                                              // 64: erp.reconcile.v1.ImportProfile.ColumnsEntry
+	nil,                                              // 65: erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	nil,                                              // 66: erp.reconcile.v1.Statement.CountsEntry
+	(*timestamppb.Timestamp)(nil),                    // 67: google.protobuf.Timestamp
+	(*httpbody.HttpBody)(nil),                        // 68: google.api.HttpBody
 }
 var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
-	61, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
-	62, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
-	64, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
+	64, // 0: erp.reconcile.v1.ImportProfile.columns:type_name -> erp.reconcile.v1.ImportProfile.ColumnsEntry
+	65, // 1: erp.reconcile.v1.ImportProfile.record_types:type_name -> erp.reconcile.v1.ImportProfile.RecordTypesEntry
+	67, // 2: erp.reconcile.v1.ImportProfile.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: erp.reconcile.v1.CreateImportProfileRequest.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 4: erp.reconcile.v1.CreateImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
 	0,  // 5: erp.reconcile.v1.GetImportProfileResponse.profile:type_name -> erp.reconcile.v1.ImportProfile
@@ -4970,91 +5200,94 @@ var file_erp_reconcile_v1_reconcile_service_proto_depIdxs = []int32{
 	14, // 8: erp.reconcile.v1.ImportSupplierStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	14, // 9: erp.reconcile.v1.ImportShopSettlementResponse.statement:type_name -> erp.reconcile.v1.Statement
 	13, // 10: erp.reconcile.v1.Statement.totals:type_name -> erp.reconcile.v1.StatementTotals
-	63, // 11: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
+	66, // 11: erp.reconcile.v1.Statement.counts:type_name -> erp.reconcile.v1.Statement.CountsEntry
 	15, // 12: erp.reconcile.v1.Statement.lines:type_name -> erp.reconcile.v1.StatementLine
-	20, // 13: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
-	64, // 14: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
+	23, // 13: erp.reconcile.v1.Statement.only_ours:type_name -> erp.reconcile.v1.OurLine
+	67, // 14: erp.reconcile.v1.Statement.create_time:type_name -> google.protobuf.Timestamp
 	15, // 15: erp.reconcile.v1.ResolveStatementLineResponse.line:type_name -> erp.reconcile.v1.StatementLine
-	14, // 16: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	14, // 17: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
-	14, // 18: erp.reconcile.v1.ListStatementsResponse.statements:type_name -> erp.reconcile.v1.Statement
-	26, // 19: erp.reconcile.v1.CustomerReturn.lines:type_name -> erp.reconcile.v1.ReturnLine
-	25, // 20: erp.reconcile.v1.RecordCustomerReturnRequest.return:type_name -> erp.reconcile.v1.CustomerReturn
-	25, // 21: erp.reconcile.v1.RecordCustomerReturnResponse.return:type_name -> erp.reconcile.v1.CustomerReturn
-	29, // 22: erp.reconcile.v1.SetCustomerReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	29, // 23: erp.reconcile.v1.SetCustomerReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	29, // 24: erp.reconcile.v1.SetSupplierReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	29, // 25: erp.reconcile.v1.SetSupplierReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
-	34, // 26: erp.reconcile.v1.SetCustomerItemCodesRequest.codes:type_name -> erp.reconcile.v1.ItemCode
-	34, // 27: erp.reconcile.v1.SetCustomerItemCodesResponse.codes:type_name -> erp.reconcile.v1.ItemCode
-	37, // 28: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
-	37, // 29: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
-	37, // 30: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
-	43, // 31: erp.reconcile.v1.AccountStatement.lines:type_name -> erp.reconcile.v1.AccountLine
-	64, // 32: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
-	42, // 33: erp.reconcile.v1.GenerateAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 34: erp.reconcile.v1.GenerateSupplierAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 35: erp.reconcile.v1.ListSupplierAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 36: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 37: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 38: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 39: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	42, // 40: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
-	1,  // 41: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
-	3,  // 42: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
-	5,  // 43: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
-	7,  // 44: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
-	9,  // 45: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
-	11, // 46: erp.reconcile.v1.ReconcileService.ImportShopSettlement:input_type -> erp.reconcile.v1.ImportShopSettlementRequest
-	21, // 47: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
-	23, // 48: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
-	16, // 49: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
-	18, // 50: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
-	44, // 51: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
-	50, // 52: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
-	52, // 53: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
-	46, // 54: erp.reconcile.v1.ReconcileService.GenerateSupplierAccountStatement:input_type -> erp.reconcile.v1.GenerateSupplierAccountStatementRequest
-	48, // 55: erp.reconcile.v1.ReconcileService.ListSupplierAccountStatements:input_type -> erp.reconcile.v1.ListSupplierAccountStatementsRequest
-	54, // 56: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
-	56, // 57: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
-	58, // 58: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
-	60, // 59: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
-	27, // 60: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
-	30, // 61: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
-	32, // 62: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
-	35, // 63: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
-	38, // 64: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
-	40, // 65: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
-	2,  // 66: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
-	4,  // 67: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
-	6,  // 68: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
-	8,  // 69: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
-	10, // 70: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
-	12, // 71: erp.reconcile.v1.ReconcileService.ImportShopSettlement:output_type -> erp.reconcile.v1.ImportShopSettlementResponse
-	22, // 72: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
-	24, // 73: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
-	17, // 74: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
-	19, // 75: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
-	45, // 76: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
-	51, // 77: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
-	53, // 78: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
-	47, // 79: erp.reconcile.v1.ReconcileService.GenerateSupplierAccountStatement:output_type -> erp.reconcile.v1.GenerateSupplierAccountStatementResponse
-	49, // 80: erp.reconcile.v1.ReconcileService.ListSupplierAccountStatements:output_type -> erp.reconcile.v1.ListSupplierAccountStatementsResponse
-	55, // 81: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
-	57, // 82: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
-	59, // 83: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
-	65, // 84: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
-	28, // 85: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
-	31, // 86: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
-	33, // 87: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
-	36, // 88: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
-	39, // 89: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
-	41, // 90: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
-	66, // [66:91] is the sub-list for method output_type
-	41, // [41:66] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	20, // 16: erp.reconcile.v1.InvoiceStatementResponse.invoices:type_name -> erp.reconcile.v1.InvoiceRef
+	14, // 17: erp.reconcile.v1.ConfirmStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	14, // 18: erp.reconcile.v1.GetStatementResponse.statement:type_name -> erp.reconcile.v1.Statement
+	14, // 19: erp.reconcile.v1.ListStatementsResponse.statements:type_name -> erp.reconcile.v1.Statement
+	29, // 20: erp.reconcile.v1.CustomerReturn.lines:type_name -> erp.reconcile.v1.ReturnLine
+	28, // 21: erp.reconcile.v1.RecordCustomerReturnRequest.return:type_name -> erp.reconcile.v1.CustomerReturn
+	28, // 22: erp.reconcile.v1.RecordCustomerReturnResponse.return:type_name -> erp.reconcile.v1.CustomerReturn
+	32, // 23: erp.reconcile.v1.SetCustomerReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	32, // 24: erp.reconcile.v1.SetCustomerReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	32, // 25: erp.reconcile.v1.SetSupplierReconcileSettingsRequest.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	32, // 26: erp.reconcile.v1.SetSupplierReconcileSettingsResponse.settings:type_name -> erp.reconcile.v1.ReconcileSettings
+	37, // 27: erp.reconcile.v1.SetCustomerItemCodesRequest.codes:type_name -> erp.reconcile.v1.ItemCode
+	37, // 28: erp.reconcile.v1.SetCustomerItemCodesResponse.codes:type_name -> erp.reconcile.v1.ItemCode
+	40, // 29: erp.reconcile.v1.ListFeeRulesResponse.rules:type_name -> erp.reconcile.v1.FeeRule
+	40, // 30: erp.reconcile.v1.SaveFeeRuleRequest.rule:type_name -> erp.reconcile.v1.FeeRule
+	40, // 31: erp.reconcile.v1.SaveFeeRuleResponse.rule:type_name -> erp.reconcile.v1.FeeRule
+	46, // 32: erp.reconcile.v1.AccountStatement.lines:type_name -> erp.reconcile.v1.AccountLine
+	67, // 33: erp.reconcile.v1.AccountStatement.create_time:type_name -> google.protobuf.Timestamp
+	45, // 34: erp.reconcile.v1.GenerateAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 35: erp.reconcile.v1.GenerateSupplierAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 36: erp.reconcile.v1.ListSupplierAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 37: erp.reconcile.v1.GetAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 38: erp.reconcile.v1.ListAccountStatementsResponse.statements:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 39: erp.reconcile.v1.SendAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 40: erp.reconcile.v1.ConfirmAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	45, // 41: erp.reconcile.v1.DisputeAccountStatementResponse.statement:type_name -> erp.reconcile.v1.AccountStatement
+	1,  // 42: erp.reconcile.v1.ReconcileService.CreateImportProfile:input_type -> erp.reconcile.v1.CreateImportProfileRequest
+	3,  // 43: erp.reconcile.v1.ReconcileService.GetImportProfile:input_type -> erp.reconcile.v1.GetImportProfileRequest
+	5,  // 44: erp.reconcile.v1.ReconcileService.ListImportProfiles:input_type -> erp.reconcile.v1.ListImportProfilesRequest
+	7,  // 45: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:input_type -> erp.reconcile.v1.ImportCustomerStatementRequest
+	9,  // 46: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:input_type -> erp.reconcile.v1.ImportSupplierStatementRequest
+	11, // 47: erp.reconcile.v1.ReconcileService.ImportShopSettlement:input_type -> erp.reconcile.v1.ImportShopSettlementRequest
+	24, // 48: erp.reconcile.v1.ReconcileService.GetStatement:input_type -> erp.reconcile.v1.GetStatementRequest
+	26, // 49: erp.reconcile.v1.ReconcileService.ListStatements:input_type -> erp.reconcile.v1.ListStatementsRequest
+	16, // 50: erp.reconcile.v1.ReconcileService.ResolveStatementLine:input_type -> erp.reconcile.v1.ResolveStatementLineRequest
+	21, // 51: erp.reconcile.v1.ReconcileService.ConfirmStatement:input_type -> erp.reconcile.v1.ConfirmStatementRequest
+	47, // 52: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:input_type -> erp.reconcile.v1.GenerateAccountStatementRequest
+	53, // 53: erp.reconcile.v1.ReconcileService.GetAccountStatement:input_type -> erp.reconcile.v1.GetAccountStatementRequest
+	55, // 54: erp.reconcile.v1.ReconcileService.ListAccountStatements:input_type -> erp.reconcile.v1.ListAccountStatementsRequest
+	49, // 55: erp.reconcile.v1.ReconcileService.GenerateSupplierAccountStatement:input_type -> erp.reconcile.v1.GenerateSupplierAccountStatementRequest
+	51, // 56: erp.reconcile.v1.ReconcileService.ListSupplierAccountStatements:input_type -> erp.reconcile.v1.ListSupplierAccountStatementsRequest
+	57, // 57: erp.reconcile.v1.ReconcileService.SendAccountStatement:input_type -> erp.reconcile.v1.SendAccountStatementRequest
+	59, // 58: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:input_type -> erp.reconcile.v1.ConfirmAccountStatementRequest
+	61, // 59: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:input_type -> erp.reconcile.v1.DisputeAccountStatementRequest
+	63, // 60: erp.reconcile.v1.ReconcileService.ExportAccountStatement:input_type -> erp.reconcile.v1.ExportAccountStatementRequest
+	18, // 61: erp.reconcile.v1.ReconcileService.InvoiceStatement:input_type -> erp.reconcile.v1.InvoiceStatementRequest
+	30, // 62: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:input_type -> erp.reconcile.v1.RecordCustomerReturnRequest
+	33, // 63: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:input_type -> erp.reconcile.v1.SetCustomerReconcileSettingsRequest
+	35, // 64: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:input_type -> erp.reconcile.v1.SetSupplierReconcileSettingsRequest
+	38, // 65: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:input_type -> erp.reconcile.v1.SetCustomerItemCodesRequest
+	41, // 66: erp.reconcile.v1.ReconcileService.ListFeeRules:input_type -> erp.reconcile.v1.ListFeeRulesRequest
+	43, // 67: erp.reconcile.v1.ReconcileService.SaveFeeRule:input_type -> erp.reconcile.v1.SaveFeeRuleRequest
+	2,  // 68: erp.reconcile.v1.ReconcileService.CreateImportProfile:output_type -> erp.reconcile.v1.CreateImportProfileResponse
+	4,  // 69: erp.reconcile.v1.ReconcileService.GetImportProfile:output_type -> erp.reconcile.v1.GetImportProfileResponse
+	6,  // 70: erp.reconcile.v1.ReconcileService.ListImportProfiles:output_type -> erp.reconcile.v1.ListImportProfilesResponse
+	8,  // 71: erp.reconcile.v1.ReconcileService.ImportCustomerStatement:output_type -> erp.reconcile.v1.ImportCustomerStatementResponse
+	10, // 72: erp.reconcile.v1.ReconcileService.ImportSupplierStatement:output_type -> erp.reconcile.v1.ImportSupplierStatementResponse
+	12, // 73: erp.reconcile.v1.ReconcileService.ImportShopSettlement:output_type -> erp.reconcile.v1.ImportShopSettlementResponse
+	25, // 74: erp.reconcile.v1.ReconcileService.GetStatement:output_type -> erp.reconcile.v1.GetStatementResponse
+	27, // 75: erp.reconcile.v1.ReconcileService.ListStatements:output_type -> erp.reconcile.v1.ListStatementsResponse
+	17, // 76: erp.reconcile.v1.ReconcileService.ResolveStatementLine:output_type -> erp.reconcile.v1.ResolveStatementLineResponse
+	22, // 77: erp.reconcile.v1.ReconcileService.ConfirmStatement:output_type -> erp.reconcile.v1.ConfirmStatementResponse
+	48, // 78: erp.reconcile.v1.ReconcileService.GenerateAccountStatement:output_type -> erp.reconcile.v1.GenerateAccountStatementResponse
+	54, // 79: erp.reconcile.v1.ReconcileService.GetAccountStatement:output_type -> erp.reconcile.v1.GetAccountStatementResponse
+	56, // 80: erp.reconcile.v1.ReconcileService.ListAccountStatements:output_type -> erp.reconcile.v1.ListAccountStatementsResponse
+	50, // 81: erp.reconcile.v1.ReconcileService.GenerateSupplierAccountStatement:output_type -> erp.reconcile.v1.GenerateSupplierAccountStatementResponse
+	52, // 82: erp.reconcile.v1.ReconcileService.ListSupplierAccountStatements:output_type -> erp.reconcile.v1.ListSupplierAccountStatementsResponse
+	58, // 83: erp.reconcile.v1.ReconcileService.SendAccountStatement:output_type -> erp.reconcile.v1.SendAccountStatementResponse
+	60, // 84: erp.reconcile.v1.ReconcileService.ConfirmAccountStatement:output_type -> erp.reconcile.v1.ConfirmAccountStatementResponse
+	62, // 85: erp.reconcile.v1.ReconcileService.DisputeAccountStatement:output_type -> erp.reconcile.v1.DisputeAccountStatementResponse
+	68, // 86: erp.reconcile.v1.ReconcileService.ExportAccountStatement:output_type -> google.api.HttpBody
+	19, // 87: erp.reconcile.v1.ReconcileService.InvoiceStatement:output_type -> erp.reconcile.v1.InvoiceStatementResponse
+	31, // 88: erp.reconcile.v1.ReconcileService.RecordCustomerReturn:output_type -> erp.reconcile.v1.RecordCustomerReturnResponse
+	34, // 89: erp.reconcile.v1.ReconcileService.SetCustomerReconcileSettings:output_type -> erp.reconcile.v1.SetCustomerReconcileSettingsResponse
+	36, // 90: erp.reconcile.v1.ReconcileService.SetSupplierReconcileSettings:output_type -> erp.reconcile.v1.SetSupplierReconcileSettingsResponse
+	39, // 91: erp.reconcile.v1.ReconcileService.SetCustomerItemCodes:output_type -> erp.reconcile.v1.SetCustomerItemCodesResponse
+	42, // 92: erp.reconcile.v1.ReconcileService.ListFeeRules:output_type -> erp.reconcile.v1.ListFeeRulesResponse
+	44, // 93: erp.reconcile.v1.ReconcileService.SaveFeeRule:output_type -> erp.reconcile.v1.SaveFeeRuleResponse
+	68, // [68:94] is the sub-list for method output_type
+	42, // [42:68] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_erp_reconcile_v1_reconcile_service_proto_init() }
@@ -5065,14 +5298,14 @@ func file_erp_reconcile_v1_reconcile_service_proto_init() {
 	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[13].OneofWrappers = []any{}
 	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[14].OneofWrappers = []any{}
 	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[15].OneofWrappers = []any{}
-	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[29].OneofWrappers = []any{}
+	file_erp_reconcile_v1_reconcile_service_proto_msgTypes[32].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_reconcile_v1_reconcile_service_proto_rawDesc), len(file_erp_reconcile_v1_reconcile_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   64,
+			NumMessages:   67,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -902,6 +902,51 @@ func local_request_ReconcileService_ExportAccountStatement_0(ctx context.Context
 	return msg, metadata, err
 }
 
+func request_ReconcileService_InvoiceStatement_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq InvoiceStatementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.InvoiceStatement(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReconcileService_InvoiceStatement_0(ctx context.Context, marshaler runtime.Marshaler, server ReconcileServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq InvoiceStatementRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.InvoiceStatement(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ReconcileService_RecordCustomerReturn_0 = &utilities.DoubleArray{Encoding: map[string]int{"return": 0, "customer": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 1, 2, 3}}
 
 func request_ReconcileService_RecordCustomerReturn_0(ctx context.Context, marshaler runtime.Marshaler, client ReconcileServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -1572,6 +1617,26 @@ func RegisterReconcileServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ExportAccountStatement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_InvoiceStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/InvoiceStatement", runtime.WithHTTPPathPattern("/v1/statements/{id}:invoice"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReconcileService_InvoiceStatement_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_InvoiceStatement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconcileService_RecordCustomerReturn_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2055,6 +2120,23 @@ func RegisterReconcileServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_ReconcileService_ExportAccountStatement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReconcileService_InvoiceStatement_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReconcileService/InvoiceStatement", runtime.WithHTTPPathPattern("/v1/statements/{id}:invoice"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReconcileService_InvoiceStatement_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReconcileService_InvoiceStatement_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_ReconcileService_RecordCustomerReturn_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2333,6 +2415,7 @@ var (
 	pattern_ReconcileService_ConfirmAccountStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "confirm"))
 	pattern_ReconcileService_DisputeAccountStatement_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "dispute"))
 	pattern_ReconcileService_ExportAccountStatement_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "accountStatements", "id"}, "export"))
+	pattern_ReconcileService_InvoiceStatement_0                 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "statements", "id"}, "invoice"))
 	pattern_ReconcileService_RecordCustomerReturn_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "returns"}, ""))
 	pattern_ReconcileService_SetCustomerReconcileSettings_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "customers", "customer", "reconcileSettings"}, ""))
 	pattern_ReconcileService_SetSupplierReconcileSettings_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "suppliers", "supplier", "reconcileSettings"}, ""))
@@ -2361,6 +2444,7 @@ var (
 	forward_ReconcileService_ConfirmAccountStatement_0          = runtime.ForwardResponseMessage
 	forward_ReconcileService_DisputeAccountStatement_0          = runtime.ForwardResponseMessage
 	forward_ReconcileService_ExportAccountStatement_0           = runtime.ForwardResponseMessage
+	forward_ReconcileService_InvoiceStatement_0                 = runtime.ForwardResponseMessage
 	forward_ReconcileService_RecordCustomerReturn_0             = runtime.ForwardResponseMessage
 	forward_ReconcileService_SetCustomerReconcileSettings_0     = runtime.ForwardResponseMessage
 	forward_ReconcileService_SetSupplierReconcileSettings_0     = runtime.ForwardResponseMessage

@@ -39,6 +39,7 @@ const (
 	ReconcileService_ConfirmAccountStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/ConfirmAccountStatement"
 	ReconcileService_DisputeAccountStatement_FullMethodName          = "/erp.reconcile.v1.ReconcileService/DisputeAccountStatement"
 	ReconcileService_ExportAccountStatement_FullMethodName           = "/erp.reconcile.v1.ReconcileService/ExportAccountStatement"
+	ReconcileService_InvoiceStatement_FullMethodName                 = "/erp.reconcile.v1.ReconcileService/InvoiceStatement"
 	ReconcileService_RecordCustomerReturn_FullMethodName             = "/erp.reconcile.v1.ReconcileService/RecordCustomerReturn"
 	ReconcileService_SetCustomerReconcileSettings_FullMethodName     = "/erp.reconcile.v1.ReconcileService/SetCustomerReconcileSettings"
 	ReconcileService_SetSupplierReconcileSettings_FullMethodName     = "/erp.reconcile.v1.ReconcileService/SetSupplierReconcileSettings"
@@ -104,6 +105,9 @@ type ReconcileServiceClient interface {
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportAccountStatement(ctx context.Context, in *ExportAccountStatementRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// InvoiceStatement issues the sales invoices of a confirmed customer statement's
+	// matched deliveries not invoiced yet (at most 1000 lines a call).
+	InvoiceStatement(ctx context.Context, in *InvoiceStatementRequest, opts ...grpc.CallOption) (*InvoiceStatementResponse, error)
 	// RecordCustomerReturn records a customer's return note (our side of its returns).
 	RecordCustomerReturn(ctx context.Context, in *RecordCustomerReturnRequest, opts ...grpc.CallOption) (*RecordCustomerReturnResponse, error)
 	// SetCustomerReconcileSettings saves a customer's matching rules.
@@ -316,6 +320,16 @@ func (c *reconcileServiceClient) ExportAccountStatement(ctx context.Context, in 
 	return out, nil
 }
 
+func (c *reconcileServiceClient) InvoiceStatement(ctx context.Context, in *InvoiceStatementRequest, opts ...grpc.CallOption) (*InvoiceStatementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(InvoiceStatementResponse)
+	err := c.cc.Invoke(ctx, ReconcileService_InvoiceStatement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *reconcileServiceClient) RecordCustomerReturn(ctx context.Context, in *RecordCustomerReturnRequest, opts ...grpc.CallOption) (*RecordCustomerReturnResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordCustomerReturnResponse)
@@ -433,6 +447,9 @@ type ReconcileServiceServer interface {
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportAccountStatement(context.Context, *ExportAccountStatementRequest) (*httpbody.HttpBody, error)
+	// InvoiceStatement issues the sales invoices of a confirmed customer statement's
+	// matched deliveries not invoiced yet (at most 1000 lines a call).
+	InvoiceStatement(context.Context, *InvoiceStatementRequest) (*InvoiceStatementResponse, error)
 	// RecordCustomerReturn records a customer's return note (our side of its returns).
 	RecordCustomerReturn(context.Context, *RecordCustomerReturnRequest) (*RecordCustomerReturnResponse, error)
 	// SetCustomerReconcileSettings saves a customer's matching rules.
@@ -511,6 +528,9 @@ func (UnimplementedReconcileServiceServer) DisputeAccountStatement(context.Conte
 }
 func (UnimplementedReconcileServiceServer) ExportAccountStatement(context.Context, *ExportAccountStatementRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExportAccountStatement not implemented")
+}
+func (UnimplementedReconcileServiceServer) InvoiceStatement(context.Context, *InvoiceStatementRequest) (*InvoiceStatementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method InvoiceStatement not implemented")
 }
 func (UnimplementedReconcileServiceServer) RecordCustomerReturn(context.Context, *RecordCustomerReturnRequest) (*RecordCustomerReturnResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordCustomerReturn not implemented")
@@ -893,6 +913,24 @@ func _ReconcileService_ExportAccountStatement_Handler(srv interface{}, ctx conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReconcileService_InvoiceStatement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(InvoiceStatementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReconcileServiceServer).InvoiceStatement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReconcileService_InvoiceStatement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReconcileServiceServer).InvoiceStatement(ctx, req.(*InvoiceStatementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReconcileService_RecordCustomerReturn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RecordCustomerReturnRequest)
 	if err := dec(in); err != nil {
@@ -1083,6 +1121,10 @@ var ReconcileService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ExportAccountStatement",
 			Handler:    _ReconcileService_ExportAccountStatement_Handler,
+		},
+		{
+			MethodName: "InvoiceStatement",
+			Handler:    _ReconcileService_InvoiceStatement_Handler,
 		},
 		{
 			MethodName: "RecordCustomerReturn",
