@@ -259,8 +259,7 @@ func TestRejectResubmitAndOwnDocument(t *testing.T) {
 	if len(w.inbox(t, maker.token)) != 0 {
 		t.Fatalf("the maker sees their own order in the inbox")
 	}
-	res := w.decide(t, 400, maker.token, ro.ID, "approve", "")
-	_ = res
+	w.decide(t, 400, maker.token, ro.ID, "approve", "")
 	if r := w.e.Do(t, "POST", fmt.Sprintf("/v1/approvalRequests/%d:approve", ro.ID), maker.token, map[string]any{}); !strings.Contains(string(r.Body), "OWN_DOCUMENT") {
 		t.Fatalf("self approval answer %d %s", r.Status, r.Body)
 	}
