@@ -301,15 +301,23 @@ func (s store) openApprovers(ids []int64) (map[int64][]int64, error) {
 
 // inbox answers requests waiting for any of users, newest first.
 func (s store) inbox(users []int64, after int64, limit int) ([]requestRow, error) {
-	q := `SELECT ` + requestCols + ` FROM approval_requests r WHERE r.id IN (
-		SELECT a.request_id FROM approval_assignments a WHERE a.user_id IN ? AND a.open = 1)`
-	args := []any{users}
+	// One user (the usual case): a backward range scan of ix_approval_assignments_inbox,
+	// stopped by the LIMIT. With delegators, a semi-join (one user may hold two seats).
+	q := `SELECT ` + requestCols + ` FROM approval_assignments a JOIN approval_requests r ON r.id = a.request_id
+		WHERE a.user_id = ? AND a.open = 1`
+	args := []any{users[0]}
+	order := " ORDER BY a.request_id DESC LIMIT ?"
+	if len(users) > 1 {
+		q = `SELECT ` + requestCols + ` FROM approval_requests r WHERE r.id IN (
+			SELECT a.request_id FROM approval_assignments a WHERE a.user_id IN ? AND a.open = 1)`
+		args, order = []any{users}, " ORDER BY r.id DESC LIMIT ?"
+	}
 	if after > 0 {
 		q += " AND r.id < ?"
 		args = append(args, after)
 	}
 	var rows []requestRow
-	err := s.db.Raw(q+" ORDER BY r.id DESC LIMIT ?", append(args, limit)...).Scan(&rows).Error
+	err := s.db.Raw(q+order, append(args, limit)...).Scan(&rows).Error
 	return rows, err
 }
 
