@@ -108,7 +108,7 @@ export function render(view) {
         el('th', { class: 'num' }, t('dash.daysLeft')), el('th', { class: 'num' }, t('dash.onHand')), el('th', { class: 'num' }, t('dash.value')))),
       el('tbody', {}, lotRows.map((l) => el('tr', {}, el('td', {}, `#${l.item} ${l.lot}`), el('td', {}, l.expiry),
         el('td', { class: 'num' }, String(l.daysLeft)), el('td', { class: 'num' }, qty(l.onHand)), el('td', { class: 'num' }, money(l.value)))))));
-    } else lots.append(el('p', { class: 'muted' }, expiring ? t('scan.none') : na));
+    } else lots.append(el('p', { class: 'muted' }, expiring ? t('dash.noLots') : na));
   })();
   return () => { stopped = true; };
 }

@@ -81,6 +81,7 @@ export function render(view) {
     let session;
     try {
       session = await api.post('/v1/scanSessions', { [kind]: doc.id, device: 'web' });
+      if (!(session.lines || []).length) session = await api.get('/v1/scanSessions/' + session.id);
     } catch (err) {
       body.querySelector('#scan-error').textContent = message(err);
       return;
