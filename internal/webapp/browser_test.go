@@ -216,6 +216,15 @@ func TestScanDeliveryOrderInBrowser(t *testing.T) {
 	}
 	b.shot("scan-accepted")
 
+	// undo takes the accepted scan back, and the line's progress with it
+	b.do(chromedp.Click(chromedp.CSS("#scan-undo")))
+	b.waitFor(`document.querySelector('#verdict-word').textContent === 'UNDONE'`)
+	if got := b.text("#verdict"); !strings.Contains(got, "PM-001") || !strings.Contains(got, "-1") || strings.Contains(got, "null") {
+		t.Fatalf("undo shows %q", got)
+	}
+	b.waitFor(`document.querySelector('#scan-lines td.num').textContent === '0'`)
+	b.shot("scan-undone")
+
 	// the server agrees: one accepted scan on the session
 	scans := e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/deliveryOrders/%d", do), e.Admin, nil)
 	if !strings.Contains(string(scans.Body), `"status":"open"`) {
@@ -228,6 +237,9 @@ func TestScanDeliveryOrderInBrowser(t *testing.T) {
 		t.Fatalf("dashboard tile %q", got)
 	}
 	b.shot("dashboard")
+	b.do(chromedp.EmulateViewport(1280, 800))
+	b.shot("dashboard-desktop")
+	b.do(chromedp.EmulateViewport(375, 812, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	b.do(chromedp.Click(chromedp.CSS("#lang")), b.visible("#tile-overdue"))
 	if got := b.text("#tile-overdue"); !strings.Contains(got, "逾期应收") {
 		t.Fatalf("Chinese dashboard tile %q", got)

@@ -92,6 +92,7 @@ export function render(view) {
 
   function scanning(kind, doc, session) {
     let lastAccepted = '';
+    let lastText = ''; // what the last accepted scan counted, for the undo answer
     const verdict = el('div', { id: 'verdict', class: 'verdict idle', role: 'status' },
       el('div', { class: 'word' }, t('scan.ready')));
     const input = el('input', { id: 'scan-input', class: 'scan-input', autocomplete: 'off', autocapitalize: 'none',
@@ -132,9 +133,9 @@ export function render(view) {
 
     function show(cls, word, why, extra) {
       verdict.className = 'verdict ' + cls;
-      verdict.replaceChildren(el('div', { class: 'word', id: 'verdict-word' }, word),
+      verdict.replaceChildren(...[el('div', { class: 'word', id: 'verdict-word' }, word),
         why ? el('div', { class: 'why', id: 'verdict-why' }, why) : null,
-        extra ? el('div', { class: 'why', id: 'verdict-line' }, extra) : null);
+        extra ? el('div', { class: 'why', id: 'verdict-line' }, extra) : null].filter(Boolean));
     }
 
     async function submit(code) {
@@ -153,6 +154,7 @@ export function render(view) {
       const lineText = a.line ? t('scan.line', { sku, done: qty(a.line.totalDone), ordered: qty(a.line.ordered) }) : '';
       if (a.accepted) {
         lastAccepted = a.scanId || scanId;
+        lastText = [sku, it.name, '-' + qty(a.quantity), a.lot].filter(Boolean).join(' ');
         undo.disabled = false;
         const warn = a.warning ? ' · ' + reasonText(a.warning) : '';
         show('accepted', t('scan.accepted'), [sku, it.name, '+' + qty(a.quantity), a.lot].filter(Boolean).join(' ') + warn, lineText);
@@ -180,12 +182,11 @@ export function render(view) {
       if (!lastAccepted) return;
       error.textContent = '';
       try {
-        const r = await api.post(`/v1/scanSessions/${session.id}:undo`, { scanId: lastAccepted });
+        await api.post(`/v1/scanSessions/${session.id}:undo`, { scanId: lastAccepted });
         lastAccepted = '';
         undo.disabled = true;
-        const s = r.scan || {};
-        show('idle', t('scan.undone'), [s.sku, '-' + qty(s.quantity), s.lot].filter(Boolean).join(' '));
-        log.prepend(el('li', {}, t('scan.undone'), ' ', s.sku || ''));
+        show('idle', t('scan.undone'), lastText);
+        log.prepend(el('li', {}, t('scan.undone'), ' ', lastText));
         const fresh = await api.get('/v1/scanSessions/' + session.id);
         for (const l of fresh.lines || []) progress.set(l.line, l);
         paintLines();
