@@ -45,6 +45,7 @@ const (
 	fin      = "/erp.finance.v1.FinanceService/"
 	rec      = "/erp.reconcile.v1.ReconcileService/"
 	recv     = "/erp.reconcile.v1.ReceivablesService/"
+	appr     = "/erp.approval.v1.ApprovalService/"
 )
 
 // Table maps full RPC names to rules.
@@ -109,18 +110,19 @@ var Table = map[string]Rule{
 	catalog + "UpdateShop":  write(manager),
 	catalog + "ArchiveShop": write(),
 
-	wms + "CreatePurchaseOrder": write(manager, warehouse),
-	wms + "GetPurchaseOrder":    read(staff...),
-	wms + "ListPurchaseOrders":  read(staff...),
-	wms + "CancelPurchaseOrder": write(manager),
-	wms + "CreateDeliveryOrder": write(manager, sales, warehouse),
-	wms + "GetDeliveryOrder":    read(staff...),
-	wms + "ListDeliveryOrders":  read(staff...),
-	wms + "CancelDeliveryOrder": write(manager, sales),
-	wms + "CreateTransfer":      write(manager, warehouse),
-	wms + "GetTransfer":         read(staff...),
-	wms + "CreateStocktake":     write(manager, warehouse),
-	wms + "GetStocktake":        read(staff...),
+	wms + "CreatePurchaseOrder":   write(manager, warehouse),
+	wms + "GetPurchaseOrder":      read(staff...),
+	wms + "ListPurchaseOrders":    read(staff...),
+	wms + "CancelPurchaseOrder":   write(manager),
+	wms + "ResubmitPurchaseOrder": write(manager, warehouse),
+	wms + "CreateDeliveryOrder":   write(manager, sales, warehouse),
+	wms + "GetDeliveryOrder":      read(staff...),
+	wms + "ListDeliveryOrders":    read(staff...),
+	wms + "CancelDeliveryOrder":   write(manager, sales),
+	wms + "CreateTransfer":        write(manager, warehouse),
+	wms + "GetTransfer":           read(staff...),
+	wms + "CreateStocktake":       write(manager, warehouse),
+	wms + "GetStocktake":          read(staff...),
 	// manual corrections are restricted to managers
 	wms + "CreateAdjustment":    write(manager),
 	wms + "OpenScanSession":     write(manager, warehouse),
@@ -240,6 +242,21 @@ var Table = map[string]Rule{
 	recv + "CreateSupplierPayment":   write(finance),
 	recv + "AllocateSupplierPayment": write(finance),
 	recv + "GetAging":                read(finance, manager),
+
+	// approval: admins manage flows and robots; managers decide and delegate; the other
+	// staff see the requests of their own documents (the use case limits what each sees)
+	appr + "CreateApprovalFlow":       write(),
+	appr + "UpdateApprovalFlow":       write(),
+	appr + "GetApprovalFlow":          read(manager),
+	appr + "ListApprovalFlows":        read(manager),
+	appr + "ListApprovalRequests":     read(staff...),
+	appr + "GetApprovalRequest":       read(staff...),
+	appr + "ApproveApprovalRequest":   write(manager),
+	appr + "RejectApprovalRequest":    write(manager),
+	appr + "CreateApprovalDelegation": write(manager),
+	appr + "ListApprovalDelegations":  read(manager),
+	appr + "CreateApprovalRobot":      write(),
+	appr + "ListApprovalRobots":       read(),
 }
 
 // Lookup answers the rule of an RPC.

@@ -19,6 +19,7 @@ import (
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/internal/server"
 	"github.com/erphub/erphub/internal/webapp"
+	"github.com/erphub/erphub/services/approval"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/finance"
 	"github.com/erphub/erphub/services/identity"
@@ -36,6 +37,7 @@ type App struct {
 	Jobs      *jobs.Runner
 	Catalog   *catalog.Service
 	Identity  *identity.Service
+	Approval  *approval.Service
 	Warehouse *warehouse.Service
 	Orders    *orders.Service
 	Finance   *finance.Service
@@ -56,14 +58,16 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Jobs = jobs.New(g, cfg.TimeZone, log)
 	a.Catalog = catalog.New(g)
 	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
-	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone})
+	a.Approval = approval.New(g, a.Identity, a.Outbox, approval.Options{Log: log})
+	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone,
+		Approvals: warehouseApprovals{a.Approval}})
 	a.Orders = orders.New(g, a.Catalog, a.Warehouse, a.Outbox, log, orders.Options{StockDebounce: cfg.StockDebounce,
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
 	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log})
 	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
 		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile),
-		reconcile.NewReceivablesGRPC(a.Reconcile)}
+		reconcile.NewReceivablesGRPC(a.Reconcile), approval.NewGRPC(a.Approval)}
 	return a, nil
 }
 
@@ -131,7 +135,21 @@ func (a *App) jobList() []jobs.Job {
 		Schedule: "30 1 * * *",
 		Timeout:  30 * time.Minute,
 		Run:      a.Reconcile.GenerateDueStatements,
+	}, {
+		Name:     "approval-reminders",
+		Schedule: "*/5 * * * *",
+		Timeout:  5 * time.Minute,
+		Run:      a.Approval.RemindDue,
 	}}
+}
+
+// warehouseApprovals adapts the approval service to the warehouse's consumer-side
+// interface, so that warehouse does not import approval.
+type warehouseApprovals struct{ s *approval.Service }
+
+func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, d warehouse.ApprovalDocument) (int64, error) {
+	return w.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount,
+		Branch: d.Branch, Warehouse: d.Warehouse, Maker: d.Maker})
 }
 
 // housekeeping drops delivered outbox rows and idempotency records past the retention.

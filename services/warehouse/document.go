@@ -51,6 +51,8 @@ type PurchaseOrder struct {
 	Lines        []Line
 	CreatedBy    int64
 	CreateTime   time.Time
+	// ApprovalComment is the approver's comment of the last approval outcome.
+	ApprovalComment string
 }
 
 // ResourceName names the order in the audit log.

@@ -64,7 +64,8 @@ func linesFromProto(in []*warehousev1.OrderLine) []Line {
 
 func poToProto(p PurchaseOrder) *warehousev1.PurchaseOrder {
 	return &warehousev1.PurchaseOrder{Id: p.ID, Number: p.Number, Supplier: p.Supplier, Warehouse: p.Warehouse, Status: p.Status,
-		ExpectedDate: dateText(p.ExpectedDate), Remark: p.Remark, Lines: linesToProto(p.Lines), CreateTime: ts(p.CreateTime), Branch: p.Branch}
+		ExpectedDate: dateText(p.ExpectedDate), Remark: p.Remark, Lines: linesToProto(p.Lines), CreateTime: ts(p.CreateTime), Branch: p.Branch,
+		ApprovalComment: p.ApprovalComment}
 }
 
 func doToProto(d DeliveryOrder) *warehousev1.DeliveryOrder {
@@ -177,6 +178,15 @@ func (g *GRPC) CancelPurchaseOrder(ctx context.Context, req *warehousev1.CancelP
 		return nil, err
 	}
 	return &warehousev1.CancelPurchaseOrderResponse{PurchaseOrder: poToProto(p)}, nil
+}
+
+// ResubmitPurchaseOrder implements the RPC.
+func (g *GRPC) ResubmitPurchaseOrder(ctx context.Context, req *warehousev1.ResubmitPurchaseOrderRequest) (*warehousev1.ResubmitPurchaseOrderResponse, error) {
+	p, err := g.svc.ResubmitPurchaseOrder(ctx, req.GetId(), linesFromProto(req.GetLines()), req.GetRemark())
+	if err != nil {
+		return nil, err
+	}
+	return &warehousev1.ResubmitPurchaseOrderResponse{PurchaseOrder: poToProto(p)}, nil
 }
 
 // CreateDeliveryOrder implements the RPC.

@@ -27,6 +27,8 @@ const TopicDocumentPosted = "warehouse.document.posted"
 type Options struct {
 	Location *time.Location   // periods of document numbers and "today" for expiry checks
 	Now      func() time.Time // clock (tests)
+	// Approvals routes purchase orders through approval; nil: none needs approval.
+	Approvals Approvals
 }
 
 // Service holds the warehouse use cases.
@@ -37,6 +39,8 @@ type Service struct {
 	outbox  *outbox.Outbox
 	loc     *time.Location
 	now     func() time.Time
+	// approvals routes documents through approval (nil: none needs approval)
+	approvals Approvals
 
 	// sessions caches the fixed facts of scan sessions (kind, document, warehouse); only
 	// their status changes, and that is read under a lock in every scan.
@@ -54,7 +58,12 @@ func New(g *gorm.DB, cat *catalog.Service, ob *outbox.Outbox, opt Options) *Serv
 	if opt.Now == nil {
 		opt.Now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Service{db: g, store: store{db: g, root: g}, catalog: cat, outbox: ob, loc: opt.Location, now: opt.Now}
+	s := &Service{db: g, store: store{db: g, root: g}, catalog: cat, outbox: ob, loc: opt.Location, now: opt.Now,
+		approvals: opt.Approvals}
+	if ob != nil && s.approvals != nil {
+		ob.Subscribe("warehouse-approval", []string{TopicApprovalDecided}, s.onApprovalDecided)
+	}
+	return s
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -150,7 +159,10 @@ func (s *Service) CreatePurchaseOrder(ctx context.Context, p PurchaseOrder) (Pur
 		if p.Number, err = s.number(ctx, tx, "PO", p.Branch); err != nil {
 			return p, err
 		}
-		return s.store.with(tx).insertPurchaseOrder(p, s.clock())
+		if p, err = s.store.with(tx).insertPurchaseOrder(p, s.clock()); err != nil {
+			return p, err
+		}
+		return s.submitPurchaseOrder(ctx, tx, p)
 	})
 }
 

@@ -65,7 +65,7 @@ func (s *Service) OpenScanSession(ctx context.Context, t SessionTarget) (Session
 			return x, err
 		}
 		if p.Status != StatusOpen && p.Status != StatusPartiallyReceived {
-			return x, ErrDocumentClosed
+			return x, closedReason(p.Status)
 		}
 		x.Kind, x.DocumentType, x.DocumentID, x.Warehouse, x.Branch = KindReceive, "purchase_order", p.ID, p.Warehouse, p.Branch
 	case t.DeliveryOrder != 0:

@@ -199,7 +199,7 @@ func (s store) postLines(t lineTable, qty map[int64]int64) error {
 
 type poRow struct {
 	ID, BranchID, SupplierID, WarehouseID, CreatedBy int64
-	DocNo, Status, Remark                            string
+	DocNo, Status, Remark, ApprovalComment           string
 	ExpectedDate                                     sql.NullTime
 	CreatedAt                                        time.Time
 }
@@ -227,8 +227,8 @@ func (s store) lastID() (int64, error) {
 }
 
 func (s store) purchaseOrder(id int64, lock bool) (PurchaseOrder, error) {
-	q := `SELECT id, branch_id, supplier_id, warehouse_id, created_by, doc_no, status, remark, expected_date, created_at
-		FROM purchase_orders WHERE id = ?`
+	q := `SELECT id, branch_id, supplier_id, warehouse_id, created_by, doc_no, status, remark, expected_date, created_at,
+		approval_comment FROM purchase_orders WHERE id = ?`
 	if lock {
 		q += " FOR UPDATE"
 	}
@@ -241,7 +241,8 @@ func (s store) purchaseOrder(id int64, lock bool) (PurchaseOrder, error) {
 		return PurchaseOrder{}, apperr.NotFound("purchase order", id)
 	}
 	p := PurchaseOrder{ID: r.ID, Number: r.DocNo, Branch: r.BranchID, Supplier: r.SupplierID, Warehouse: r.WarehouseID,
-		Status: r.Status, Remark: r.Remark, ExpectedDate: dateOf(r.ExpectedDate), CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt}
+		Status: r.Status, Remark: r.Remark, ExpectedDate: dateOf(r.ExpectedDate), CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt,
+		ApprovalComment: r.ApprovalComment}
 	var err error
 	p.Lines, err = s.lines(poLines, id)
 	return p, err

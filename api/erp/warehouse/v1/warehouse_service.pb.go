@@ -144,7 +144,7 @@ type PurchaseOrder struct {
 	Supplier int64 `protobuf:"varint,3,opt,name=supplier,proto3" json:"supplier,omitempty"`
 	// Receiving warehouse id.
 	Warehouse int64 `protobuf:"varint,4,opt,name=warehouse,proto3" json:"warehouse,omitempty"`
-	// Output only: open, partially_received, received or cancelled.
+	// Output only: pending_approval, rejected, open, partially_received, received or cancelled.
 	Status string `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
 	// Expected delivery date, YYYY-MM-DD, optional.
 	ExpectedDate string `protobuf:"bytes,6,opt,name=expected_date,json=expectedDate,proto3" json:"expected_date,omitempty"`
@@ -155,9 +155,11 @@ type PurchaseOrder struct {
 	// Output only: creation time.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Output only: branch id of the warehouse.
-	Branch        int64 `protobuf:"varint,10,opt,name=branch,proto3" json:"branch,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Branch int64 `protobuf:"varint,10,opt,name=branch,proto3" json:"branch,omitempty"`
+	// Output only: the approver's comment when the order was rejected (or approved).
+	ApprovalComment string `protobuf:"bytes,11,opt,name=approval_comment,json=approvalComment,proto3" json:"approval_comment,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *PurchaseOrder) Reset() {
@@ -258,6 +260,13 @@ func (x *PurchaseOrder) GetBranch() int64 {
 		return x.Branch
 	}
 	return 0
+}
+
+func (x *PurchaseOrder) GetApprovalComment() string {
+	if x != nil {
+		return x.ApprovalComment
+	}
+	return ""
 }
 
 // DeliveryOrder is what we ship to a customer.
@@ -1848,6 +1857,125 @@ func (x *CancelPurchaseOrderResponse) GetPurchaseOrder() *PurchaseOrder {
 	return nil
 }
 
+// ResubmitPurchaseOrderRequest resubmits a rejected purchase order.
+type ResubmitPurchaseOrderRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// New lines (1-500); empty keeps the current lines.
+	Lines []*OrderLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
+	// New remark; empty keeps the current remark.
+	Remark string `protobuf:"bytes,3,opt,name=remark,proto3" json:"remark,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResubmitPurchaseOrderRequest) Reset() {
+	*x = ResubmitPurchaseOrderRequest{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResubmitPurchaseOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResubmitPurchaseOrderRequest) ProtoMessage() {}
+
+func (x *ResubmitPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResubmitPurchaseOrderRequest.ProtoReflect.Descriptor instead.
+func (*ResubmitPurchaseOrderRequest) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ResubmitPurchaseOrderRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ResubmitPurchaseOrderRequest) GetLines() []*OrderLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *ResubmitPurchaseOrderRequest) GetRemark() string {
+	if x != nil {
+		return x.Remark
+	}
+	return ""
+}
+
+func (x *ResubmitPurchaseOrderRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ResubmitPurchaseOrderResponse answers the order.
+type ResubmitPurchaseOrderResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order.
+	PurchaseOrder *PurchaseOrder `protobuf:"bytes,1,opt,name=purchase_order,json=purchaseOrder,proto3" json:"purchase_order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResubmitPurchaseOrderResponse) Reset() {
+	*x = ResubmitPurchaseOrderResponse{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResubmitPurchaseOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResubmitPurchaseOrderResponse) ProtoMessage() {}
+
+func (x *ResubmitPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResubmitPurchaseOrderResponse.ProtoReflect.Descriptor instead.
+func (*ResubmitPurchaseOrderResponse) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ResubmitPurchaseOrderResponse) GetPurchaseOrder() *PurchaseOrder {
+	if x != nil {
+		return x.PurchaseOrder
+	}
+	return nil
+}
+
 // CreateDeliveryOrderRequest creates a delivery order.
 type CreateDeliveryOrderRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1861,7 +1989,7 @@ type CreateDeliveryOrderRequest struct {
 
 func (x *CreateDeliveryOrderRequest) Reset() {
 	*x = CreateDeliveryOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1873,7 +2001,7 @@ func (x *CreateDeliveryOrderRequest) String() string {
 func (*CreateDeliveryOrderRequest) ProtoMessage() {}
 
 func (x *CreateDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1886,7 +2014,7 @@ func (x *CreateDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDeliveryOrderRequest.ProtoReflect.Descriptor instead.
 func (*CreateDeliveryOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CreateDeliveryOrderRequest) GetDeliveryOrder() *DeliveryOrder {
@@ -1914,7 +2042,7 @@ type CreateDeliveryOrderResponse struct {
 
 func (x *CreateDeliveryOrderResponse) Reset() {
 	*x = CreateDeliveryOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1926,7 +2054,7 @@ func (x *CreateDeliveryOrderResponse) String() string {
 func (*CreateDeliveryOrderResponse) ProtoMessage() {}
 
 func (x *CreateDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1939,7 +2067,7 @@ func (x *CreateDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDeliveryOrderResponse.ProtoReflect.Descriptor instead.
 func (*CreateDeliveryOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CreateDeliveryOrderResponse) GetDeliveryOrder() *DeliveryOrder {
@@ -1960,7 +2088,7 @@ type GetDeliveryOrderRequest struct {
 
 func (x *GetDeliveryOrderRequest) Reset() {
 	*x = GetDeliveryOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1972,7 +2100,7 @@ func (x *GetDeliveryOrderRequest) String() string {
 func (*GetDeliveryOrderRequest) ProtoMessage() {}
 
 func (x *GetDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1985,7 +2113,7 @@ func (x *GetDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryOrderRequest.ProtoReflect.Descriptor instead.
 func (*GetDeliveryOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetDeliveryOrderRequest) GetId() int64 {
@@ -2006,7 +2134,7 @@ type GetDeliveryOrderResponse struct {
 
 func (x *GetDeliveryOrderResponse) Reset() {
 	*x = GetDeliveryOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2018,7 +2146,7 @@ func (x *GetDeliveryOrderResponse) String() string {
 func (*GetDeliveryOrderResponse) ProtoMessage() {}
 
 func (x *GetDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2031,7 +2159,7 @@ func (x *GetDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryOrderResponse.ProtoReflect.Descriptor instead.
 func (*GetDeliveryOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetDeliveryOrderResponse) GetDeliveryOrder() *DeliveryOrder {
@@ -2060,7 +2188,7 @@ type ListDeliveryOrdersRequest struct {
 
 func (x *ListDeliveryOrdersRequest) Reset() {
 	*x = ListDeliveryOrdersRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2072,7 +2200,7 @@ func (x *ListDeliveryOrdersRequest) String() string {
 func (*ListDeliveryOrdersRequest) ProtoMessage() {}
 
 func (x *ListDeliveryOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2085,7 +2213,7 @@ func (x *ListDeliveryOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveryOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveryOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListDeliveryOrdersRequest) GetPageSize() int32 {
@@ -2136,7 +2264,7 @@ type ListDeliveryOrdersResponse struct {
 
 func (x *ListDeliveryOrdersResponse) Reset() {
 	*x = ListDeliveryOrdersResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2276,7 @@ func (x *ListDeliveryOrdersResponse) String() string {
 func (*ListDeliveryOrdersResponse) ProtoMessage() {}
 
 func (x *ListDeliveryOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2289,7 @@ func (x *ListDeliveryOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveryOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveryOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListDeliveryOrdersResponse) GetDeliveryOrders() []*DeliveryOrder {
@@ -2191,7 +2319,7 @@ type CancelDeliveryOrderRequest struct {
 
 func (x *CancelDeliveryOrderRequest) Reset() {
 	*x = CancelDeliveryOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2203,7 +2331,7 @@ func (x *CancelDeliveryOrderRequest) String() string {
 func (*CancelDeliveryOrderRequest) ProtoMessage() {}
 
 func (x *CancelDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2216,7 +2344,7 @@ func (x *CancelDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelDeliveryOrderRequest.ProtoReflect.Descriptor instead.
 func (*CancelDeliveryOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CancelDeliveryOrderRequest) GetId() int64 {
@@ -2244,7 +2372,7 @@ type CancelDeliveryOrderResponse struct {
 
 func (x *CancelDeliveryOrderResponse) Reset() {
 	*x = CancelDeliveryOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2256,7 +2384,7 @@ func (x *CancelDeliveryOrderResponse) String() string {
 func (*CancelDeliveryOrderResponse) ProtoMessage() {}
 
 func (x *CancelDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2269,7 +2397,7 @@ func (x *CancelDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelDeliveryOrderResponse.ProtoReflect.Descriptor instead.
 func (*CancelDeliveryOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CancelDeliveryOrderResponse) GetDeliveryOrder() *DeliveryOrder {
@@ -2292,7 +2420,7 @@ type CreateTransferRequest struct {
 
 func (x *CreateTransferRequest) Reset() {
 	*x = CreateTransferRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2304,7 +2432,7 @@ func (x *CreateTransferRequest) String() string {
 func (*CreateTransferRequest) ProtoMessage() {}
 
 func (x *CreateTransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2317,7 +2445,7 @@ func (x *CreateTransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTransferRequest.ProtoReflect.Descriptor instead.
 func (*CreateTransferRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateTransferRequest) GetTransfer() *Transfer {
@@ -2345,7 +2473,7 @@ type CreateTransferResponse struct {
 
 func (x *CreateTransferResponse) Reset() {
 	*x = CreateTransferResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2357,7 +2485,7 @@ func (x *CreateTransferResponse) String() string {
 func (*CreateTransferResponse) ProtoMessage() {}
 
 func (x *CreateTransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2370,7 +2498,7 @@ func (x *CreateTransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTransferResponse.ProtoReflect.Descriptor instead.
 func (*CreateTransferResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateTransferResponse) GetTransfer() *Transfer {
@@ -2391,7 +2519,7 @@ type GetTransferRequest struct {
 
 func (x *GetTransferRequest) Reset() {
 	*x = GetTransferRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2403,7 +2531,7 @@ func (x *GetTransferRequest) String() string {
 func (*GetTransferRequest) ProtoMessage() {}
 
 func (x *GetTransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2416,7 +2544,7 @@ func (x *GetTransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTransferRequest.ProtoReflect.Descriptor instead.
 func (*GetTransferRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetTransferRequest) GetId() int64 {
@@ -2437,7 +2565,7 @@ type GetTransferResponse struct {
 
 func (x *GetTransferResponse) Reset() {
 	*x = GetTransferResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2449,7 +2577,7 @@ func (x *GetTransferResponse) String() string {
 func (*GetTransferResponse) ProtoMessage() {}
 
 func (x *GetTransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2462,7 +2590,7 @@ func (x *GetTransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTransferResponse.ProtoReflect.Descriptor instead.
 func (*GetTransferResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetTransferResponse) GetTransfer() *Transfer {
@@ -2485,7 +2613,7 @@ type CreateStocktakeRequest struct {
 
 func (x *CreateStocktakeRequest) Reset() {
 	*x = CreateStocktakeRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2497,7 +2625,7 @@ func (x *CreateStocktakeRequest) String() string {
 func (*CreateStocktakeRequest) ProtoMessage() {}
 
 func (x *CreateStocktakeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2510,7 +2638,7 @@ func (x *CreateStocktakeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStocktakeRequest.ProtoReflect.Descriptor instead.
 func (*CreateStocktakeRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CreateStocktakeRequest) GetStocktake() *Stocktake {
@@ -2538,7 +2666,7 @@ type CreateStocktakeResponse struct {
 
 func (x *CreateStocktakeResponse) Reset() {
 	*x = CreateStocktakeResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2550,7 +2678,7 @@ func (x *CreateStocktakeResponse) String() string {
 func (*CreateStocktakeResponse) ProtoMessage() {}
 
 func (x *CreateStocktakeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2563,7 +2691,7 @@ func (x *CreateStocktakeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStocktakeResponse.ProtoReflect.Descriptor instead.
 func (*CreateStocktakeResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CreateStocktakeResponse) GetStocktake() *Stocktake {
@@ -2584,7 +2712,7 @@ type GetStocktakeRequest struct {
 
 func (x *GetStocktakeRequest) Reset() {
 	*x = GetStocktakeRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2596,7 +2724,7 @@ func (x *GetStocktakeRequest) String() string {
 func (*GetStocktakeRequest) ProtoMessage() {}
 
 func (x *GetStocktakeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2609,7 +2737,7 @@ func (x *GetStocktakeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStocktakeRequest.ProtoReflect.Descriptor instead.
 func (*GetStocktakeRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetStocktakeRequest) GetId() int64 {
@@ -2630,7 +2758,7 @@ type GetStocktakeResponse struct {
 
 func (x *GetStocktakeResponse) Reset() {
 	*x = GetStocktakeResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +2770,7 @@ func (x *GetStocktakeResponse) String() string {
 func (*GetStocktakeResponse) ProtoMessage() {}
 
 func (x *GetStocktakeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +2783,7 @@ func (x *GetStocktakeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStocktakeResponse.ProtoReflect.Descriptor instead.
 func (*GetStocktakeResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetStocktakeResponse) GetStocktake() *Stocktake {
@@ -2678,7 +2806,7 @@ type CreateAdjustmentRequest struct {
 
 func (x *CreateAdjustmentRequest) Reset() {
 	*x = CreateAdjustmentRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2690,7 +2818,7 @@ func (x *CreateAdjustmentRequest) String() string {
 func (*CreateAdjustmentRequest) ProtoMessage() {}
 
 func (x *CreateAdjustmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2703,7 +2831,7 @@ func (x *CreateAdjustmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAdjustmentRequest.ProtoReflect.Descriptor instead.
 func (*CreateAdjustmentRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{36}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateAdjustmentRequest) GetAdjustment() *Adjustment {
@@ -2731,7 +2859,7 @@ type CreateAdjustmentResponse struct {
 
 func (x *CreateAdjustmentResponse) Reset() {
 	*x = CreateAdjustmentResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2743,7 +2871,7 @@ func (x *CreateAdjustmentResponse) String() string {
 func (*CreateAdjustmentResponse) ProtoMessage() {}
 
 func (x *CreateAdjustmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2756,7 +2884,7 @@ func (x *CreateAdjustmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAdjustmentResponse.ProtoReflect.Descriptor instead.
 func (*CreateAdjustmentResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{37}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateAdjustmentResponse) GetDocument() *StockDocument {
@@ -2779,7 +2907,7 @@ type OpenScanSessionRequest struct {
 
 func (x *OpenScanSessionRequest) Reset() {
 	*x = OpenScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2791,7 +2919,7 @@ func (x *OpenScanSessionRequest) String() string {
 func (*OpenScanSessionRequest) ProtoMessage() {}
 
 func (x *OpenScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2804,7 +2932,7 @@ func (x *OpenScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*OpenScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{38}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *OpenScanSessionRequest) GetScanSession() *ScanSession {
@@ -2832,7 +2960,7 @@ type OpenScanSessionResponse struct {
 
 func (x *OpenScanSessionResponse) Reset() {
 	*x = OpenScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2844,7 +2972,7 @@ func (x *OpenScanSessionResponse) String() string {
 func (*OpenScanSessionResponse) ProtoMessage() {}
 
 func (x *OpenScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2857,7 +2985,7 @@ func (x *OpenScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*OpenScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{39}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *OpenScanSessionResponse) GetScanSession() *ScanSession {
@@ -2878,7 +3006,7 @@ type GetScanSessionRequest struct {
 
 func (x *GetScanSessionRequest) Reset() {
 	*x = GetScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2890,7 +3018,7 @@ func (x *GetScanSessionRequest) String() string {
 func (*GetScanSessionRequest) ProtoMessage() {}
 
 func (x *GetScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2903,7 +3031,7 @@ func (x *GetScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*GetScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{40}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetScanSessionRequest) GetId() int64 {
@@ -2924,7 +3052,7 @@ type GetScanSessionResponse struct {
 
 func (x *GetScanSessionResponse) Reset() {
 	*x = GetScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2936,7 +3064,7 @@ func (x *GetScanSessionResponse) String() string {
 func (*GetScanSessionResponse) ProtoMessage() {}
 
 func (x *GetScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2949,7 +3077,7 @@ func (x *GetScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*GetScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{41}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetScanSessionResponse) GetScanSession() *ScanSession {
@@ -2981,7 +3109,7 @@ type ScanRequest struct {
 
 func (x *ScanRequest) Reset() {
 	*x = ScanRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2993,7 +3121,7 @@ func (x *ScanRequest) String() string {
 func (*ScanRequest) ProtoMessage() {}
 
 func (x *ScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3006,7 +3134,7 @@ func (x *ScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRequest.ProtoReflect.Descriptor instead.
 func (*ScanRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{42}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ScanRequest) GetSession() int64 {
@@ -3077,7 +3205,7 @@ type ScanResponse struct {
 
 func (x *ScanResponse) Reset() {
 	*x = ScanResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3089,7 +3217,7 @@ func (x *ScanResponse) String() string {
 func (*ScanResponse) ProtoMessage() {}
 
 func (x *ScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3102,7 +3230,7 @@ func (x *ScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResponse.ProtoReflect.Descriptor instead.
 func (*ScanResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{43}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ScanResponse) GetAccepted() bool {
@@ -3202,7 +3330,7 @@ type UndoScanRequest struct {
 
 func (x *UndoScanRequest) Reset() {
 	*x = UndoScanRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3214,7 +3342,7 @@ func (x *UndoScanRequest) String() string {
 func (*UndoScanRequest) ProtoMessage() {}
 
 func (x *UndoScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3227,7 +3355,7 @@ func (x *UndoScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UndoScanRequest.ProtoReflect.Descriptor instead.
 func (*UndoScanRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{44}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *UndoScanRequest) GetSession() int64 {
@@ -3255,7 +3383,7 @@ type UndoScanResponse struct {
 
 func (x *UndoScanResponse) Reset() {
 	*x = UndoScanResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3267,7 +3395,7 @@ func (x *UndoScanResponse) String() string {
 func (*UndoScanResponse) ProtoMessage() {}
 
 func (x *UndoScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3280,7 +3408,7 @@ func (x *UndoScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UndoScanResponse.ProtoReflect.Descriptor instead.
 func (*UndoScanResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{45}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *UndoScanResponse) GetScan() *ScanResult {
@@ -3305,7 +3433,7 @@ type ListScansRequest struct {
 
 func (x *ListScansRequest) Reset() {
 	*x = ListScansRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3317,7 +3445,7 @@ func (x *ListScansRequest) String() string {
 func (*ListScansRequest) ProtoMessage() {}
 
 func (x *ListScansRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3330,7 +3458,7 @@ func (x *ListScansRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScansRequest.ProtoReflect.Descriptor instead.
 func (*ListScansRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{46}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListScansRequest) GetSession() int64 {
@@ -3367,7 +3495,7 @@ type ListScansResponse struct {
 
 func (x *ListScansResponse) Reset() {
 	*x = ListScansResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3379,7 +3507,7 @@ func (x *ListScansResponse) String() string {
 func (*ListScansResponse) ProtoMessage() {}
 
 func (x *ListScansResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3392,7 +3520,7 @@ func (x *ListScansResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScansResponse.ProtoReflect.Descriptor instead.
 func (*ListScansResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{47}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListScansResponse) GetScans() []*ScanResult {
@@ -3428,7 +3556,7 @@ type CompleteScanSessionRequest struct {
 
 func (x *CompleteScanSessionRequest) Reset() {
 	*x = CompleteScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3440,7 +3568,7 @@ func (x *CompleteScanSessionRequest) String() string {
 func (*CompleteScanSessionRequest) ProtoMessage() {}
 
 func (x *CompleteScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3453,7 +3581,7 @@ func (x *CompleteScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*CompleteScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{48}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *CompleteScanSessionRequest) GetId() int64 {
@@ -3504,7 +3632,7 @@ type CompleteScanSessionResponse struct {
 
 func (x *CompleteScanSessionResponse) Reset() {
 	*x = CompleteScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3516,7 +3644,7 @@ func (x *CompleteScanSessionResponse) String() string {
 func (*CompleteScanSessionResponse) ProtoMessage() {}
 
 func (x *CompleteScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3529,7 +3657,7 @@ func (x *CompleteScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*CompleteScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{49}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *CompleteScanSessionResponse) GetScanSession() *ScanSession {
@@ -3559,7 +3687,7 @@ type CancelScanSessionRequest struct {
 
 func (x *CancelScanSessionRequest) Reset() {
 	*x = CancelScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3571,7 +3699,7 @@ func (x *CancelScanSessionRequest) String() string {
 func (*CancelScanSessionRequest) ProtoMessage() {}
 
 func (x *CancelScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3584,7 +3712,7 @@ func (x *CancelScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*CancelScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{50}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CancelScanSessionRequest) GetId() int64 {
@@ -3612,7 +3740,7 @@ type CancelScanSessionResponse struct {
 
 func (x *CancelScanSessionResponse) Reset() {
 	*x = CancelScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3624,7 +3752,7 @@ func (x *CancelScanSessionResponse) String() string {
 func (*CancelScanSessionResponse) ProtoMessage() {}
 
 func (x *CancelScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3637,7 +3765,7 @@ func (x *CancelScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*CancelScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{51}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *CancelScanSessionResponse) GetScanSession() *ScanSession {
@@ -3670,7 +3798,7 @@ type StockLevel struct {
 
 func (x *StockLevel) Reset() {
 	*x = StockLevel{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3682,7 +3810,7 @@ func (x *StockLevel) String() string {
 func (*StockLevel) ProtoMessage() {}
 
 func (x *StockLevel) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3695,7 +3823,7 @@ func (x *StockLevel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
 func (*StockLevel) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{52}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *StockLevel) GetItem() int64 {
@@ -3768,7 +3896,7 @@ type ItemStock struct {
 
 func (x *ItemStock) Reset() {
 	*x = ItemStock{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3780,7 +3908,7 @@ func (x *ItemStock) String() string {
 func (*ItemStock) ProtoMessage() {}
 
 func (x *ItemStock) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3793,7 +3921,7 @@ func (x *ItemStock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemStock.ProtoReflect.Descriptor instead.
 func (*ItemStock) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{53}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ItemStock) GetItem() int64 {
@@ -3857,7 +3985,7 @@ type ListStockRequest struct {
 
 func (x *ListStockRequest) Reset() {
 	*x = ListStockRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3869,7 +3997,7 @@ func (x *ListStockRequest) String() string {
 func (*ListStockRequest) ProtoMessage() {}
 
 func (x *ListStockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3882,7 +4010,7 @@ func (x *ListStockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockRequest.ProtoReflect.Descriptor instead.
 func (*ListStockRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{54}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ListStockRequest) GetWarehouse() int64 {
@@ -3935,7 +4063,7 @@ type ListStockResponse struct {
 
 func (x *ListStockResponse) Reset() {
 	*x = ListStockResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3947,7 +4075,7 @@ func (x *ListStockResponse) String() string {
 func (*ListStockResponse) ProtoMessage() {}
 
 func (x *ListStockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3960,7 +4088,7 @@ func (x *ListStockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockResponse.ProtoReflect.Descriptor instead.
 func (*ListStockResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{55}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ListStockResponse) GetLevels() []*StockLevel {
@@ -4009,7 +4137,7 @@ type ExpiringLot struct {
 
 func (x *ExpiringLot) Reset() {
 	*x = ExpiringLot{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4021,7 +4149,7 @@ func (x *ExpiringLot) String() string {
 func (*ExpiringLot) ProtoMessage() {}
 
 func (x *ExpiringLot) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4034,7 +4162,7 @@ func (x *ExpiringLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExpiringLot.ProtoReflect.Descriptor instead.
 func (*ExpiringLot) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{56}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ExpiringLot) GetLotId() int64 {
@@ -4106,7 +4234,7 @@ type ListExpiringLotsRequest struct {
 
 func (x *ListExpiringLotsRequest) Reset() {
 	*x = ListExpiringLotsRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4118,7 +4246,7 @@ func (x *ListExpiringLotsRequest) String() string {
 func (*ListExpiringLotsRequest) ProtoMessage() {}
 
 func (x *ListExpiringLotsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4131,7 +4259,7 @@ func (x *ListExpiringLotsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExpiringLotsRequest.ProtoReflect.Descriptor instead.
 func (*ListExpiringLotsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{57}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ListExpiringLotsRequest) GetWithinDays() int32 {
@@ -4159,7 +4287,7 @@ type ListExpiringLotsResponse struct {
 
 func (x *ListExpiringLotsResponse) Reset() {
 	*x = ListExpiringLotsResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4171,7 +4299,7 @@ func (x *ListExpiringLotsResponse) String() string {
 func (*ListExpiringLotsResponse) ProtoMessage() {}
 
 func (x *ListExpiringLotsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4184,7 +4312,7 @@ func (x *ListExpiringLotsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExpiringLotsResponse.ProtoReflect.Descriptor instead.
 func (*ListExpiringLotsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{58}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ListExpiringLotsResponse) GetLots() []*ExpiringLot {
@@ -4205,7 +4333,7 @@ type TraceLotRequest struct {
 
 func (x *TraceLotRequest) Reset() {
 	*x = TraceLotRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4217,7 +4345,7 @@ func (x *TraceLotRequest) String() string {
 func (*TraceLotRequest) ProtoMessage() {}
 
 func (x *TraceLotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4230,7 +4358,7 @@ func (x *TraceLotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TraceLotRequest.ProtoReflect.Descriptor instead.
 func (*TraceLotRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{59}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *TraceLotRequest) GetLot() string {
@@ -4271,7 +4399,7 @@ type TraceMovement struct {
 
 func (x *TraceMovement) Reset() {
 	*x = TraceMovement{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4283,7 +4411,7 @@ func (x *TraceMovement) String() string {
 func (*TraceMovement) ProtoMessage() {}
 
 func (x *TraceMovement) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4296,7 +4424,7 @@ func (x *TraceMovement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TraceMovement.ProtoReflect.Descriptor instead.
 func (*TraceMovement) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{60}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *TraceMovement) GetDocument() int64 {
@@ -4401,7 +4529,7 @@ type TraceLotResponse struct {
 
 func (x *TraceLotResponse) Reset() {
 	*x = TraceLotResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4413,7 +4541,7 @@ func (x *TraceLotResponse) String() string {
 func (*TraceLotResponse) ProtoMessage() {}
 
 func (x *TraceLotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4426,7 +4554,7 @@ func (x *TraceLotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TraceLotResponse.ProtoReflect.Descriptor instead.
 func (*TraceLotResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{61}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *TraceLotResponse) GetLotId() int64 {
@@ -4512,7 +4640,7 @@ type LedgerEntry struct {
 
 func (x *LedgerEntry) Reset() {
 	*x = LedgerEntry{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4524,7 +4652,7 @@ func (x *LedgerEntry) String() string {
 func (*LedgerEntry) ProtoMessage() {}
 
 func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4537,7 +4665,7 @@ func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LedgerEntry.ProtoReflect.Descriptor instead.
 func (*LedgerEntry) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{62}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *LedgerEntry) GetId() int64 {
@@ -4620,7 +4748,7 @@ type ListLedgerEntriesRequest struct {
 
 func (x *ListLedgerEntriesRequest) Reset() {
 	*x = ListLedgerEntriesRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4632,7 +4760,7 @@ func (x *ListLedgerEntriesRequest) String() string {
 func (*ListLedgerEntriesRequest) ProtoMessage() {}
 
 func (x *ListLedgerEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4645,7 +4773,7 @@ func (x *ListLedgerEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLedgerEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListLedgerEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{63}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ListLedgerEntriesRequest) GetWarehouse() int64 {
@@ -4689,7 +4817,7 @@ type ListLedgerEntriesResponse struct {
 
 func (x *ListLedgerEntriesResponse) Reset() {
 	*x = ListLedgerEntriesResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4701,7 +4829,7 @@ func (x *ListLedgerEntriesResponse) String() string {
 func (*ListLedgerEntriesResponse) ProtoMessage() {}
 
 func (x *ListLedgerEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4714,7 +4842,7 @@ func (x *ListLedgerEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLedgerEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListLedgerEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{64}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ListLedgerEntriesResponse) GetEntries() []*LedgerEntry {
@@ -4742,7 +4870,7 @@ type GetStockDocumentRequest struct {
 
 func (x *GetStockDocumentRequest) Reset() {
 	*x = GetStockDocumentRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4754,7 +4882,7 @@ func (x *GetStockDocumentRequest) String() string {
 func (*GetStockDocumentRequest) ProtoMessage() {}
 
 func (x *GetStockDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4767,7 +4895,7 @@ func (x *GetStockDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStockDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetStockDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{65}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *GetStockDocumentRequest) GetId() int64 {
@@ -4788,7 +4916,7 @@ type GetStockDocumentResponse struct {
 
 func (x *GetStockDocumentResponse) Reset() {
 	*x = GetStockDocumentResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4800,7 +4928,7 @@ func (x *GetStockDocumentResponse) String() string {
 func (*GetStockDocumentResponse) ProtoMessage() {}
 
 func (x *GetStockDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4813,7 +4941,7 @@ func (x *GetStockDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStockDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetStockDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{66}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *GetStockDocumentResponse) GetDocument() *StockDocument {
@@ -4840,7 +4968,7 @@ type ListStockDocumentsRequest struct {
 
 func (x *ListStockDocumentsRequest) Reset() {
 	*x = ListStockDocumentsRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4852,7 +4980,7 @@ func (x *ListStockDocumentsRequest) String() string {
 func (*ListStockDocumentsRequest) ProtoMessage() {}
 
 func (x *ListStockDocumentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4865,7 +4993,7 @@ func (x *ListStockDocumentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockDocumentsRequest.ProtoReflect.Descriptor instead.
 func (*ListStockDocumentsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{67}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *ListStockDocumentsRequest) GetPageSize() int32 {
@@ -4909,7 +5037,7 @@ type ListStockDocumentsResponse struct {
 
 func (x *ListStockDocumentsResponse) Reset() {
 	*x = ListStockDocumentsResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4921,7 +5049,7 @@ func (x *ListStockDocumentsResponse) String() string {
 func (*ListStockDocumentsResponse) ProtoMessage() {}
 
 func (x *ListStockDocumentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4934,7 +5062,7 @@ func (x *ListStockDocumentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockDocumentsResponse.ProtoReflect.Descriptor instead.
 func (*ListStockDocumentsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{68}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ListStockDocumentsResponse) GetDocuments() []*StockDocument {
@@ -4966,7 +5094,7 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"inProgress\x12\x1d\n" +
 	"\n" +
 	"unit_price\x18\a \x01(\x03R\tunitPrice\x12\x1a\n" +
-	"\breceived\x18\b \x01(\x03R\breceived\"\xce\x02\n" +
+	"\breceived\x18\b \x01(\x03R\breceived\"\xf9\x02\n" +
 	"\rPurchaseOrder\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1a\n" +
@@ -4979,7 +5107,8 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x16\n" +
 	"\x06branch\x18\n" +
-	" \x01(\x03R\x06branch\"\xae\x03\n" +
+	" \x01(\x03R\x06branch\x12)\n" +
+	"\x10approval_comment\x18\v \x01(\tR\x0fapprovalComment\"\xae\x03\n" +
 	"\rDeliveryOrder\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1a\n" +
@@ -5113,6 +5242,14 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x02 \x01(\tR\trequestId\"e\n" +
 	"\x1bCancelPurchaseOrderResponse\x12F\n" +
+	"\x0epurchase_order\x18\x01 \x01(\v2\x1f.erp.warehouse.v1.PurchaseOrderR\rpurchaseOrder\"\x98\x01\n" +
+	"\x1cResubmitPurchaseOrderRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x121\n" +
+	"\x05lines\x18\x02 \x03(\v2\x1b.erp.warehouse.v1.OrderLineR\x05lines\x12\x16\n" +
+	"\x06remark\x18\x03 \x01(\tR\x06remark\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"g\n" +
+	"\x1dResubmitPurchaseOrderResponse\x12F\n" +
 	"\x0epurchase_order\x18\x01 \x01(\v2\x1f.erp.warehouse.v1.PurchaseOrderR\rpurchaseOrder\"\x83\x01\n" +
 	"\x1aCreateDeliveryOrderRequest\x12F\n" +
 	"\x0edelivery_order\x18\x01 \x01(\v2\x1f.erp.warehouse.v1.DeliveryOrderR\rdeliveryOrder\x12\x1d\n" +
@@ -5325,12 +5462,13 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\x04type\x18\x04 \x01(\tR\x04type\"\x83\x01\n" +
 	"\x1aListStockDocumentsResponse\x12=\n" +
 	"\tdocuments\x18\x01 \x03(\v2\x1f.erp.warehouse.v1.StockDocumentR\tdocuments\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xea\x1d\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa2\x1f\n" +
 	"\x10WarehouseService\x12\xae\x01\n" +
 	"\x13CreatePurchaseOrder\x12,.erp.warehouse.v1.CreatePurchaseOrderRequest\x1a-.erp.warehouse.v1.CreatePurchaseOrderResponse\":\x82\xd3\xe4\x93\x024:\x0epurchase_orderb\x0epurchase_order\"\x12/v1/purchaseOrders\x12\x9a\x01\n" +
 	"\x10GetPurchaseOrder\x12).erp.warehouse.v1.GetPurchaseOrderRequest\x1a*.erp.warehouse.v1.GetPurchaseOrderResponse\"/\x82\xd3\xe4\x93\x02)b\x0epurchase_order\x12\x17/v1/purchaseOrders/{id}\x12\x8b\x01\n" +
 	"\x12ListPurchaseOrders\x12+.erp.warehouse.v1.ListPurchaseOrdersRequest\x1a,.erp.warehouse.v1.ListPurchaseOrdersResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/purchaseOrders\x12\xaa\x01\n" +
-	"\x13CancelPurchaseOrder\x12,.erp.warehouse.v1.CancelPurchaseOrderRequest\x1a-.erp.warehouse.v1.CancelPurchaseOrderResponse\"6\x82\xd3\xe4\x93\x020b\x0epurchase_order\"\x1e/v1/purchaseOrders/{id}:cancel\x12\xae\x01\n" +
+	"\x13CancelPurchaseOrder\x12,.erp.warehouse.v1.CancelPurchaseOrderRequest\x1a-.erp.warehouse.v1.CancelPurchaseOrderResponse\"6\x82\xd3\xe4\x93\x020b\x0epurchase_order\"\x1e/v1/purchaseOrders/{id}:cancel\x12\xb5\x01\n" +
+	"\x15ResubmitPurchaseOrder\x12..erp.warehouse.v1.ResubmitPurchaseOrderRequest\x1a/.erp.warehouse.v1.ResubmitPurchaseOrderResponse\";\x82\xd3\xe4\x93\x025:\x01*b\x0epurchase_order\" /v1/purchaseOrders/{id}:resubmit\x12\xae\x01\n" +
 	"\x13CreateDeliveryOrder\x12,.erp.warehouse.v1.CreateDeliveryOrderRequest\x1a-.erp.warehouse.v1.CreateDeliveryOrderResponse\":\x82\xd3\xe4\x93\x024:\x0edelivery_orderb\x0edelivery_order\"\x12/v1/deliveryOrders\x12\x9a\x01\n" +
 	"\x10GetDeliveryOrder\x12).erp.warehouse.v1.GetDeliveryOrderRequest\x1a*.erp.warehouse.v1.GetDeliveryOrderResponse\"/\x82\xd3\xe4\x93\x02)b\x0edelivery_order\x12\x17/v1/deliveryOrders/{id}\x12\x8b\x01\n" +
 	"\x12ListDeliveryOrders\x12+.erp.warehouse.v1.ListDeliveryOrdersRequest\x1a,.erp.warehouse.v1.ListDeliveryOrdersResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/deliveryOrders\x12\xaa\x01\n" +
@@ -5367,188 +5505,194 @@ func file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP() []byte {
 	return file_erp_warehouse_v1_warehouse_service_proto_rawDescData
 }
 
-var file_erp_warehouse_v1_warehouse_service_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
+var file_erp_warehouse_v1_warehouse_service_proto_msgTypes = make([]protoimpl.MessageInfo, 71)
 var file_erp_warehouse_v1_warehouse_service_proto_goTypes = []any{
-	(*OrderLine)(nil),                   // 0: erp.warehouse.v1.OrderLine
-	(*PurchaseOrder)(nil),               // 1: erp.warehouse.v1.PurchaseOrder
-	(*DeliveryOrder)(nil),               // 2: erp.warehouse.v1.DeliveryOrder
-	(*Transfer)(nil),                    // 3: erp.warehouse.v1.Transfer
-	(*Stocktake)(nil),                   // 4: erp.warehouse.v1.Stocktake
-	(*AdjustmentLine)(nil),              // 5: erp.warehouse.v1.AdjustmentLine
-	(*Adjustment)(nil),                  // 6: erp.warehouse.v1.Adjustment
-	(*DocumentLine)(nil),                // 7: erp.warehouse.v1.DocumentLine
-	(*StockDocument)(nil),               // 8: erp.warehouse.v1.StockDocument
-	(*LineProgress)(nil),                // 9: erp.warehouse.v1.LineProgress
-	(*ScanSession)(nil),                 // 10: erp.warehouse.v1.ScanSession
-	(*ScanResult)(nil),                  // 11: erp.warehouse.v1.ScanResult
-	(*CreatePurchaseOrderRequest)(nil),  // 12: erp.warehouse.v1.CreatePurchaseOrderRequest
-	(*CreatePurchaseOrderResponse)(nil), // 13: erp.warehouse.v1.CreatePurchaseOrderResponse
-	(*GetPurchaseOrderRequest)(nil),     // 14: erp.warehouse.v1.GetPurchaseOrderRequest
-	(*GetPurchaseOrderResponse)(nil),    // 15: erp.warehouse.v1.GetPurchaseOrderResponse
-	(*ListPurchaseOrdersRequest)(nil),   // 16: erp.warehouse.v1.ListPurchaseOrdersRequest
-	(*ListPurchaseOrdersResponse)(nil),  // 17: erp.warehouse.v1.ListPurchaseOrdersResponse
-	(*CancelPurchaseOrderRequest)(nil),  // 18: erp.warehouse.v1.CancelPurchaseOrderRequest
-	(*CancelPurchaseOrderResponse)(nil), // 19: erp.warehouse.v1.CancelPurchaseOrderResponse
-	(*CreateDeliveryOrderRequest)(nil),  // 20: erp.warehouse.v1.CreateDeliveryOrderRequest
-	(*CreateDeliveryOrderResponse)(nil), // 21: erp.warehouse.v1.CreateDeliveryOrderResponse
-	(*GetDeliveryOrderRequest)(nil),     // 22: erp.warehouse.v1.GetDeliveryOrderRequest
-	(*GetDeliveryOrderResponse)(nil),    // 23: erp.warehouse.v1.GetDeliveryOrderResponse
-	(*ListDeliveryOrdersRequest)(nil),   // 24: erp.warehouse.v1.ListDeliveryOrdersRequest
-	(*ListDeliveryOrdersResponse)(nil),  // 25: erp.warehouse.v1.ListDeliveryOrdersResponse
-	(*CancelDeliveryOrderRequest)(nil),  // 26: erp.warehouse.v1.CancelDeliveryOrderRequest
-	(*CancelDeliveryOrderResponse)(nil), // 27: erp.warehouse.v1.CancelDeliveryOrderResponse
-	(*CreateTransferRequest)(nil),       // 28: erp.warehouse.v1.CreateTransferRequest
-	(*CreateTransferResponse)(nil),      // 29: erp.warehouse.v1.CreateTransferResponse
-	(*GetTransferRequest)(nil),          // 30: erp.warehouse.v1.GetTransferRequest
-	(*GetTransferResponse)(nil),         // 31: erp.warehouse.v1.GetTransferResponse
-	(*CreateStocktakeRequest)(nil),      // 32: erp.warehouse.v1.CreateStocktakeRequest
-	(*CreateStocktakeResponse)(nil),     // 33: erp.warehouse.v1.CreateStocktakeResponse
-	(*GetStocktakeRequest)(nil),         // 34: erp.warehouse.v1.GetStocktakeRequest
-	(*GetStocktakeResponse)(nil),        // 35: erp.warehouse.v1.GetStocktakeResponse
-	(*CreateAdjustmentRequest)(nil),     // 36: erp.warehouse.v1.CreateAdjustmentRequest
-	(*CreateAdjustmentResponse)(nil),    // 37: erp.warehouse.v1.CreateAdjustmentResponse
-	(*OpenScanSessionRequest)(nil),      // 38: erp.warehouse.v1.OpenScanSessionRequest
-	(*OpenScanSessionResponse)(nil),     // 39: erp.warehouse.v1.OpenScanSessionResponse
-	(*GetScanSessionRequest)(nil),       // 40: erp.warehouse.v1.GetScanSessionRequest
-	(*GetScanSessionResponse)(nil),      // 41: erp.warehouse.v1.GetScanSessionResponse
-	(*ScanRequest)(nil),                 // 42: erp.warehouse.v1.ScanRequest
-	(*ScanResponse)(nil),                // 43: erp.warehouse.v1.ScanResponse
-	(*UndoScanRequest)(nil),             // 44: erp.warehouse.v1.UndoScanRequest
-	(*UndoScanResponse)(nil),            // 45: erp.warehouse.v1.UndoScanResponse
-	(*ListScansRequest)(nil),            // 46: erp.warehouse.v1.ListScansRequest
-	(*ListScansResponse)(nil),           // 47: erp.warehouse.v1.ListScansResponse
-	(*CompleteScanSessionRequest)(nil),  // 48: erp.warehouse.v1.CompleteScanSessionRequest
-	(*CompleteScanSessionResponse)(nil), // 49: erp.warehouse.v1.CompleteScanSessionResponse
-	(*CancelScanSessionRequest)(nil),    // 50: erp.warehouse.v1.CancelScanSessionRequest
-	(*CancelScanSessionResponse)(nil),   // 51: erp.warehouse.v1.CancelScanSessionResponse
-	(*StockLevel)(nil),                  // 52: erp.warehouse.v1.StockLevel
-	(*ItemStock)(nil),                   // 53: erp.warehouse.v1.ItemStock
-	(*ListStockRequest)(nil),            // 54: erp.warehouse.v1.ListStockRequest
-	(*ListStockResponse)(nil),           // 55: erp.warehouse.v1.ListStockResponse
-	(*ExpiringLot)(nil),                 // 56: erp.warehouse.v1.ExpiringLot
-	(*ListExpiringLotsRequest)(nil),     // 57: erp.warehouse.v1.ListExpiringLotsRequest
-	(*ListExpiringLotsResponse)(nil),    // 58: erp.warehouse.v1.ListExpiringLotsResponse
-	(*TraceLotRequest)(nil),             // 59: erp.warehouse.v1.TraceLotRequest
-	(*TraceMovement)(nil),               // 60: erp.warehouse.v1.TraceMovement
-	(*TraceLotResponse)(nil),            // 61: erp.warehouse.v1.TraceLotResponse
-	(*LedgerEntry)(nil),                 // 62: erp.warehouse.v1.LedgerEntry
-	(*ListLedgerEntriesRequest)(nil),    // 63: erp.warehouse.v1.ListLedgerEntriesRequest
-	(*ListLedgerEntriesResponse)(nil),   // 64: erp.warehouse.v1.ListLedgerEntriesResponse
-	(*GetStockDocumentRequest)(nil),     // 65: erp.warehouse.v1.GetStockDocumentRequest
-	(*GetStockDocumentResponse)(nil),    // 66: erp.warehouse.v1.GetStockDocumentResponse
-	(*ListStockDocumentsRequest)(nil),   // 67: erp.warehouse.v1.ListStockDocumentsRequest
-	(*ListStockDocumentsResponse)(nil),  // 68: erp.warehouse.v1.ListStockDocumentsResponse
-	(*timestamppb.Timestamp)(nil),       // 69: google.protobuf.Timestamp
+	(*OrderLine)(nil),                     // 0: erp.warehouse.v1.OrderLine
+	(*PurchaseOrder)(nil),                 // 1: erp.warehouse.v1.PurchaseOrder
+	(*DeliveryOrder)(nil),                 // 2: erp.warehouse.v1.DeliveryOrder
+	(*Transfer)(nil),                      // 3: erp.warehouse.v1.Transfer
+	(*Stocktake)(nil),                     // 4: erp.warehouse.v1.Stocktake
+	(*AdjustmentLine)(nil),                // 5: erp.warehouse.v1.AdjustmentLine
+	(*Adjustment)(nil),                    // 6: erp.warehouse.v1.Adjustment
+	(*DocumentLine)(nil),                  // 7: erp.warehouse.v1.DocumentLine
+	(*StockDocument)(nil),                 // 8: erp.warehouse.v1.StockDocument
+	(*LineProgress)(nil),                  // 9: erp.warehouse.v1.LineProgress
+	(*ScanSession)(nil),                   // 10: erp.warehouse.v1.ScanSession
+	(*ScanResult)(nil),                    // 11: erp.warehouse.v1.ScanResult
+	(*CreatePurchaseOrderRequest)(nil),    // 12: erp.warehouse.v1.CreatePurchaseOrderRequest
+	(*CreatePurchaseOrderResponse)(nil),   // 13: erp.warehouse.v1.CreatePurchaseOrderResponse
+	(*GetPurchaseOrderRequest)(nil),       // 14: erp.warehouse.v1.GetPurchaseOrderRequest
+	(*GetPurchaseOrderResponse)(nil),      // 15: erp.warehouse.v1.GetPurchaseOrderResponse
+	(*ListPurchaseOrdersRequest)(nil),     // 16: erp.warehouse.v1.ListPurchaseOrdersRequest
+	(*ListPurchaseOrdersResponse)(nil),    // 17: erp.warehouse.v1.ListPurchaseOrdersResponse
+	(*CancelPurchaseOrderRequest)(nil),    // 18: erp.warehouse.v1.CancelPurchaseOrderRequest
+	(*CancelPurchaseOrderResponse)(nil),   // 19: erp.warehouse.v1.CancelPurchaseOrderResponse
+	(*ResubmitPurchaseOrderRequest)(nil),  // 20: erp.warehouse.v1.ResubmitPurchaseOrderRequest
+	(*ResubmitPurchaseOrderResponse)(nil), // 21: erp.warehouse.v1.ResubmitPurchaseOrderResponse
+	(*CreateDeliveryOrderRequest)(nil),    // 22: erp.warehouse.v1.CreateDeliveryOrderRequest
+	(*CreateDeliveryOrderResponse)(nil),   // 23: erp.warehouse.v1.CreateDeliveryOrderResponse
+	(*GetDeliveryOrderRequest)(nil),       // 24: erp.warehouse.v1.GetDeliveryOrderRequest
+	(*GetDeliveryOrderResponse)(nil),      // 25: erp.warehouse.v1.GetDeliveryOrderResponse
+	(*ListDeliveryOrdersRequest)(nil),     // 26: erp.warehouse.v1.ListDeliveryOrdersRequest
+	(*ListDeliveryOrdersResponse)(nil),    // 27: erp.warehouse.v1.ListDeliveryOrdersResponse
+	(*CancelDeliveryOrderRequest)(nil),    // 28: erp.warehouse.v1.CancelDeliveryOrderRequest
+	(*CancelDeliveryOrderResponse)(nil),   // 29: erp.warehouse.v1.CancelDeliveryOrderResponse
+	(*CreateTransferRequest)(nil),         // 30: erp.warehouse.v1.CreateTransferRequest
+	(*CreateTransferResponse)(nil),        // 31: erp.warehouse.v1.CreateTransferResponse
+	(*GetTransferRequest)(nil),            // 32: erp.warehouse.v1.GetTransferRequest
+	(*GetTransferResponse)(nil),           // 33: erp.warehouse.v1.GetTransferResponse
+	(*CreateStocktakeRequest)(nil),        // 34: erp.warehouse.v1.CreateStocktakeRequest
+	(*CreateStocktakeResponse)(nil),       // 35: erp.warehouse.v1.CreateStocktakeResponse
+	(*GetStocktakeRequest)(nil),           // 36: erp.warehouse.v1.GetStocktakeRequest
+	(*GetStocktakeResponse)(nil),          // 37: erp.warehouse.v1.GetStocktakeResponse
+	(*CreateAdjustmentRequest)(nil),       // 38: erp.warehouse.v1.CreateAdjustmentRequest
+	(*CreateAdjustmentResponse)(nil),      // 39: erp.warehouse.v1.CreateAdjustmentResponse
+	(*OpenScanSessionRequest)(nil),        // 40: erp.warehouse.v1.OpenScanSessionRequest
+	(*OpenScanSessionResponse)(nil),       // 41: erp.warehouse.v1.OpenScanSessionResponse
+	(*GetScanSessionRequest)(nil),         // 42: erp.warehouse.v1.GetScanSessionRequest
+	(*GetScanSessionResponse)(nil),        // 43: erp.warehouse.v1.GetScanSessionResponse
+	(*ScanRequest)(nil),                   // 44: erp.warehouse.v1.ScanRequest
+	(*ScanResponse)(nil),                  // 45: erp.warehouse.v1.ScanResponse
+	(*UndoScanRequest)(nil),               // 46: erp.warehouse.v1.UndoScanRequest
+	(*UndoScanResponse)(nil),              // 47: erp.warehouse.v1.UndoScanResponse
+	(*ListScansRequest)(nil),              // 48: erp.warehouse.v1.ListScansRequest
+	(*ListScansResponse)(nil),             // 49: erp.warehouse.v1.ListScansResponse
+	(*CompleteScanSessionRequest)(nil),    // 50: erp.warehouse.v1.CompleteScanSessionRequest
+	(*CompleteScanSessionResponse)(nil),   // 51: erp.warehouse.v1.CompleteScanSessionResponse
+	(*CancelScanSessionRequest)(nil),      // 52: erp.warehouse.v1.CancelScanSessionRequest
+	(*CancelScanSessionResponse)(nil),     // 53: erp.warehouse.v1.CancelScanSessionResponse
+	(*StockLevel)(nil),                    // 54: erp.warehouse.v1.StockLevel
+	(*ItemStock)(nil),                     // 55: erp.warehouse.v1.ItemStock
+	(*ListStockRequest)(nil),              // 56: erp.warehouse.v1.ListStockRequest
+	(*ListStockResponse)(nil),             // 57: erp.warehouse.v1.ListStockResponse
+	(*ExpiringLot)(nil),                   // 58: erp.warehouse.v1.ExpiringLot
+	(*ListExpiringLotsRequest)(nil),       // 59: erp.warehouse.v1.ListExpiringLotsRequest
+	(*ListExpiringLotsResponse)(nil),      // 60: erp.warehouse.v1.ListExpiringLotsResponse
+	(*TraceLotRequest)(nil),               // 61: erp.warehouse.v1.TraceLotRequest
+	(*TraceMovement)(nil),                 // 62: erp.warehouse.v1.TraceMovement
+	(*TraceLotResponse)(nil),              // 63: erp.warehouse.v1.TraceLotResponse
+	(*LedgerEntry)(nil),                   // 64: erp.warehouse.v1.LedgerEntry
+	(*ListLedgerEntriesRequest)(nil),      // 65: erp.warehouse.v1.ListLedgerEntriesRequest
+	(*ListLedgerEntriesResponse)(nil),     // 66: erp.warehouse.v1.ListLedgerEntriesResponse
+	(*GetStockDocumentRequest)(nil),       // 67: erp.warehouse.v1.GetStockDocumentRequest
+	(*GetStockDocumentResponse)(nil),      // 68: erp.warehouse.v1.GetStockDocumentResponse
+	(*ListStockDocumentsRequest)(nil),     // 69: erp.warehouse.v1.ListStockDocumentsRequest
+	(*ListStockDocumentsResponse)(nil),    // 70: erp.warehouse.v1.ListStockDocumentsResponse
+	(*timestamppb.Timestamp)(nil),         // 71: google.protobuf.Timestamp
 }
 var file_erp_warehouse_v1_warehouse_service_proto_depIdxs = []int32{
 	0,  // 0: erp.warehouse.v1.PurchaseOrder.lines:type_name -> erp.warehouse.v1.OrderLine
-	69, // 1: erp.warehouse.v1.PurchaseOrder.create_time:type_name -> google.protobuf.Timestamp
+	71, // 1: erp.warehouse.v1.PurchaseOrder.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: erp.warehouse.v1.DeliveryOrder.lines:type_name -> erp.warehouse.v1.OrderLine
-	69, // 3: erp.warehouse.v1.DeliveryOrder.create_time:type_name -> google.protobuf.Timestamp
+	71, // 3: erp.warehouse.v1.DeliveryOrder.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: erp.warehouse.v1.Transfer.lines:type_name -> erp.warehouse.v1.OrderLine
-	69, // 5: erp.warehouse.v1.Transfer.create_time:type_name -> google.protobuf.Timestamp
-	69, // 6: erp.warehouse.v1.Stocktake.create_time:type_name -> google.protobuf.Timestamp
+	71, // 5: erp.warehouse.v1.Transfer.create_time:type_name -> google.protobuf.Timestamp
+	71, // 6: erp.warehouse.v1.Stocktake.create_time:type_name -> google.protobuf.Timestamp
 	5,  // 7: erp.warehouse.v1.Adjustment.lines:type_name -> erp.warehouse.v1.AdjustmentLine
 	7,  // 8: erp.warehouse.v1.StockDocument.lines:type_name -> erp.warehouse.v1.DocumentLine
-	69, // 9: erp.warehouse.v1.StockDocument.post_time:type_name -> google.protobuf.Timestamp
+	71, // 9: erp.warehouse.v1.StockDocument.post_time:type_name -> google.protobuf.Timestamp
 	9,  // 10: erp.warehouse.v1.ScanSession.lines:type_name -> erp.warehouse.v1.LineProgress
-	69, // 11: erp.warehouse.v1.ScanSession.create_time:type_name -> google.protobuf.Timestamp
+	71, // 11: erp.warehouse.v1.ScanSession.create_time:type_name -> google.protobuf.Timestamp
 	9,  // 12: erp.warehouse.v1.ScanResult.line:type_name -> erp.warehouse.v1.LineProgress
 	1,  // 13: erp.warehouse.v1.CreatePurchaseOrderRequest.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
 	1,  // 14: erp.warehouse.v1.CreatePurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
 	1,  // 15: erp.warehouse.v1.GetPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
 	1,  // 16: erp.warehouse.v1.ListPurchaseOrdersResponse.purchase_orders:type_name -> erp.warehouse.v1.PurchaseOrder
 	1,  // 17: erp.warehouse.v1.CancelPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
-	2,  // 18: erp.warehouse.v1.CreateDeliveryOrderRequest.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 19: erp.warehouse.v1.CreateDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 20: erp.warehouse.v1.GetDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 21: erp.warehouse.v1.ListDeliveryOrdersResponse.delivery_orders:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 22: erp.warehouse.v1.CancelDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	3,  // 23: erp.warehouse.v1.CreateTransferRequest.transfer:type_name -> erp.warehouse.v1.Transfer
-	3,  // 24: erp.warehouse.v1.CreateTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
-	3,  // 25: erp.warehouse.v1.GetTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
-	4,  // 26: erp.warehouse.v1.CreateStocktakeRequest.stocktake:type_name -> erp.warehouse.v1.Stocktake
-	4,  // 27: erp.warehouse.v1.CreateStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
-	4,  // 28: erp.warehouse.v1.GetStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
-	6,  // 29: erp.warehouse.v1.CreateAdjustmentRequest.adjustment:type_name -> erp.warehouse.v1.Adjustment
-	8,  // 30: erp.warehouse.v1.CreateAdjustmentResponse.document:type_name -> erp.warehouse.v1.StockDocument
-	10, // 31: erp.warehouse.v1.OpenScanSessionRequest.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	10, // 32: erp.warehouse.v1.OpenScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	10, // 33: erp.warehouse.v1.GetScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	9,  // 34: erp.warehouse.v1.ScanResponse.line:type_name -> erp.warehouse.v1.LineProgress
-	11, // 35: erp.warehouse.v1.UndoScanResponse.scan:type_name -> erp.warehouse.v1.ScanResult
-	11, // 36: erp.warehouse.v1.ListScansResponse.scans:type_name -> erp.warehouse.v1.ScanResult
-	10, // 37: erp.warehouse.v1.CompleteScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	8,  // 38: erp.warehouse.v1.CompleteScanSessionResponse.document:type_name -> erp.warehouse.v1.StockDocument
-	10, // 39: erp.warehouse.v1.CancelScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	52, // 40: erp.warehouse.v1.ListStockResponse.levels:type_name -> erp.warehouse.v1.StockLevel
-	53, // 41: erp.warehouse.v1.ListStockResponse.items:type_name -> erp.warehouse.v1.ItemStock
-	56, // 42: erp.warehouse.v1.ListExpiringLotsResponse.lots:type_name -> erp.warehouse.v1.ExpiringLot
-	69, // 43: erp.warehouse.v1.TraceMovement.post_time:type_name -> google.protobuf.Timestamp
-	60, // 44: erp.warehouse.v1.TraceLotResponse.backward:type_name -> erp.warehouse.v1.TraceMovement
-	60, // 45: erp.warehouse.v1.TraceLotResponse.forward:type_name -> erp.warehouse.v1.TraceMovement
-	52, // 46: erp.warehouse.v1.TraceLotResponse.on_hand:type_name -> erp.warehouse.v1.StockLevel
-	69, // 47: erp.warehouse.v1.LedgerEntry.post_time:type_name -> google.protobuf.Timestamp
-	62, // 48: erp.warehouse.v1.ListLedgerEntriesResponse.entries:type_name -> erp.warehouse.v1.LedgerEntry
-	8,  // 49: erp.warehouse.v1.GetStockDocumentResponse.document:type_name -> erp.warehouse.v1.StockDocument
-	8,  // 50: erp.warehouse.v1.ListStockDocumentsResponse.documents:type_name -> erp.warehouse.v1.StockDocument
-	12, // 51: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:input_type -> erp.warehouse.v1.CreatePurchaseOrderRequest
-	14, // 52: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:input_type -> erp.warehouse.v1.GetPurchaseOrderRequest
-	16, // 53: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:input_type -> erp.warehouse.v1.ListPurchaseOrdersRequest
-	18, // 54: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:input_type -> erp.warehouse.v1.CancelPurchaseOrderRequest
-	20, // 55: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:input_type -> erp.warehouse.v1.CreateDeliveryOrderRequest
-	22, // 56: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:input_type -> erp.warehouse.v1.GetDeliveryOrderRequest
-	24, // 57: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:input_type -> erp.warehouse.v1.ListDeliveryOrdersRequest
-	26, // 58: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:input_type -> erp.warehouse.v1.CancelDeliveryOrderRequest
-	28, // 59: erp.warehouse.v1.WarehouseService.CreateTransfer:input_type -> erp.warehouse.v1.CreateTransferRequest
-	30, // 60: erp.warehouse.v1.WarehouseService.GetTransfer:input_type -> erp.warehouse.v1.GetTransferRequest
-	32, // 61: erp.warehouse.v1.WarehouseService.CreateStocktake:input_type -> erp.warehouse.v1.CreateStocktakeRequest
-	34, // 62: erp.warehouse.v1.WarehouseService.GetStocktake:input_type -> erp.warehouse.v1.GetStocktakeRequest
-	36, // 63: erp.warehouse.v1.WarehouseService.CreateAdjustment:input_type -> erp.warehouse.v1.CreateAdjustmentRequest
-	38, // 64: erp.warehouse.v1.WarehouseService.OpenScanSession:input_type -> erp.warehouse.v1.OpenScanSessionRequest
-	40, // 65: erp.warehouse.v1.WarehouseService.GetScanSession:input_type -> erp.warehouse.v1.GetScanSessionRequest
-	42, // 66: erp.warehouse.v1.WarehouseService.Scan:input_type -> erp.warehouse.v1.ScanRequest
-	44, // 67: erp.warehouse.v1.WarehouseService.UndoScan:input_type -> erp.warehouse.v1.UndoScanRequest
-	46, // 68: erp.warehouse.v1.WarehouseService.ListScans:input_type -> erp.warehouse.v1.ListScansRequest
-	48, // 69: erp.warehouse.v1.WarehouseService.CompleteScanSession:input_type -> erp.warehouse.v1.CompleteScanSessionRequest
-	50, // 70: erp.warehouse.v1.WarehouseService.CancelScanSession:input_type -> erp.warehouse.v1.CancelScanSessionRequest
-	54, // 71: erp.warehouse.v1.WarehouseService.ListStock:input_type -> erp.warehouse.v1.ListStockRequest
-	57, // 72: erp.warehouse.v1.WarehouseService.ListExpiringLots:input_type -> erp.warehouse.v1.ListExpiringLotsRequest
-	59, // 73: erp.warehouse.v1.WarehouseService.TraceLot:input_type -> erp.warehouse.v1.TraceLotRequest
-	63, // 74: erp.warehouse.v1.WarehouseService.ListLedgerEntries:input_type -> erp.warehouse.v1.ListLedgerEntriesRequest
-	65, // 75: erp.warehouse.v1.WarehouseService.GetStockDocument:input_type -> erp.warehouse.v1.GetStockDocumentRequest
-	67, // 76: erp.warehouse.v1.WarehouseService.ListStockDocuments:input_type -> erp.warehouse.v1.ListStockDocumentsRequest
-	13, // 77: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:output_type -> erp.warehouse.v1.CreatePurchaseOrderResponse
-	15, // 78: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:output_type -> erp.warehouse.v1.GetPurchaseOrderResponse
-	17, // 79: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:output_type -> erp.warehouse.v1.ListPurchaseOrdersResponse
-	19, // 80: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:output_type -> erp.warehouse.v1.CancelPurchaseOrderResponse
-	21, // 81: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:output_type -> erp.warehouse.v1.CreateDeliveryOrderResponse
-	23, // 82: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:output_type -> erp.warehouse.v1.GetDeliveryOrderResponse
-	25, // 83: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:output_type -> erp.warehouse.v1.ListDeliveryOrdersResponse
-	27, // 84: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:output_type -> erp.warehouse.v1.CancelDeliveryOrderResponse
-	29, // 85: erp.warehouse.v1.WarehouseService.CreateTransfer:output_type -> erp.warehouse.v1.CreateTransferResponse
-	31, // 86: erp.warehouse.v1.WarehouseService.GetTransfer:output_type -> erp.warehouse.v1.GetTransferResponse
-	33, // 87: erp.warehouse.v1.WarehouseService.CreateStocktake:output_type -> erp.warehouse.v1.CreateStocktakeResponse
-	35, // 88: erp.warehouse.v1.WarehouseService.GetStocktake:output_type -> erp.warehouse.v1.GetStocktakeResponse
-	37, // 89: erp.warehouse.v1.WarehouseService.CreateAdjustment:output_type -> erp.warehouse.v1.CreateAdjustmentResponse
-	39, // 90: erp.warehouse.v1.WarehouseService.OpenScanSession:output_type -> erp.warehouse.v1.OpenScanSessionResponse
-	41, // 91: erp.warehouse.v1.WarehouseService.GetScanSession:output_type -> erp.warehouse.v1.GetScanSessionResponse
-	43, // 92: erp.warehouse.v1.WarehouseService.Scan:output_type -> erp.warehouse.v1.ScanResponse
-	45, // 93: erp.warehouse.v1.WarehouseService.UndoScan:output_type -> erp.warehouse.v1.UndoScanResponse
-	47, // 94: erp.warehouse.v1.WarehouseService.ListScans:output_type -> erp.warehouse.v1.ListScansResponse
-	49, // 95: erp.warehouse.v1.WarehouseService.CompleteScanSession:output_type -> erp.warehouse.v1.CompleteScanSessionResponse
-	51, // 96: erp.warehouse.v1.WarehouseService.CancelScanSession:output_type -> erp.warehouse.v1.CancelScanSessionResponse
-	55, // 97: erp.warehouse.v1.WarehouseService.ListStock:output_type -> erp.warehouse.v1.ListStockResponse
-	58, // 98: erp.warehouse.v1.WarehouseService.ListExpiringLots:output_type -> erp.warehouse.v1.ListExpiringLotsResponse
-	61, // 99: erp.warehouse.v1.WarehouseService.TraceLot:output_type -> erp.warehouse.v1.TraceLotResponse
-	64, // 100: erp.warehouse.v1.WarehouseService.ListLedgerEntries:output_type -> erp.warehouse.v1.ListLedgerEntriesResponse
-	66, // 101: erp.warehouse.v1.WarehouseService.GetStockDocument:output_type -> erp.warehouse.v1.GetStockDocumentResponse
-	68, // 102: erp.warehouse.v1.WarehouseService.ListStockDocuments:output_type -> erp.warehouse.v1.ListStockDocumentsResponse
-	77, // [77:103] is the sub-list for method output_type
-	51, // [51:77] is the sub-list for method input_type
-	51, // [51:51] is the sub-list for extension type_name
-	51, // [51:51] is the sub-list for extension extendee
-	0,  // [0:51] is the sub-list for field type_name
+	0,  // 18: erp.warehouse.v1.ResubmitPurchaseOrderRequest.lines:type_name -> erp.warehouse.v1.OrderLine
+	1,  // 19: erp.warehouse.v1.ResubmitPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
+	2,  // 20: erp.warehouse.v1.CreateDeliveryOrderRequest.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 21: erp.warehouse.v1.CreateDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 22: erp.warehouse.v1.GetDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 23: erp.warehouse.v1.ListDeliveryOrdersResponse.delivery_orders:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 24: erp.warehouse.v1.CancelDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	3,  // 25: erp.warehouse.v1.CreateTransferRequest.transfer:type_name -> erp.warehouse.v1.Transfer
+	3,  // 26: erp.warehouse.v1.CreateTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
+	3,  // 27: erp.warehouse.v1.GetTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
+	4,  // 28: erp.warehouse.v1.CreateStocktakeRequest.stocktake:type_name -> erp.warehouse.v1.Stocktake
+	4,  // 29: erp.warehouse.v1.CreateStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
+	4,  // 30: erp.warehouse.v1.GetStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
+	6,  // 31: erp.warehouse.v1.CreateAdjustmentRequest.adjustment:type_name -> erp.warehouse.v1.Adjustment
+	8,  // 32: erp.warehouse.v1.CreateAdjustmentResponse.document:type_name -> erp.warehouse.v1.StockDocument
+	10, // 33: erp.warehouse.v1.OpenScanSessionRequest.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	10, // 34: erp.warehouse.v1.OpenScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	10, // 35: erp.warehouse.v1.GetScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	9,  // 36: erp.warehouse.v1.ScanResponse.line:type_name -> erp.warehouse.v1.LineProgress
+	11, // 37: erp.warehouse.v1.UndoScanResponse.scan:type_name -> erp.warehouse.v1.ScanResult
+	11, // 38: erp.warehouse.v1.ListScansResponse.scans:type_name -> erp.warehouse.v1.ScanResult
+	10, // 39: erp.warehouse.v1.CompleteScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	8,  // 40: erp.warehouse.v1.CompleteScanSessionResponse.document:type_name -> erp.warehouse.v1.StockDocument
+	10, // 41: erp.warehouse.v1.CancelScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	54, // 42: erp.warehouse.v1.ListStockResponse.levels:type_name -> erp.warehouse.v1.StockLevel
+	55, // 43: erp.warehouse.v1.ListStockResponse.items:type_name -> erp.warehouse.v1.ItemStock
+	58, // 44: erp.warehouse.v1.ListExpiringLotsResponse.lots:type_name -> erp.warehouse.v1.ExpiringLot
+	71, // 45: erp.warehouse.v1.TraceMovement.post_time:type_name -> google.protobuf.Timestamp
+	62, // 46: erp.warehouse.v1.TraceLotResponse.backward:type_name -> erp.warehouse.v1.TraceMovement
+	62, // 47: erp.warehouse.v1.TraceLotResponse.forward:type_name -> erp.warehouse.v1.TraceMovement
+	54, // 48: erp.warehouse.v1.TraceLotResponse.on_hand:type_name -> erp.warehouse.v1.StockLevel
+	71, // 49: erp.warehouse.v1.LedgerEntry.post_time:type_name -> google.protobuf.Timestamp
+	64, // 50: erp.warehouse.v1.ListLedgerEntriesResponse.entries:type_name -> erp.warehouse.v1.LedgerEntry
+	8,  // 51: erp.warehouse.v1.GetStockDocumentResponse.document:type_name -> erp.warehouse.v1.StockDocument
+	8,  // 52: erp.warehouse.v1.ListStockDocumentsResponse.documents:type_name -> erp.warehouse.v1.StockDocument
+	12, // 53: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:input_type -> erp.warehouse.v1.CreatePurchaseOrderRequest
+	14, // 54: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:input_type -> erp.warehouse.v1.GetPurchaseOrderRequest
+	16, // 55: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:input_type -> erp.warehouse.v1.ListPurchaseOrdersRequest
+	18, // 56: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:input_type -> erp.warehouse.v1.CancelPurchaseOrderRequest
+	20, // 57: erp.warehouse.v1.WarehouseService.ResubmitPurchaseOrder:input_type -> erp.warehouse.v1.ResubmitPurchaseOrderRequest
+	22, // 58: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:input_type -> erp.warehouse.v1.CreateDeliveryOrderRequest
+	24, // 59: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:input_type -> erp.warehouse.v1.GetDeliveryOrderRequest
+	26, // 60: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:input_type -> erp.warehouse.v1.ListDeliveryOrdersRequest
+	28, // 61: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:input_type -> erp.warehouse.v1.CancelDeliveryOrderRequest
+	30, // 62: erp.warehouse.v1.WarehouseService.CreateTransfer:input_type -> erp.warehouse.v1.CreateTransferRequest
+	32, // 63: erp.warehouse.v1.WarehouseService.GetTransfer:input_type -> erp.warehouse.v1.GetTransferRequest
+	34, // 64: erp.warehouse.v1.WarehouseService.CreateStocktake:input_type -> erp.warehouse.v1.CreateStocktakeRequest
+	36, // 65: erp.warehouse.v1.WarehouseService.GetStocktake:input_type -> erp.warehouse.v1.GetStocktakeRequest
+	38, // 66: erp.warehouse.v1.WarehouseService.CreateAdjustment:input_type -> erp.warehouse.v1.CreateAdjustmentRequest
+	40, // 67: erp.warehouse.v1.WarehouseService.OpenScanSession:input_type -> erp.warehouse.v1.OpenScanSessionRequest
+	42, // 68: erp.warehouse.v1.WarehouseService.GetScanSession:input_type -> erp.warehouse.v1.GetScanSessionRequest
+	44, // 69: erp.warehouse.v1.WarehouseService.Scan:input_type -> erp.warehouse.v1.ScanRequest
+	46, // 70: erp.warehouse.v1.WarehouseService.UndoScan:input_type -> erp.warehouse.v1.UndoScanRequest
+	48, // 71: erp.warehouse.v1.WarehouseService.ListScans:input_type -> erp.warehouse.v1.ListScansRequest
+	50, // 72: erp.warehouse.v1.WarehouseService.CompleteScanSession:input_type -> erp.warehouse.v1.CompleteScanSessionRequest
+	52, // 73: erp.warehouse.v1.WarehouseService.CancelScanSession:input_type -> erp.warehouse.v1.CancelScanSessionRequest
+	56, // 74: erp.warehouse.v1.WarehouseService.ListStock:input_type -> erp.warehouse.v1.ListStockRequest
+	59, // 75: erp.warehouse.v1.WarehouseService.ListExpiringLots:input_type -> erp.warehouse.v1.ListExpiringLotsRequest
+	61, // 76: erp.warehouse.v1.WarehouseService.TraceLot:input_type -> erp.warehouse.v1.TraceLotRequest
+	65, // 77: erp.warehouse.v1.WarehouseService.ListLedgerEntries:input_type -> erp.warehouse.v1.ListLedgerEntriesRequest
+	67, // 78: erp.warehouse.v1.WarehouseService.GetStockDocument:input_type -> erp.warehouse.v1.GetStockDocumentRequest
+	69, // 79: erp.warehouse.v1.WarehouseService.ListStockDocuments:input_type -> erp.warehouse.v1.ListStockDocumentsRequest
+	13, // 80: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:output_type -> erp.warehouse.v1.CreatePurchaseOrderResponse
+	15, // 81: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:output_type -> erp.warehouse.v1.GetPurchaseOrderResponse
+	17, // 82: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:output_type -> erp.warehouse.v1.ListPurchaseOrdersResponse
+	19, // 83: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:output_type -> erp.warehouse.v1.CancelPurchaseOrderResponse
+	21, // 84: erp.warehouse.v1.WarehouseService.ResubmitPurchaseOrder:output_type -> erp.warehouse.v1.ResubmitPurchaseOrderResponse
+	23, // 85: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:output_type -> erp.warehouse.v1.CreateDeliveryOrderResponse
+	25, // 86: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:output_type -> erp.warehouse.v1.GetDeliveryOrderResponse
+	27, // 87: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:output_type -> erp.warehouse.v1.ListDeliveryOrdersResponse
+	29, // 88: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:output_type -> erp.warehouse.v1.CancelDeliveryOrderResponse
+	31, // 89: erp.warehouse.v1.WarehouseService.CreateTransfer:output_type -> erp.warehouse.v1.CreateTransferResponse
+	33, // 90: erp.warehouse.v1.WarehouseService.GetTransfer:output_type -> erp.warehouse.v1.GetTransferResponse
+	35, // 91: erp.warehouse.v1.WarehouseService.CreateStocktake:output_type -> erp.warehouse.v1.CreateStocktakeResponse
+	37, // 92: erp.warehouse.v1.WarehouseService.GetStocktake:output_type -> erp.warehouse.v1.GetStocktakeResponse
+	39, // 93: erp.warehouse.v1.WarehouseService.CreateAdjustment:output_type -> erp.warehouse.v1.CreateAdjustmentResponse
+	41, // 94: erp.warehouse.v1.WarehouseService.OpenScanSession:output_type -> erp.warehouse.v1.OpenScanSessionResponse
+	43, // 95: erp.warehouse.v1.WarehouseService.GetScanSession:output_type -> erp.warehouse.v1.GetScanSessionResponse
+	45, // 96: erp.warehouse.v1.WarehouseService.Scan:output_type -> erp.warehouse.v1.ScanResponse
+	47, // 97: erp.warehouse.v1.WarehouseService.UndoScan:output_type -> erp.warehouse.v1.UndoScanResponse
+	49, // 98: erp.warehouse.v1.WarehouseService.ListScans:output_type -> erp.warehouse.v1.ListScansResponse
+	51, // 99: erp.warehouse.v1.WarehouseService.CompleteScanSession:output_type -> erp.warehouse.v1.CompleteScanSessionResponse
+	53, // 100: erp.warehouse.v1.WarehouseService.CancelScanSession:output_type -> erp.warehouse.v1.CancelScanSessionResponse
+	57, // 101: erp.warehouse.v1.WarehouseService.ListStock:output_type -> erp.warehouse.v1.ListStockResponse
+	60, // 102: erp.warehouse.v1.WarehouseService.ListExpiringLots:output_type -> erp.warehouse.v1.ListExpiringLotsResponse
+	63, // 103: erp.warehouse.v1.WarehouseService.TraceLot:output_type -> erp.warehouse.v1.TraceLotResponse
+	66, // 104: erp.warehouse.v1.WarehouseService.ListLedgerEntries:output_type -> erp.warehouse.v1.ListLedgerEntriesResponse
+	68, // 105: erp.warehouse.v1.WarehouseService.GetStockDocument:output_type -> erp.warehouse.v1.GetStockDocumentResponse
+	70, // 106: erp.warehouse.v1.WarehouseService.ListStockDocuments:output_type -> erp.warehouse.v1.ListStockDocumentsResponse
+	80, // [80:107] is the sub-list for method output_type
+	53, // [53:80] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_erp_warehouse_v1_warehouse_service_proto_init() }
@@ -5562,7 +5706,7 @@ func file_erp_warehouse_v1_warehouse_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_warehouse_v1_warehouse_service_proto_rawDesc), len(file_erp_warehouse_v1_warehouse_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   69,
+			NumMessages:   71,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -203,6 +203,51 @@ func local_request_WarehouseService_CancelPurchaseOrder_0(ctx context.Context, m
 	return msg, metadata, err
 }
 
+func request_WarehouseService_ResubmitPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, client WarehouseServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ResubmitPurchaseOrderRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ResubmitPurchaseOrder(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_WarehouseService_ResubmitPurchaseOrder_0(ctx context.Context, marshaler runtime.Marshaler, server WarehouseServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ResubmitPurchaseOrderRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.ResubmitPurchaseOrder(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_WarehouseService_CreateDeliveryOrder_0 = &utilities.DoubleArray{Encoding: map[string]int{"delivery_order": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_WarehouseService_CreateDeliveryOrder_0(ctx context.Context, marshaler runtime.Marshaler, client WarehouseServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -1189,6 +1234,26 @@ func RegisterWarehouseServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_WarehouseService_CancelPurchaseOrder_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_CancelPurchaseOrder_0{resp.(*CancelPurchaseOrderResponse)}, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_WarehouseService_ResubmitPurchaseOrder_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.warehouse.v1.WarehouseService/ResubmitPurchaseOrder", runtime.WithHTTPPathPattern("/v1/purchaseOrders/{id}:resubmit"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_WarehouseService_ResubmitPurchaseOrder_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_WarehouseService_ResubmitPurchaseOrder_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_ResubmitPurchaseOrder_0{resp.(*ResubmitPurchaseOrderResponse)}, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_WarehouseService_CreateDeliveryOrder_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1737,6 +1802,23 @@ func RegisterWarehouseServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_WarehouseService_CancelPurchaseOrder_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_CancelPurchaseOrder_0{resp.(*CancelPurchaseOrderResponse)}, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_WarehouseService_ResubmitPurchaseOrder_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.warehouse.v1.WarehouseService/ResubmitPurchaseOrder", runtime.WithHTTPPathPattern("/v1/purchaseOrders/{id}:resubmit"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_WarehouseService_ResubmitPurchaseOrder_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_WarehouseService_ResubmitPurchaseOrder_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_ResubmitPurchaseOrder_0{resp.(*ResubmitPurchaseOrderResponse)}, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_WarehouseService_CreateDeliveryOrder_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2141,6 +2223,15 @@ func (m response_WarehouseService_CancelPurchaseOrder_0) XXX_ResponseBody() inte
 	return response.PurchaseOrder
 }
 
+type response_WarehouseService_ResubmitPurchaseOrder_0 struct {
+	*ResubmitPurchaseOrderResponse
+}
+
+func (m response_WarehouseService_ResubmitPurchaseOrder_0) XXX_ResponseBody() interface{} {
+	response := m.ResubmitPurchaseOrderResponse
+	return response.PurchaseOrder
+}
+
 type response_WarehouseService_CreateDeliveryOrder_0 struct {
 	*CreateDeliveryOrderResponse
 }
@@ -2250,59 +2341,61 @@ func (m response_WarehouseService_GetStockDocument_0) XXX_ResponseBody() interfa
 }
 
 var (
-	pattern_WarehouseService_CreatePurchaseOrder_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "purchaseOrders"}, ""))
-	pattern_WarehouseService_GetPurchaseOrder_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "purchaseOrders", "id"}, ""))
-	pattern_WarehouseService_ListPurchaseOrders_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "purchaseOrders"}, ""))
-	pattern_WarehouseService_CancelPurchaseOrder_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "purchaseOrders", "id"}, "cancel"))
-	pattern_WarehouseService_CreateDeliveryOrder_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "deliveryOrders"}, ""))
-	pattern_WarehouseService_GetDeliveryOrder_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "deliveryOrders", "id"}, ""))
-	pattern_WarehouseService_ListDeliveryOrders_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "deliveryOrders"}, ""))
-	pattern_WarehouseService_CancelDeliveryOrder_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "deliveryOrders", "id"}, "cancel"))
-	pattern_WarehouseService_CreateTransfer_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "transfers"}, ""))
-	pattern_WarehouseService_GetTransfer_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "transfers", "id"}, ""))
-	pattern_WarehouseService_CreateStocktake_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stocktakes"}, ""))
-	pattern_WarehouseService_GetStocktake_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "stocktakes", "id"}, ""))
-	pattern_WarehouseService_CreateAdjustment_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "adjustments"}, ""))
-	pattern_WarehouseService_OpenScanSession_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "scanSessions"}, ""))
-	pattern_WarehouseService_GetScanSession_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, ""))
-	pattern_WarehouseService_Scan_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "session"}, "scan"))
-	pattern_WarehouseService_UndoScan_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "session"}, "undo"))
-	pattern_WarehouseService_ListScans_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "scanSessions", "session", "scans"}, ""))
-	pattern_WarehouseService_CompleteScanSession_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, "complete"))
-	pattern_WarehouseService_CancelScanSession_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, "cancel"))
-	pattern_WarehouseService_ListStock_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stock"}, ""))
-	pattern_WarehouseService_ListExpiringLots_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "lots"}, "expiring"))
-	pattern_WarehouseService_TraceLot_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "lots", "lot"}, "trace"))
-	pattern_WarehouseService_ListLedgerEntries_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stockLedger"}, ""))
-	pattern_WarehouseService_GetStockDocument_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "stockDocuments", "id"}, ""))
-	pattern_WarehouseService_ListStockDocuments_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stockDocuments"}, ""))
+	pattern_WarehouseService_CreatePurchaseOrder_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "purchaseOrders"}, ""))
+	pattern_WarehouseService_GetPurchaseOrder_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "purchaseOrders", "id"}, ""))
+	pattern_WarehouseService_ListPurchaseOrders_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "purchaseOrders"}, ""))
+	pattern_WarehouseService_CancelPurchaseOrder_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "purchaseOrders", "id"}, "cancel"))
+	pattern_WarehouseService_ResubmitPurchaseOrder_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "purchaseOrders", "id"}, "resubmit"))
+	pattern_WarehouseService_CreateDeliveryOrder_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "deliveryOrders"}, ""))
+	pattern_WarehouseService_GetDeliveryOrder_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "deliveryOrders", "id"}, ""))
+	pattern_WarehouseService_ListDeliveryOrders_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "deliveryOrders"}, ""))
+	pattern_WarehouseService_CancelDeliveryOrder_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "deliveryOrders", "id"}, "cancel"))
+	pattern_WarehouseService_CreateTransfer_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "transfers"}, ""))
+	pattern_WarehouseService_GetTransfer_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "transfers", "id"}, ""))
+	pattern_WarehouseService_CreateStocktake_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stocktakes"}, ""))
+	pattern_WarehouseService_GetStocktake_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "stocktakes", "id"}, ""))
+	pattern_WarehouseService_CreateAdjustment_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "adjustments"}, ""))
+	pattern_WarehouseService_OpenScanSession_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "scanSessions"}, ""))
+	pattern_WarehouseService_GetScanSession_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, ""))
+	pattern_WarehouseService_Scan_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "session"}, "scan"))
+	pattern_WarehouseService_UndoScan_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "session"}, "undo"))
+	pattern_WarehouseService_ListScans_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2, 2, 3}, []string{"v1", "scanSessions", "session", "scans"}, ""))
+	pattern_WarehouseService_CompleteScanSession_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, "complete"))
+	pattern_WarehouseService_CancelScanSession_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, "cancel"))
+	pattern_WarehouseService_ListStock_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stock"}, ""))
+	pattern_WarehouseService_ListExpiringLots_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "lots"}, "expiring"))
+	pattern_WarehouseService_TraceLot_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "lots", "lot"}, "trace"))
+	pattern_WarehouseService_ListLedgerEntries_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stockLedger"}, ""))
+	pattern_WarehouseService_GetStockDocument_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "stockDocuments", "id"}, ""))
+	pattern_WarehouseService_ListStockDocuments_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stockDocuments"}, ""))
 )
 
 var (
-	forward_WarehouseService_CreatePurchaseOrder_0 = runtime.ForwardResponseMessage
-	forward_WarehouseService_GetPurchaseOrder_0    = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListPurchaseOrders_0  = runtime.ForwardResponseMessage
-	forward_WarehouseService_CancelPurchaseOrder_0 = runtime.ForwardResponseMessage
-	forward_WarehouseService_CreateDeliveryOrder_0 = runtime.ForwardResponseMessage
-	forward_WarehouseService_GetDeliveryOrder_0    = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListDeliveryOrders_0  = runtime.ForwardResponseMessage
-	forward_WarehouseService_CancelDeliveryOrder_0 = runtime.ForwardResponseMessage
-	forward_WarehouseService_CreateTransfer_0      = runtime.ForwardResponseMessage
-	forward_WarehouseService_GetTransfer_0         = runtime.ForwardResponseMessage
-	forward_WarehouseService_CreateStocktake_0     = runtime.ForwardResponseMessage
-	forward_WarehouseService_GetStocktake_0        = runtime.ForwardResponseMessage
-	forward_WarehouseService_CreateAdjustment_0    = runtime.ForwardResponseMessage
-	forward_WarehouseService_OpenScanSession_0     = runtime.ForwardResponseMessage
-	forward_WarehouseService_GetScanSession_0      = runtime.ForwardResponseMessage
-	forward_WarehouseService_Scan_0                = runtime.ForwardResponseMessage
-	forward_WarehouseService_UndoScan_0            = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListScans_0           = runtime.ForwardResponseMessage
-	forward_WarehouseService_CompleteScanSession_0 = runtime.ForwardResponseMessage
-	forward_WarehouseService_CancelScanSession_0   = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListStock_0           = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListExpiringLots_0    = runtime.ForwardResponseMessage
-	forward_WarehouseService_TraceLot_0            = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListLedgerEntries_0   = runtime.ForwardResponseMessage
-	forward_WarehouseService_GetStockDocument_0    = runtime.ForwardResponseMessage
-	forward_WarehouseService_ListStockDocuments_0  = runtime.ForwardResponseMessage
+	forward_WarehouseService_CreatePurchaseOrder_0   = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetPurchaseOrder_0      = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListPurchaseOrders_0    = runtime.ForwardResponseMessage
+	forward_WarehouseService_CancelPurchaseOrder_0   = runtime.ForwardResponseMessage
+	forward_WarehouseService_ResubmitPurchaseOrder_0 = runtime.ForwardResponseMessage
+	forward_WarehouseService_CreateDeliveryOrder_0   = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetDeliveryOrder_0      = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListDeliveryOrders_0    = runtime.ForwardResponseMessage
+	forward_WarehouseService_CancelDeliveryOrder_0   = runtime.ForwardResponseMessage
+	forward_WarehouseService_CreateTransfer_0        = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetTransfer_0           = runtime.ForwardResponseMessage
+	forward_WarehouseService_CreateStocktake_0       = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetStocktake_0          = runtime.ForwardResponseMessage
+	forward_WarehouseService_CreateAdjustment_0      = runtime.ForwardResponseMessage
+	forward_WarehouseService_OpenScanSession_0       = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetScanSession_0        = runtime.ForwardResponseMessage
+	forward_WarehouseService_Scan_0                  = runtime.ForwardResponseMessage
+	forward_WarehouseService_UndoScan_0              = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListScans_0             = runtime.ForwardResponseMessage
+	forward_WarehouseService_CompleteScanSession_0   = runtime.ForwardResponseMessage
+	forward_WarehouseService_CancelScanSession_0     = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListStock_0             = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListExpiringLots_0      = runtime.ForwardResponseMessage
+	forward_WarehouseService_TraceLot_0              = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListLedgerEntries_0     = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetStockDocument_0      = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListStockDocuments_0    = runtime.ForwardResponseMessage
 )

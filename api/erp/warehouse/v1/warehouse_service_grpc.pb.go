@@ -19,32 +19,33 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	WarehouseService_CreatePurchaseOrder_FullMethodName = "/erp.warehouse.v1.WarehouseService/CreatePurchaseOrder"
-	WarehouseService_GetPurchaseOrder_FullMethodName    = "/erp.warehouse.v1.WarehouseService/GetPurchaseOrder"
-	WarehouseService_ListPurchaseOrders_FullMethodName  = "/erp.warehouse.v1.WarehouseService/ListPurchaseOrders"
-	WarehouseService_CancelPurchaseOrder_FullMethodName = "/erp.warehouse.v1.WarehouseService/CancelPurchaseOrder"
-	WarehouseService_CreateDeliveryOrder_FullMethodName = "/erp.warehouse.v1.WarehouseService/CreateDeliveryOrder"
-	WarehouseService_GetDeliveryOrder_FullMethodName    = "/erp.warehouse.v1.WarehouseService/GetDeliveryOrder"
-	WarehouseService_ListDeliveryOrders_FullMethodName  = "/erp.warehouse.v1.WarehouseService/ListDeliveryOrders"
-	WarehouseService_CancelDeliveryOrder_FullMethodName = "/erp.warehouse.v1.WarehouseService/CancelDeliveryOrder"
-	WarehouseService_CreateTransfer_FullMethodName      = "/erp.warehouse.v1.WarehouseService/CreateTransfer"
-	WarehouseService_GetTransfer_FullMethodName         = "/erp.warehouse.v1.WarehouseService/GetTransfer"
-	WarehouseService_CreateStocktake_FullMethodName     = "/erp.warehouse.v1.WarehouseService/CreateStocktake"
-	WarehouseService_GetStocktake_FullMethodName        = "/erp.warehouse.v1.WarehouseService/GetStocktake"
-	WarehouseService_CreateAdjustment_FullMethodName    = "/erp.warehouse.v1.WarehouseService/CreateAdjustment"
-	WarehouseService_OpenScanSession_FullMethodName     = "/erp.warehouse.v1.WarehouseService/OpenScanSession"
-	WarehouseService_GetScanSession_FullMethodName      = "/erp.warehouse.v1.WarehouseService/GetScanSession"
-	WarehouseService_Scan_FullMethodName                = "/erp.warehouse.v1.WarehouseService/Scan"
-	WarehouseService_UndoScan_FullMethodName            = "/erp.warehouse.v1.WarehouseService/UndoScan"
-	WarehouseService_ListScans_FullMethodName           = "/erp.warehouse.v1.WarehouseService/ListScans"
-	WarehouseService_CompleteScanSession_FullMethodName = "/erp.warehouse.v1.WarehouseService/CompleteScanSession"
-	WarehouseService_CancelScanSession_FullMethodName   = "/erp.warehouse.v1.WarehouseService/CancelScanSession"
-	WarehouseService_ListStock_FullMethodName           = "/erp.warehouse.v1.WarehouseService/ListStock"
-	WarehouseService_ListExpiringLots_FullMethodName    = "/erp.warehouse.v1.WarehouseService/ListExpiringLots"
-	WarehouseService_TraceLot_FullMethodName            = "/erp.warehouse.v1.WarehouseService/TraceLot"
-	WarehouseService_ListLedgerEntries_FullMethodName   = "/erp.warehouse.v1.WarehouseService/ListLedgerEntries"
-	WarehouseService_GetStockDocument_FullMethodName    = "/erp.warehouse.v1.WarehouseService/GetStockDocument"
-	WarehouseService_ListStockDocuments_FullMethodName  = "/erp.warehouse.v1.WarehouseService/ListStockDocuments"
+	WarehouseService_CreatePurchaseOrder_FullMethodName   = "/erp.warehouse.v1.WarehouseService/CreatePurchaseOrder"
+	WarehouseService_GetPurchaseOrder_FullMethodName      = "/erp.warehouse.v1.WarehouseService/GetPurchaseOrder"
+	WarehouseService_ListPurchaseOrders_FullMethodName    = "/erp.warehouse.v1.WarehouseService/ListPurchaseOrders"
+	WarehouseService_CancelPurchaseOrder_FullMethodName   = "/erp.warehouse.v1.WarehouseService/CancelPurchaseOrder"
+	WarehouseService_ResubmitPurchaseOrder_FullMethodName = "/erp.warehouse.v1.WarehouseService/ResubmitPurchaseOrder"
+	WarehouseService_CreateDeliveryOrder_FullMethodName   = "/erp.warehouse.v1.WarehouseService/CreateDeliveryOrder"
+	WarehouseService_GetDeliveryOrder_FullMethodName      = "/erp.warehouse.v1.WarehouseService/GetDeliveryOrder"
+	WarehouseService_ListDeliveryOrders_FullMethodName    = "/erp.warehouse.v1.WarehouseService/ListDeliveryOrders"
+	WarehouseService_CancelDeliveryOrder_FullMethodName   = "/erp.warehouse.v1.WarehouseService/CancelDeliveryOrder"
+	WarehouseService_CreateTransfer_FullMethodName        = "/erp.warehouse.v1.WarehouseService/CreateTransfer"
+	WarehouseService_GetTransfer_FullMethodName           = "/erp.warehouse.v1.WarehouseService/GetTransfer"
+	WarehouseService_CreateStocktake_FullMethodName       = "/erp.warehouse.v1.WarehouseService/CreateStocktake"
+	WarehouseService_GetStocktake_FullMethodName          = "/erp.warehouse.v1.WarehouseService/GetStocktake"
+	WarehouseService_CreateAdjustment_FullMethodName      = "/erp.warehouse.v1.WarehouseService/CreateAdjustment"
+	WarehouseService_OpenScanSession_FullMethodName       = "/erp.warehouse.v1.WarehouseService/OpenScanSession"
+	WarehouseService_GetScanSession_FullMethodName        = "/erp.warehouse.v1.WarehouseService/GetScanSession"
+	WarehouseService_Scan_FullMethodName                  = "/erp.warehouse.v1.WarehouseService/Scan"
+	WarehouseService_UndoScan_FullMethodName              = "/erp.warehouse.v1.WarehouseService/UndoScan"
+	WarehouseService_ListScans_FullMethodName             = "/erp.warehouse.v1.WarehouseService/ListScans"
+	WarehouseService_CompleteScanSession_FullMethodName   = "/erp.warehouse.v1.WarehouseService/CompleteScanSession"
+	WarehouseService_CancelScanSession_FullMethodName     = "/erp.warehouse.v1.WarehouseService/CancelScanSession"
+	WarehouseService_ListStock_FullMethodName             = "/erp.warehouse.v1.WarehouseService/ListStock"
+	WarehouseService_ListExpiringLots_FullMethodName      = "/erp.warehouse.v1.WarehouseService/ListExpiringLots"
+	WarehouseService_TraceLot_FullMethodName              = "/erp.warehouse.v1.WarehouseService/TraceLot"
+	WarehouseService_ListLedgerEntries_FullMethodName     = "/erp.warehouse.v1.WarehouseService/ListLedgerEntries"
+	WarehouseService_GetStockDocument_FullMethodName      = "/erp.warehouse.v1.WarehouseService/GetStockDocument"
+	WarehouseService_ListStockDocuments_FullMethodName    = "/erp.warehouse.v1.WarehouseService/ListStockDocuments"
 )
 
 // WarehouseServiceClient is the client API for WarehouseService service.
@@ -65,6 +66,9 @@ type WarehouseServiceClient interface {
 	ListPurchaseOrders(ctx context.Context, in *ListPurchaseOrdersRequest, opts ...grpc.CallOption) (*ListPurchaseOrdersResponse, error)
 	// CancelPurchaseOrder closes what is still open on a purchase order.
 	CancelPurchaseOrder(ctx context.Context, in *CancelPurchaseOrderRequest, opts ...grpc.CallOption) (*CancelPurchaseOrderResponse, error)
+	// ResubmitPurchaseOrder replaces the lines and remark of a rejected purchase order (when
+	// given) and sends it through approval again; an order no flow matches opens at once.
+	ResubmitPurchaseOrder(ctx context.Context, in *ResubmitPurchaseOrderRequest, opts ...grpc.CallOption) (*ResubmitPurchaseOrderResponse, error)
 	// CreateDeliveryOrder records what to ship to a customer (or outlet), to ship against.
 	CreateDeliveryOrder(ctx context.Context, in *CreateDeliveryOrderRequest, opts ...grpc.CallOption) (*CreateDeliveryOrderResponse, error)
 	// GetDeliveryOrder answers a delivery order with its lines and their progress.
@@ -162,6 +166,16 @@ func (c *warehouseServiceClient) CancelPurchaseOrder(ctx context.Context, in *Ca
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CancelPurchaseOrderResponse)
 	err := c.cc.Invoke(ctx, WarehouseService_CancelPurchaseOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *warehouseServiceClient) ResubmitPurchaseOrder(ctx context.Context, in *ResubmitPurchaseOrderRequest, opts ...grpc.CallOption) (*ResubmitPurchaseOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResubmitPurchaseOrderResponse)
+	err := c.cc.Invoke(ctx, WarehouseService_ResubmitPurchaseOrder_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -406,6 +420,9 @@ type WarehouseServiceServer interface {
 	ListPurchaseOrders(context.Context, *ListPurchaseOrdersRequest) (*ListPurchaseOrdersResponse, error)
 	// CancelPurchaseOrder closes what is still open on a purchase order.
 	CancelPurchaseOrder(context.Context, *CancelPurchaseOrderRequest) (*CancelPurchaseOrderResponse, error)
+	// ResubmitPurchaseOrder replaces the lines and remark of a rejected purchase order (when
+	// given) and sends it through approval again; an order no flow matches opens at once.
+	ResubmitPurchaseOrder(context.Context, *ResubmitPurchaseOrderRequest) (*ResubmitPurchaseOrderResponse, error)
 	// CreateDeliveryOrder records what to ship to a customer (or outlet), to ship against.
 	CreateDeliveryOrder(context.Context, *CreateDeliveryOrderRequest) (*CreateDeliveryOrderResponse, error)
 	// GetDeliveryOrder answers a delivery order with its lines and their progress.
@@ -480,6 +497,9 @@ func (UnimplementedWarehouseServiceServer) ListPurchaseOrders(context.Context, *
 }
 func (UnimplementedWarehouseServiceServer) CancelPurchaseOrder(context.Context, *CancelPurchaseOrderRequest) (*CancelPurchaseOrderResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CancelPurchaseOrder not implemented")
+}
+func (UnimplementedWarehouseServiceServer) ResubmitPurchaseOrder(context.Context, *ResubmitPurchaseOrderRequest) (*ResubmitPurchaseOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResubmitPurchaseOrder not implemented")
 }
 func (UnimplementedWarehouseServiceServer) CreateDeliveryOrder(context.Context, *CreateDeliveryOrderRequest) (*CreateDeliveryOrderResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateDeliveryOrder not implemented")
@@ -636,6 +656,24 @@ func _WarehouseService_CancelPurchaseOrder_Handler(srv interface{}, ctx context.
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(WarehouseServiceServer).CancelPurchaseOrder(ctx, req.(*CancelPurchaseOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WarehouseService_ResubmitPurchaseOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResubmitPurchaseOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WarehouseServiceServer).ResubmitPurchaseOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WarehouseService_ResubmitPurchaseOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WarehouseServiceServer).ResubmitPurchaseOrder(ctx, req.(*ResubmitPurchaseOrderRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1058,6 +1096,10 @@ var WarehouseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CancelPurchaseOrder",
 			Handler:    _WarehouseService_CancelPurchaseOrder_Handler,
+		},
+		{
+			MethodName: "ResubmitPurchaseOrder",
+			Handler:    _WarehouseService_ResubmitPurchaseOrder_Handler,
 		},
 		{
 			MethodName: "CreateDeliveryOrder",
