@@ -78,7 +78,13 @@ func TestApprovalInboxInBrowser(t *testing.T) {
 		"active": true, "conditions": []map[string]any{{"minAmount": 100000}},
 		"steps": []map[string]any{{"name": "经理审批", "role": reqctx.RoleManager, "mode": "ANY"}}})
 	maker := e.UserToken(t, "li.buyer", []string{reqctx.RoleWarehouse}, br.ID)
-	e.UserToken(t, "wang.fang", []string{reqctx.RoleManager}, br.ID)
+	var me struct {
+		User struct {
+			ID int64 `json:"id"`
+		} `json:"user"`
+	}
+	e.MustDo(t, 200, "GET", "/v1/currentUser", maker, nil).Decode(t, &me)
+	mgr := e.UserToken(t, "wang.fang", []string{reqctx.RoleManager}, br.ID)
 	other := e.UserToken(t, "zhou.mgr", []string{reqctx.RoleManager}, br.ID)
 
 	order := func(qty int64) int64 { // 200.00 yuan a bag: over the 1,000.00 threshold from 5 bags
@@ -90,11 +96,11 @@ func TestApprovalInboxInBrowser(t *testing.T) {
 		e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/purchaseOrders/%d", id), token, nil).Decode(t, &p)
 		return p
 	}
-	pending := func() map[int64]approvalRequest { // document -> request
+	pending := func() map[int64]approvalRequest { // document -> request, as the manager's inbox has it
 		var l struct {
 			ApprovalRequests []approvalRequest `json:"approvalRequests"`
 		}
-		if err := json.Unmarshal(e.MustDo(t, 200, "GET", "/v1/approvalRequests?state=PENDING", e.Admin, nil).Body, &l); err != nil {
+		if err := json.Unmarshal(e.MustDo(t, 200, "GET", "/v1/approvalRequests?state=PENDING", mgr, nil).Body, &l); err != nil {
 			t.Fatal(err)
 		}
 		m := map[int64]approvalRequest{}
@@ -116,7 +122,7 @@ func TestApprovalInboxInBrowser(t *testing.T) {
 	card := func(doc int64) string { return fmt.Sprintf("#request-%d", reqs[doc].ID) }
 	b.do(b.visible(card(toApprove)), b.visible(card(toReject)), b.visible(card(elsewhere)))
 	if got := b.text(card(toApprove)); !strings.Contains(got, "¥2,000.00") || !strings.Contains(got, "渝北肉联") ||
-		!strings.Contains(got, "XC-001") || !strings.Contains(got, "li.buyer") {
+		!strings.Contains(got, "XC-001") || !strings.Contains(got, fmt.Sprintf("user %d", me.User.ID)) || !strings.Contains(got, "amount ≥") {
 		t.Fatalf("card shows %q", got)
 	}
 	b.shot("inbox-pending")
