@@ -149,5 +149,8 @@ func TestApprovalInboxInBrowser(t *testing.T) {
 	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/approvalRequests/%d:approve", reqs[elsewhere].ID), other, map[string]any{"comment": "ok"})
 	b.waitFor(fmt.Sprintf(`document.querySelector(%q) === null`, card(elsewhere)))
 	b.do(b.visible("#inbox-empty"))
+	if got := b.text("#inbox-flash"); !strings.Contains(got, "Rejected PO-") {
+		t.Fatalf("flash %q", got)
+	}
 	b.shot("inbox-empty")
 }

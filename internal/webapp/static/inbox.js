@@ -143,7 +143,8 @@ export function render(view) {
         card.remove();
         cards.delete(req.id);
         flash.hidden = false;
-        flash.textContent = t('inbox.decided', { what: `${t(what === 'approve' ? 'inbox.approve' : 'inbox.reject')} ${req.documentNumber || ''}` });
+        flash.className = 'verdict ' + (what === 'approve' ? 'accepted' : 'refused');
+        flash.textContent = t(what === 'approve' ? 'inbox.approved' : 'inbox.rejected', { doc: req.documentNumber || '#' + req.document });
         refresh();
       } catch (err) {
         cardError.textContent = message(err);
