@@ -33,9 +33,9 @@ db: ## start (or find) the local database and print its server DSN
 	@$(DBUP)
 
 .PHONY: test
-test: ## run every test against a real MariaDB (started if none is reachable) and hledger (installed if missing)
-	@deploy/local/tools.sh hledger
-	@export ERP_TEST_MYSQL_DSN="$$($(DBUP) test)" REQUIRE_HLEDGER=1; \
+test: ## run every test against a real MariaDB (started if none is reachable) hledger and chromium (installed if missing)
+	@deploy/local/tools.sh hledger chromium
+	@export ERP_TEST_MYSQL_DSN="$$($(DBUP) test)" REQUIRE_HLEDGER=1 REQUIRE_BROWSER=1; \
 	$(GO) test -shuffle=on -count=1 -timeout 20m ./...
 
 .PHONY: fuzz

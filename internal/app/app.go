@@ -18,6 +18,7 @@ import (
 	"github.com/erphub/erphub/internal/jobs"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/internal/server"
+	"github.com/erphub/erphub/internal/webapp"
 	"github.com/erphub/erphub/services/approval"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/finance"
@@ -189,10 +190,14 @@ func (a *App) Background(ctx context.Context) <-chan struct{} {
 }
 
 // HTTPRoutes are the routes outside the gRPC gateway: platform webhooks, which carry their
-// own signatures instead of bearer tokens.
+// own signatures instead of bearer tokens, and the phone web app's static files at /app/.
 func (a *App) HTTPRoutes() map[string]http.Handler {
-	return map[string]http.Handler{
+	routes := map[string]http.Handler{
 		"POST /v1/webhooks/shopify/{shop}":     a.Orders.WebhookHandler("shopify", a.Log),
 		"POST /v1/webhooks/woocommerce/{shop}": a.Orders.WebhookHandler("woocommerce", a.Log),
 	}
+	for pattern, h := range webapp.Routes() {
+		routes[pattern] = h
+	}
+	return routes
 }

@@ -9,6 +9,7 @@
 //	Refused       a business rule says no, with a stable reason -> FailedPrecondition (400)
 //	Stale         an etag or version no longer matches         -> Aborted (409)
 //	Forbidden     the caller may not touch this resource       -> PermissionDenied (403)
+//	Exhausted     too many attempts; wait and retry             -> ResourceExhausted (429)
 //
 // Domain packages declare their errors as values of these kinds (for example
 // ErrInsufficientStock = apperr.Refused("INSUFFICIENT_STOCK", "...")), so the mapping is
@@ -36,6 +37,7 @@ const (
 	KindUnauthenticated
 	KindUnavailable
 	KindTooLarge
+	KindExhausted
 )
 
 // Domain is the ErrorInfo domain of every reason erphub answers.
@@ -129,6 +131,11 @@ func Forbidden(message string) *Error {
 // Unauthenticated says the caller has no valid credentials.
 func Unauthenticated(message string) *Error {
 	return &Error{Kind: KindUnauthenticated, Reason: "UNAUTHENTICATED", Message: message}
+}
+
+// Exhausted says the caller made too many attempts and must wait; reason is stable.
+func Exhausted(reason, message string) *Error {
+	return &Error{Kind: KindExhausted, Reason: reason, Message: message}
 }
 
 // Unavailable says a dependency is down and the call may be retried.

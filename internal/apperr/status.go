@@ -49,6 +49,8 @@ func ToStatus(err error) (*status.Status, bool) {
 		code = codes.Unavailable
 	case KindTooLarge:
 		code = codes.InvalidArgument
+	case KindExhausted:
+		code = codes.ResourceExhausted
 	default:
 		return status.New(codes.Internal, "internal error"), false
 	}

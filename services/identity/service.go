@@ -29,6 +29,7 @@ type Directory interface {
 type Options struct {
 	TokenTTL time.Duration // access token lifetime (default 12 h)
 	CacheTTL time.Duration // how long a verified caller is trusted without a lookup (default 5 s)
+	Throttle Throttle      // how repeated failed sign-ins are slowed and locked
 	Now      func() time.Time
 }
 
@@ -70,6 +71,7 @@ func New(g *gorm.DB, dir Directory, opt Options) *Service {
 	if opt.Now == nil {
 		opt.Now = func() time.Time { return time.Now().UTC() }
 	}
+	opt.Throttle = opt.Throttle.withDefaults()
 	return &Service{db: g, store: store{db: g}, dir: dir, opt: opt,
 		users: map[int64]cachedUser{}, keys: map[string]cachedKey{}, tokens: map[string]claims{}}
 }
@@ -103,8 +105,29 @@ type Session struct {
 
 // Login checks a username and password and issues a token. It returns ErrBadCredentials
 // for an unknown user, a wrong password or a deactivated user (the same answer for all
-// three, in the same time). Failed attempts are audited.
+// three, in the same time), and ErrLoginThrottled or ErrLoginLocked (naming the wait)
+// when the username failed too often lately (see Throttle). Failed attempts are audited.
 func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
+	key := throttleKey(username)
+	// The failure is counted before the password is checked, in a short transaction, so
+	// that concurrent guesses each see the ones before them; a success clears it.
+	if err := txn.Run(ctx, s.db, func(tx *gorm.DB) error {
+		now := s.now()
+		st := s.store.with(tx)
+		r, err := st.lockLoginRecord(key, now)
+		if err != nil {
+			return err
+		}
+		if err := r.admit(now); err != nil {
+			return err
+		}
+		return st.saveLoginRecord(key, r.fail(s.opt.Throttle, now), now)
+	}); err != nil {
+		if apperr.IsKind(err, apperr.KindExhausted) {
+			s.auditLogin(ctx, username, User{}, "RESOURCE_EXHAUSTED")
+		}
+		return Session{}, err
+	}
 	st := s.store.with(s.db.WithContext(ctx))
 	u, hash, err := st.userByUsername(username)
 	known := err == nil
@@ -122,14 +145,27 @@ func (s *Service) Login(ctx context.Context, username, password string) (Session
 		s.auditLogin(ctx, username, u, "UNAUTHENTICATED")
 		return Session{}, ErrBadCredentials
 	}
-	key, err := s.signingKey(ctx)
+	if err := st.clearLoginFailures(key); err != nil {
+		return Session{}, err
+	}
+	signKey, err := s.signingKey(ctx)
 	if err != nil {
 		return Session{}, err
 	}
 	exp := s.now().Add(s.opt.TokenTTL).Truncate(time.Second)
-	tok := signToken(key, claims{User: u.ID, Epoch: u.TokenEpoch, Expires: exp.Unix()})
+	tok := signToken(signKey, claims{User: u.ID, Epoch: u.TokenEpoch, Expires: exp.Unix()})
 	s.auditLogin(ctx, username, u, "OK")
 	return Session{Token: tok, Expires: exp, User: u}, nil
+}
+
+// throttleKey is the username failures are counted under: at most 191 characters (the
+// key's column; longer names cannot exist, so they share a counter harmlessly).
+func throttleKey(username string) string {
+	r := []rune(username)
+	if len(r) > 191 {
+		r = r[:191]
+	}
+	return string(r)
 }
 
 // auditLogin records a sign-in attempt (a security event) under the attempted name.

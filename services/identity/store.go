@@ -314,3 +314,46 @@ func (s store) listAudit(p page.Request, f AuditFilter) ([]AuditEvent, string, e
 	next, n := p.Next(ids)
 	return rows[:n], next, nil
 }
+
+type loginFailureRow struct {
+	Username      string `gorm:"primaryKey"`
+	Failures      int
+	NextAttemptAt time.Time
+	LockedUntil   *time.Time
+	UpdatedAt     time.Time
+}
+
+func (loginFailureRow) TableName() string { return "login_failures" }
+
+// lockLoginRecord reads a username's failed attempts under a row lock, making the row
+// first so that concurrent attempts on one name queue on it.
+func (s store) lockLoginRecord(username string, now time.Time) (loginRecord, error) {
+	if err := s.db.Exec(`INSERT IGNORE INTO login_failures (username, failures, next_attempt_at, updated_at)
+		VALUES (?, 0, ?, ?)`, username, now, now).Error; err != nil {
+		return loginRecord{}, err
+	}
+	var row loginFailureRow
+	if err := s.db.Set("gorm:query_option", "FOR UPDATE").Where("username = ?", username).Take(&row).Error; err != nil {
+		return loginRecord{}, err
+	}
+	r := loginRecord{Failures: row.Failures, NextAttempt: row.NextAttemptAt.UTC()}
+	if row.LockedUntil != nil {
+		r.LockedUntil = row.LockedUntil.UTC()
+	}
+	return r, nil
+}
+
+// saveLoginRecord writes a username's failed attempts back.
+func (s store) saveLoginRecord(username string, r loginRecord, now time.Time) error {
+	var locked *time.Time
+	if !r.LockedUntil.IsZero() {
+		locked = &r.LockedUntil
+	}
+	return s.db.Exec(`UPDATE login_failures SET failures = ?, next_attempt_at = ?, locked_until = ?, updated_at = ?
+		WHERE username = ?`, r.Failures, r.NextAttempt, locked, now, username).Error
+}
+
+// clearLoginFailures forgets a username's failed attempts after a successful sign-in.
+func (s store) clearLoginFailures(username string) error {
+	return s.db.Exec(`DELETE FROM login_failures WHERE username = ?`, username).Error
+}
