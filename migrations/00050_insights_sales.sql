@@ -7,7 +7,7 @@
 CREATE TABLE insights_sources (
   source     VARCHAR(8)  NOT NULL,
   source_id  BIGINT      NOT NULL,
-  lines      INT         NOT NULL DEFAULT 0,
+  line_count INT         NOT NULL DEFAULT 0,
   updated_at DATETIME(6) NOT NULL,
   PRIMARY KEY (source, source_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

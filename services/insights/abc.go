@@ -55,7 +55,10 @@ type Abc struct {
 }
 
 // classify sorts items by value descending (then id) and gives each its class by the
-// cumulative share including it: up to aBp → A, up to bBp → B, else C. Items with a value
+// cumulative share of the items before it: below aBp → A, below bBp → B, else C. So the
+// item that crosses a threshold still belongs to the class below it (with the rule "the
+// cumulative share including the item ≤ 60 %", a best seller that alone makes 70 % of
+// sales would be B, and the only item C). Items with a value
 // of zero or less are C and count nothing to the total. Shares are basis points, rounded
 // half away from zero.
 func classify(values map[int64]int64, aBp, bBp int32) (ordered []int64, class map[int64]string, share, cum map[int64]int32, total int64) {
@@ -77,16 +80,17 @@ func classify(values map[int64]int64, aBp, bBp int32) (ordered []int64, class ma
 			class[id] = "C"
 			continue
 		}
+		before := running
 		running += v
 		sh, _ := money.MulDiv(v, money.BasisPoints, total)
 		share[id] = int32(sh)
 		c, _ := money.MulDiv(running, money.BasisPoints, total)
 		cum[id] = int32(c)
-		// compare exactly: running/total ≤ aBp/10000
+		// compare exactly: before/total < aBp/10000
 		switch {
-		case cmpShare(running, total, aBp) <= 0:
+		case cmpShare(before, total, aBp) < 0:
 			class[id] = "A"
-		case cmpShare(running, total, bBp) <= 0:
+		case cmpShare(before, total, bBp) < 0:
 			class[id] = "B"
 		default:
 			class[id] = "C"

@@ -84,9 +84,9 @@ type chanKey struct {
 // channelFigures sums the order facts of a period per shop (or per platform), with the
 // cost of goods shipped for the shops.
 func (s *Service) channelFigures(ctx context.Context, p Period, byShop bool) (map[chanKey]Figures, error) {
-	shop := "shop_id"
+	shop, group := "shop_id", "shop_id, channel"
 	if !byShop {
-		shop = "0"
+		shop, group = "0", "channel"
 	}
 	var rows []struct {
 		ShopID                                    int64
@@ -97,7 +97,7 @@ func (s *Service) channelFigures(ctx context.Context, p Period, byShop bool) (ma
 	if err := s.db.WithContext(ctx).Raw(`SELECT `+shop+` AS shop_id, channel, COUNT(*) AS orders,
 		COUNT(DISTINCT NULLIF(buyer_key, '')) AS buyers, SUM(goods) AS gmv, SUM(paid) AS paid,
 		SUM(refunded_lines > 0) AS refunded_orders, SUM(refunded) AS refunded, SUM(fees) AS fees
-		FROM insights_orders WHERE day BETWEEN ? AND ? AND counted = 1 GROUP BY `+shop+`, channel`,
+		FROM insights_orders WHERE day BETWEEN ? AND ? AND counted = 1 GROUP BY `+group,
 		day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -107,7 +107,7 @@ func (s *Service) channelFigures(ctx context.Context, p Period, byShop bool) (ma
 		Cost    int64
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT `+shop+` AS shop_id, channel, SUM(cost) AS cost FROM insights_daily_sales
-		WHERE day BETWEEN ? AND ? AND shop_id <> 0 GROUP BY `+shop+`, channel`, day(p.From), day(p.To)).Scan(&costs).Error; err != nil {
+		WHERE day BETWEEN ? AND ? AND shop_id <> 0 GROUP BY `+group, day(p.From), day(p.To)).Scan(&costs).Error; err != nil {
 		return nil, err
 	}
 	out := map[chanKey]Figures{}

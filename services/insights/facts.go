@@ -90,20 +90,20 @@ FROM (SELECT id, shop_id, channel, status, paid_at, platform_created_at, created
 
 const orderFactColumns = `order_id, shop_id, channel, day, status, counted, buyer_key, goods, paid, fees, refunded, refunded_lines`
 
-// measures are the summed columns of a fact line.
-type measures struct {
+// Measures are the summed columns of a fact line (exported so that gorm scans them embedded).
+type Measures struct {
 	SoldQty, SoldAmount, ReturnedQty, ReturnedAmount, ShippedQty, Cost int64
 }
 
-func (m measures) minus(o measures) measures {
-	return measures{m.SoldQty - o.SoldQty, m.SoldAmount - o.SoldAmount, m.ReturnedQty - o.ReturnedQty,
+func (m Measures) minus(o Measures) Measures {
+	return Measures{m.SoldQty - o.SoldQty, m.SoldAmount - o.SoldAmount, m.ReturnedQty - o.ReturnedQty,
 		m.ReturnedAmount - o.ReturnedAmount, m.ShippedQty - o.ShippedQty, m.Cost - o.Cost}
 }
 
-func (m measures) zero() bool { return m == measures{} }
+func (m Measures) zero() bool { return m == Measures{} }
 
-// cell is a row of insights_daily_sales.
-type cell struct {
+// Cell is the key of a row of insights_daily_sales.
+type Cell struct {
 	Day                                                 string
 	ItemID                                              int64
 	Channel                                             string
@@ -111,24 +111,24 @@ type cell struct {
 }
 
 type cellRow struct {
-	cell
-	measures
+	Cell
+	Measures
 }
 
 const sumMeasures = `SUM(sold_qty) AS sold_qty, SUM(sold_amount) AS sold_amount, SUM(returned_qty) AS returned_qty,
 	SUM(returned_amount) AS returned_amount, SUM(shipped_qty) AS shipped_qty, SUM(cost) AS cost`
 
-// contribution answers a source's sums per daily cell.
-func contribution(tx *gorm.DB, source string, id int64) (map[cell]measures, error) {
+// contribution answers a source's sums per daily Cell.
+func contribution(tx *gorm.DB, source string, id int64) (map[Cell]Measures, error) {
 	var rows []cellRow
 	if err := tx.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
 		warehouse_id, `+sumMeasures+` FROM insights_sales_lines WHERE source = ? AND source_id = ?
 		GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`, source, id).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[cell]measures, len(rows))
+	out := make(map[Cell]Measures, len(rows))
 	for _, r := range rows {
-		out[r.cell] = r.measures
+		out[r.Cell] = r.Measures
 	}
 	return out, nil
 }
@@ -138,7 +138,7 @@ func contribution(tx *gorm.DB, source string, id int64) (map[cell]measures, erro
 // source run one after the other; different sources meet only in the daily cells, which
 // they change by atomic increments (in a fixed order, against deadlocks).
 func (s *Service) fold(tx *gorm.DB, source string, id int64, write func(tx *gorm.DB) error) error {
-	if err := tx.Exec(`INSERT INTO insights_sources (source, source_id, lines, updated_at) VALUES (?, ?, 0, ?)
+	if err := tx.Exec(`INSERT INTO insights_sources (source, source_id, line_count, updated_at) VALUES (?, ?, 0, ?)
 		ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`, source, id, s.now().UTC()).Error; err != nil {
 		return err
 	}
@@ -156,21 +156,21 @@ func (s *Service) fold(tx *gorm.DB, source string, id int64, write func(tx *gorm
 	if err != nil {
 		return err
 	}
-	delta := map[cell]measures{}
+	delta := map[Cell]Measures{}
 	for c, m := range now {
 		delta[c] = m.minus(old[c])
 	}
 	for c, m := range old {
 		if _, ok := now[c]; !ok {
-			delta[c] = measures{}.minus(m)
+			delta[c] = Measures{}.minus(m)
 		}
 	}
 	return addToDaily(tx, delta)
 }
 
 // addToDaily adds deltas to the daily cells.
-func addToDaily(tx *gorm.DB, delta map[cell]measures) error {
-	cells := make([]cell, 0, len(delta))
+func addToDaily(tx *gorm.DB, delta map[Cell]Measures) error {
+	cells := make([]Cell, 0, len(delta))
 	for c, m := range delta {
 		if !m.zero() {
 			cells = append(cells, c)
@@ -179,7 +179,7 @@ func addToDaily(tx *gorm.DB, delta map[cell]measures) error {
 	if len(cells) == 0 {
 		return nil
 	}
-	slices.SortFunc(cells, func(a, b cell) int {
+	slices.SortFunc(cells, func(a, b Cell) int {
 		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
 	})
 	args := make([]any, 0, len(cells)*14)
@@ -389,7 +389,7 @@ const maxDifferences = 200
 
 type sourceSums struct {
 	SourceID int64
-	measures
+	Measures
 }
 
 // Check compares the facts with what the source tables give now: per source the sums of
@@ -422,13 +422,13 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 				GROUP BY source_id`, k.source, lo, hi).Scan(&have).Error; err != nil {
 				return nil, err
 			}
-			got := map[int64]measures{}
+			got := map[int64]Measures{}
 			for _, h := range have {
-				got[h.SourceID] = h.measures
+				got[h.SourceID] = h.Measures
 			}
 			for _, w := range want {
-				if h, ok := got[w.SourceID]; !ok || h != w.measures {
-					if !add("%s %d: facts %+v, source %+v", k.source, w.SourceID, h, w.measures) {
+				if h, ok := got[w.SourceID]; !ok || h != w.Measures {
+					if !add("%s %d: facts %+v, source %+v", k.source, w.SourceID, h, w.Measures) {
 						return diffs, nil
 					}
 				}
@@ -474,7 +474,7 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 	}
 	type dayRow struct {
 		Day string
-		measures
+		Measures
 	}
 	var lines, daily []dayRow
 	if err := g.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, ` + sumMeasures + ` FROM insights_sales_lines GROUP BY day ORDER BY day`).
@@ -485,13 +485,13 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 		Scan(&daily).Error; err != nil {
 		return nil, err
 	}
-	byDay := map[string]measures{}
+	byDay := map[string]Measures{}
 	for _, d := range daily {
-		byDay[d.Day] = d.measures
+		byDay[d.Day] = d.Measures
 	}
 	for _, l := range lines {
-		if byDay[l.Day] != l.measures {
-			add("day %s: daily sums %+v, lines %+v", l.Day, byDay[l.Day], l.measures)
+		if byDay[l.Day] != l.Measures {
+			add("day %s: daily sums %+v, lines %+v", l.Day, byDay[l.Day], l.Measures)
 		}
 		delete(byDay, l.Day)
 	}
