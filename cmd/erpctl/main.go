@@ -21,8 +21,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 	"text/tabwriter"
+	"time"
 
 	_ "time/tzdata" // time zones without the system database
 
