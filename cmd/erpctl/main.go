@@ -22,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	_ "time/tzdata" // time zones without the system database
 
@@ -43,6 +44,8 @@ const usage = `erpctl administers an erphub database (ERP_MYSQL_DSN or -dsn).
   erpctl apikey create --shop CODE [--name NAME]   print a new connector key (shown once)
   erpctl seed demo [--if-empty]     load a small realistic data set
   erpctl job run NAME               run a scheduled job once, now
+  erpctl insights rebuild           rebuild the insights read models from the source tables
+  erpctl insights check             compare the insights read models with the sources
 `
 
 func main() {
@@ -210,6 +213,26 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(stdout, summary)
+		return nil
+	case "insights rebuild":
+		r, err := a.Insights.Rebuild(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rebuilt: %d orders, %d documents, %d fact lines in %s\n", r.Orders, r.Documents, r.Lines, r.Took.Round(time.Millisecond))
+		return nil
+	case "insights check":
+		diffs, err := a.Insights.Check(ctx)
+		if err != nil {
+			return err
+		}
+		for _, d := range diffs {
+			fmt.Fprintln(stdout, d)
+		}
+		if len(diffs) > 0 {
+			return fmt.Errorf("%d differences between facts and sources", len(diffs))
+		}
+		fmt.Fprintln(stdout, "facts agree with the sources")
 		return nil
 	case "job run":
 		if len(rest) < 3 {

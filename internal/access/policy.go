@@ -46,10 +46,24 @@ const (
 	rec      = "/erp.reconcile.v1.ReconcileService/"
 	recv     = "/erp.reconcile.v1.ReceivablesService/"
 	appr     = "/erp.approval.v1.ApprovalService/"
+	ins      = "/erp.insights.v1.InsightsService/"
 )
 
 // Table maps full RPC names to rules.
 var Table = map[string]Rule{
+	// insights: managers and finance read; managers confirm suggestions and set lead
+	// times; admins rebuild
+	ins + "GetAbc":            read(manager, finance),
+	ins + "GetCustomers":      read(manager, finance),
+	ins + "GetChannels":       read(manager, finance),
+	ins + "GetReplenishment":  read(manager, finance),
+	ins + "ExportInsight":     read(manager, finance),
+	ins + "ListSuggestions":   read(manager, finance),
+	ins + "ConfirmSuggestion": write(manager),
+	ins + "SetLeadTime":       write(manager),
+	ins + "RebuildFacts":      write(),
+	ins + "CheckFacts":        read(finance),
+
 	// infrastructure: health checks and server reflection are open, like /healthz
 	"/grpc.health.v1.Health/Check":                                   {Public: true},
 	"/grpc.health.v1.Health/List":                                    {Public: true},

@@ -23,6 +23,7 @@ import (
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/finance"
 	"github.com/erphub/erphub/services/identity"
+	"github.com/erphub/erphub/services/insights"
 	"github.com/erphub/erphub/services/orders"
 	"github.com/erphub/erphub/services/reconcile"
 	"github.com/erphub/erphub/services/warehouse"
@@ -42,6 +43,7 @@ type App struct {
 	Orders    *orders.Service
 	Finance   *finance.Service
 	Reconcile *reconcile.Service
+	Insights  *insights.Service
 	// Transports are the gRPC/HTTP faces of the services, in registration order.
 	Transports []server.Service
 }
@@ -65,9 +67,10 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
 	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log})
 	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Orders, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log})
+	a.Insights = insights.New(g, a.Outbox, insights.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
 		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile),
-		reconcile.NewReceivablesGRPC(a.Reconcile), approval.NewGRPC(a.Approval)}
+		reconcile.NewReceivablesGRPC(a.Reconcile), approval.NewGRPC(a.Approval), insights.NewGRPC(a.Insights)}
 	return a, nil
 }
 
@@ -140,6 +143,16 @@ func (a *App) jobList() []jobs.Job {
 		Schedule: "*/5 * * * *",
 		Timeout:  5 * time.Minute,
 		Run:      a.Approval.RemindDue,
+	}, {
+		Name:     "insights-catchup",
+		Schedule: "*/5 * * * *",
+		Timeout:  10 * time.Minute,
+		Run:      a.Insights.CatchUp,
+	}, {
+		Name:     "insights-replenishment",
+		Schedule: "0 5 * * *",
+		Timeout:  30 * time.Minute,
+		Run:      a.Insights.SuggestReplenishment,
 	}}
 }
 

@@ -374,3 +374,18 @@ func (o *Outbox) Backlog(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// OldestPending answers the creation time of the oldest row still waiting for delivery to
+// any of the subscribers, and false when none waits: a read model fed by them holds every
+// event created before that time.
+func (o *Outbox) OldestPending(ctx context.Context, subscribers ...string) (time.Time, bool, error) {
+	var at []time.Time
+	if err := o.db.WithContext(ctx).Raw(`SELECT created_at FROM outbox_events WHERE pending = 1 AND subscriber IN ?
+		ORDER BY created_at LIMIT 1`, subscribers).Scan(&at).Error; err != nil {
+		return time.Time{}, false, err
+	}
+	if len(at) == 0 {
+		return time.Time{}, false, nil
+	}
+	return at[0].UTC(), true, nil
+}

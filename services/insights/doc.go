@@ -1,0 +1,29 @@
+// Package insights answers operational analyses — ABC classes of products, online buyers'
+// tiers, RFM scores and quadrants, supermarket sales by outlet and chain, channel figures,
+// and replenishment suggestions — from read models, not from scans of the source tables.
+//
+// Read models and their invariants:
+//   - insights_sales_lines holds each source's contribution (an online order's lines, a
+//     posted stock document's lines), keyed by (source, source id, line). Folding a source
+//     in locks its insights_sources row, replaces its lines and adds the difference (new
+//     minus old contribution) to insights_daily_sales, so a redelivered, replayed, late or
+//     reordered event leaves exactly one contribution: the one of the source's current
+//     state. insights_daily_sales always equals the sum of the lines per cell.
+//   - insights_orders holds one row per online order for channel and buyer metrics; the
+//     buyer key is the platform and a SHA-256 of the normalised phone (or of the platform's
+//     buyer id), never the phone in clear.
+//   - A fact is derived from the source's current rows, read once per event with the same
+//     SQL statement the full rebuild runs over ranges: incremental, catch-up and rebuild
+//     cannot disagree. The sources (orders, order_lines, stock documents and ledger,
+//     delivery orders, fulfilments, shops) are read, never written. This crosses the
+//     "through the Go API" rule on purpose, read-only: the rebuild must run set-based over
+//     millions of lines, and one statement for both paths keeps them identical.
+//
+// Which facts count: an online order counts when it is paid and not cancelled (paid,
+// partially_shipped, shipped, completed), on the day it was paid (else created) in the
+// company's time zone; its lines give sold quantity (item milli-units) and amount (line
+// amount less line discount, fen); refunded lines give returns. Posted deliveries give
+// shipped quantity and cost per warehouse (demand and cost of goods); deliveries to
+// supermarket customers (channel "retailer") also give sold quantity and amount at the
+// delivery order's price.
+package insights

@@ -1,0 +1,504 @@
+package insights
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/db"
+	"github.com/erphub/erphub/internal/outbox"
+	"github.com/erphub/erphub/services/orders"
+	"github.com/erphub/erphub/services/warehouse"
+)
+
+// Sources of facts.
+const (
+	sourceOrder = "order"
+	sourceStock = "stock"
+)
+
+// ChannelRetailer marks supermarket deliveries in the facts.
+const ChannelRetailer = orders.ChannelRetailer
+
+// orderCounted says an order is a sale: paid and not cancelled.
+const orderCounted = `o.status IN ('paid', 'partially_shipped', 'shipped', 'completed')`
+
+// orderDay dates an order when it was paid, else created (at the company's offset, the
+// first parameter).
+const orderDay = `DATE(DATE_ADD(COALESCE(o.paid_at, o.platform_created_at, o.created_at), INTERVAL ? SECOND))`
+
+// lineAmount is an order line's amount: quantity (milli) × unit price, rounded half away
+// from zero to the fen as money.LineAmount does (exact DECIMAL arithmetic), less the line
+// discount.
+const lineAmount = `(CAST(ROUND(CAST(l.quantity AS DECIMAL(40,0)) * l.unit_price / 1000) AS SIGNED) - l.discount)`
+
+const lineColumns = `source, source_id, line_no, day, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id,
+	item_id, sold_qty, sold_amount, returned_qty, returned_amount, shipped_qty, cost`
+
+// orderLinesSQL selects the fact lines of online orders with ids in [?, ?] (parameters:
+// offset, from, to).
+const orderLinesSQL = `SELECT 'order' AS source, o.id AS source_id, l.line_no, ` + orderDay + ` AS day, o.channel,
+	o.shop_id, 0 AS customer_id, 0 AS outlet_id, COALESCE(sh.branch_id, 0) AS branch_id, 0 AS warehouse_id, l.item_id,
+	l.item_quantity AS sold_qty, ` + lineAmount + ` AS sold_amount,
+	IF(l.refund_status = 'refunded', l.item_quantity, 0) AS returned_qty,
+	IF(l.refund_status = 'refunded', ` + lineAmount + `, 0) AS returned_amount, 0 AS shipped_qty, 0 AS cost
+FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN shops sh ON sh.id = o.shop_id
+WHERE o.id BETWEEN ? AND ? AND o.shop_id <> 0 AND o.channel <> 'retailer' AND l.item_id <> 0 AND ` + orderCounted
+
+// retail says a delivery went to a supermarket customer (not an online shop's buyer).
+const retail = `(f.id IS NULL AND COALESCE(dv.customer_id, 0) <> 0)`
+
+// retailPrice is the delivery order's price of the ledger line's item.
+const retailPrice = `(SELECT COALESCE(MAX(dl.unit_price), 0) FROM delivery_order_lines dl
+	WHERE dl.delivery_order_id = dv.id AND dl.item_id = e.item_id)`
+
+// stockLinesSQL selects the fact lines of posted deliveries with ids in [?, ?]
+// (parameters: offset, from, to): shipped quantity and cost per warehouse, the shop of an
+// online fulfilment, the customer and outlet of a supermarket delivery.
+const stockLinesSQL = `SELECT 'stock' AS source, d.id AS source_id, e.line_no,
+	DATE(DATE_ADD(d.posted_at, INTERVAL ? SECOND)) AS day,
+	CASE WHEN f.id IS NOT NULL THEN COALESCE(sh.platform, '') WHEN ` + retail + ` THEN 'retailer' ELSE '' END AS channel,
+	COALESCE(f.shop_id, 0) AS shop_id, IF(` + retail + `, dv.customer_id, 0) AS customer_id,
+	IF(` + retail + `, dv.outlet_id, 0) AS outlet_id, d.branch_id, d.warehouse_id, e.item_id,
+	IF(` + retail + `, -e.quantity, 0) AS sold_qty,
+	IF(` + retail + `, CAST(ROUND(CAST(-e.quantity AS DECIMAL(40,0)) * ` + retailPrice + ` / 1000) AS SIGNED), 0) AS sold_amount,
+	0 AS returned_qty, 0 AS returned_amount, -e.quantity AS shipped_qty, -e.value AS cost
+FROM stock_documents d JOIN stock_ledger e ON e.document_id = d.id
+LEFT JOIN delivery_orders dv ON d.source_type = 'delivery_order' AND dv.id = d.source_id
+LEFT JOIN fulfilments f ON dv.source = 'orderHub' AND f.id = dv.id AND f.shop_id <> 0
+LEFT JOIN shops sh ON sh.id = f.shop_id
+WHERE d.id BETWEEN ? AND ? AND d.doc_type = 'delivery'`
+
+// orderFactsSQL selects per-order facts of online orders with ids in [?, ?] (parameters:
+// offset, from, to). The phone is normalised to its digits (a leading 86 of a 13-digit
+// number dropped); a masked phone (with '*') is no key.
+const orderFactsSQL = `SELECT o.id AS order_id, o.shop_id, o.channel, ` + orderDay + ` AS day, o.status,
+	IF(` + orderCounted + `, 1, 0) AS counted,
+	CASE WHEN o.digits <> '' THEN CONCAT(o.channel, ':', SHA2(IF(LENGTH(o.digits) = 13 AND o.digits LIKE '86%',
+			SUBSTRING(o.digits, 3), o.digits), 256))
+		WHEN o.buyer_id <> '' THEN CONCAT(o.channel, ':id:', SHA2(o.buyer_id, 256)) ELSE '' END AS buyer_key,
+	o.goods, o.paid, o.fees,
+	COALESCE((SELECT SUM(` + lineAmount + `) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded'), 0) AS refunded,
+	(SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded') AS refunded_lines
+FROM (SELECT id, shop_id, channel, status, paid_at, platform_created_at, created_at, buyer_id, goods, paid, fees,
+		IF(buyer_phone LIKE '%*%', '', REGEXP_REPLACE(buyer_phone, '[^0-9]', '')) AS digits
+	FROM orders WHERE id BETWEEN ? AND ? AND shop_id <> 0 AND channel <> 'retailer') o`
+
+const orderFactColumns = `order_id, shop_id, channel, day, status, counted, buyer_key, goods, paid, fees, refunded, refunded_lines`
+
+// Measures are the summed columns of a fact line (exported so that gorm scans them embedded).
+type Measures struct {
+	SoldQty, SoldAmount, ReturnedQty, ReturnedAmount, ShippedQty, Cost int64
+}
+
+func (m Measures) minus(o Measures) Measures {
+	return Measures{m.SoldQty - o.SoldQty, m.SoldAmount - o.SoldAmount, m.ReturnedQty - o.ReturnedQty,
+		m.ReturnedAmount - o.ReturnedAmount, m.ShippedQty - o.ShippedQty, m.Cost - o.Cost}
+}
+
+func (m Measures) zero() bool { return m == Measures{} }
+
+// Cell is the key of a row of insights_daily_sales.
+type Cell struct {
+	Day                                                 string
+	ItemID                                              int64
+	Channel                                             string
+	ShopID, CustomerID, OutletID, BranchID, WarehouseID int64
+}
+
+type cellRow struct {
+	Cell
+	Measures
+}
+
+const sumMeasures = `SUM(sold_qty) AS sold_qty, SUM(sold_amount) AS sold_amount, SUM(returned_qty) AS returned_qty,
+	SUM(returned_amount) AS returned_amount, SUM(shipped_qty) AS shipped_qty, SUM(cost) AS cost`
+
+// contribution answers a source's sums per daily Cell.
+func contribution(tx *gorm.DB, source string, id int64) (map[Cell]Measures, error) {
+	var rows []cellRow
+	if err := tx.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
+		warehouse_id, `+sumMeasures+` FROM insights_sales_lines WHERE source = ? AND source_id = ?
+		GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`, source, id).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[Cell]Measures, len(rows))
+	for _, r := range rows {
+		out[r.Cell] = r.Measures
+	}
+	return out, nil
+}
+
+// fold replaces a source's fact lines with those write inserts, and adds the difference
+// to the daily cells. The source's row is locked first, so that two deliveries of one
+// source run one after the other; different sources meet only in the daily cells, which
+// they change by atomic increments (in a fixed order, against deadlocks).
+func (s *Service) fold(tx *gorm.DB, source string, id int64, write func(tx *gorm.DB) error) error {
+	if err := tx.Exec(`INSERT INTO insights_sources (source, source_id, line_count, updated_at) VALUES (?, ?, 0, ?)
+		ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`, source, id, s.now().UTC()).Error; err != nil {
+		return err
+	}
+	old, err := contribution(tx, source, id)
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM insights_sales_lines WHERE source = ? AND source_id = ?`, source, id).Error; err != nil {
+		return err
+	}
+	if err := write(tx); err != nil {
+		return err
+	}
+	now, err := contribution(tx, source, id)
+	if err != nil {
+		return err
+	}
+	delta := map[Cell]Measures{}
+	for c, m := range now {
+		delta[c] = m.minus(old[c])
+	}
+	for c, m := range old {
+		if _, ok := now[c]; !ok {
+			delta[c] = Measures{}.minus(m)
+		}
+	}
+	return addToDaily(tx, delta)
+}
+
+// addToDaily adds deltas to the daily cells.
+func addToDaily(tx *gorm.DB, delta map[Cell]Measures) error {
+	cells := make([]Cell, 0, len(delta))
+	for c, m := range delta {
+		if !m.zero() {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return nil
+	}
+	slices.SortFunc(cells, func(a, b Cell) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+	args := make([]any, 0, len(cells)*14)
+	for _, c := range cells {
+		m := delta[c]
+		args = append(args, c.Day, c.ItemID, c.Channel, c.ShopID, c.CustomerID, c.OutletID, c.BranchID, c.WarehouseID,
+			m.SoldQty, m.SoldAmount, m.ReturnedQty, m.ReturnedAmount, m.ShippedQty, m.Cost)
+	}
+	return tx.Exec(`INSERT INTO insights_daily_sales (day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
+		warehouse_id, sold_qty, sold_amount, returned_qty, returned_amount, shipped_qty, cost) VALUES `+placeholders(len(cells), 14)+`
+		ON DUPLICATE KEY UPDATE sold_qty = sold_qty + VALUES(sold_qty), sold_amount = sold_amount + VALUES(sold_amount),
+		returned_qty = returned_qty + VALUES(returned_qty), returned_amount = returned_amount + VALUES(returned_amount),
+		shipped_qty = shipped_qty + VALUES(shipped_qty), cost = cost + VALUES(cost)`, args...).Error
+}
+
+func placeholders(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+}
+
+// FoldOrder brings the facts of one order up to its current state. It is idempotent and
+// order-independent: replaying it, or folding an older event after a newer one, leaves
+// the facts of the order's current state.
+func (s *Service) FoldOrder(ctx context.Context, id int64) error {
+	off := s.offsetSeconds()
+	return db.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		return s.fold(tx, sourceOrder, id, func(tx *gorm.DB) error {
+			if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesSQL, off, id, id).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id = ?`, id).Error; err != nil {
+				return err
+			}
+			return tx.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsSQL, off, id, id).Error
+		})
+	})
+}
+
+// FoldDocument brings the facts of one posted stock document up to date (idempotent).
+func (s *Service) FoldDocument(ctx context.Context, id int64) error {
+	off := s.offsetSeconds()
+	return db.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		return s.fold(tx, sourceStock, id, func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+stockLinesSQL, off, id, id).Error
+		})
+	})
+}
+
+func (s *Service) onOrderChanged(ctx context.Context, d outbox.Delivery) error {
+	var ev orders.OrderChanged
+	if err := d.Decode(&ev); err != nil {
+		return err
+	}
+	if ev.Shop == 0 || ev.Channel == orders.ChannelRetailer {
+		return nil // supermarket orders count when delivered
+	}
+	return s.FoldOrder(ctx, ev.Order)
+}
+
+func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error {
+	var ev warehouse.PostedEvent
+	if err := d.Decode(&ev); err != nil {
+		return err
+	}
+	if ev.Type != warehouse.DocDelivery {
+		return nil // receipts, transfers and counts move stock, which replenishment reads as it is now
+	}
+	return s.FoldDocument(ctx, ev.Document)
+}
+
+// Watermarks of the catch-up.
+const (
+	markOrders    = "orders"
+	markDocuments = "documents"
+)
+
+// catchUpBatch bounds one catch-up run per source kind.
+const catchUpBatch = 2000
+
+// CatchUp folds in orders and deliveries the read models have not seen (created before
+// insights subscribed, or whose events were purged), in id order after the watermarks,
+// at most catchUpBatch of each per run. Changes to sources already seen arrive as events.
+func (s *Service) CatchUp(ctx context.Context) error {
+	for _, k := range []struct {
+		mark, query string
+		fold        func(context.Context, int64) error
+	}{
+		{markOrders, `SELECT id FROM orders WHERE id > ? AND shop_id <> 0 ORDER BY id LIMIT ?`, s.FoldOrder},
+		{markDocuments, `SELECT id FROM stock_documents WHERE id > ? AND doc_type = 'delivery' ORDER BY id LIMIT ?`, s.FoldDocument},
+	} {
+		mark, err := s.watermark(ctx, k.mark)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		if err := s.db.WithContext(ctx).Raw(k.query, mark, catchUpBatch).Scan(&ids).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := k.fold(ctx, id); err != nil {
+				return err
+			}
+		}
+		if len(ids) > 0 {
+			if err := s.setWatermark(s.db.WithContext(ctx), k.mark, ids[len(ids)-1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) watermark(ctx context.Context, name string) (int64, error) {
+	var v []int64
+	err := s.db.WithContext(ctx).Raw(`SELECT value FROM insights_state WHERE name = ?`, name).Scan(&v).Error
+	if err != nil || len(v) == 0 {
+		return 0, err
+	}
+	return v[0], nil
+}
+
+// setWatermark moves a watermark forward (never back).
+func (s *Service) setWatermark(g *gorm.DB, name string, v int64) error {
+	return g.Exec(`INSERT INTO insights_state (name, value, at, updated_at) VALUES (?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value)), at = VALUES(at), updated_at = VALUES(updated_at)`,
+		name, v, s.now().UTC(), s.now().UTC()).Error
+}
+
+// RebuildResult counts a rebuild.
+type RebuildResult struct {
+	Orders, Lines, Documents int64
+	Took                     time.Duration
+}
+
+// ResourceName names the rebuild in the audit log.
+func (RebuildResult) ResourceName() string { return "insights/facts" }
+
+// rebuildBatch is the id range of one rebuild statement.
+const rebuildBatch = 20000
+
+// Rebuild empties the read models and builds them again from the source tables,
+// set-based in id ranges. Run it when the system is quiet (an event folded while the
+// daily sums are rebuilt may count twice; CheckFacts shows it, and folding the source
+// again or another rebuild corrects it).
+func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
+	start := time.Now()
+	g := s.db.WithContext(ctx)
+	var res RebuildResult
+	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources"} {
+		if err := g.Exec("TRUNCATE TABLE " + t).Error; err != nil {
+			return res, err
+		}
+	}
+	off := s.offsetSeconds()
+	var maxOrder, maxDoc int64
+	if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM orders`).Scan(&maxOrder).Error; err != nil {
+		return res, err
+	}
+	if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM stock_documents`).Scan(&maxDoc).Error; err != nil {
+		return res, err
+	}
+	for lo := int64(1); lo <= maxOrder; lo += rebuildBatch {
+		hi := lo + rebuildBatch - 1
+		r := g.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesSQL, off, lo, hi)
+		if r.Error != nil {
+			return res, r.Error
+		}
+		res.Lines += r.RowsAffected
+		r = g.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsSQL, off, lo, hi)
+		if r.Error != nil {
+			return res, r.Error
+		}
+		res.Orders += r.RowsAffected
+	}
+	for lo := int64(1); lo <= maxDoc; lo += rebuildBatch {
+		hi := lo + rebuildBatch - 1
+		r := g.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+stockLinesSQL, off, lo, hi)
+		if r.Error != nil {
+			return res, r.Error
+		}
+		res.Lines += r.RowsAffected
+	}
+	if err := g.Raw(`SELECT COUNT(DISTINCT source_id) FROM insights_sales_lines WHERE source = 'stock'`).Scan(&res.Documents).Error; err != nil {
+		return res, err
+	}
+	if err := g.Exec(`INSERT INTO insights_daily_sales (day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
+		warehouse_id, sold_qty, sold_amount, returned_qty, returned_amount, shipped_qty, cost)
+		SELECT day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id, ` + sumMeasures + `
+		FROM insights_sales_lines GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`).Error; err != nil {
+		return res, err
+	}
+	if err := s.setWatermark(g, markOrders, maxOrder); err != nil {
+		return res, err
+	}
+	if err := s.setWatermark(g, markDocuments, maxDoc); err != nil {
+		return res, err
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// checkBatch is the id range compared at once.
+const checkBatch = 50000
+
+// maxDifferences bounds a check's answer.
+const maxDifferences = 200
+
+type sourceSums struct {
+	SourceID int64
+	Measures
+}
+
+// Check compares the facts with what the source tables give now: per source the sums of
+// its lines, per order its facts row, and the daily sums with the lines. It answers one
+// line per difference (at most 200).
+func (s *Service) Check(ctx context.Context) ([]string, error) {
+	g := s.db.WithContext(ctx)
+	off := s.offsetSeconds()
+	var diffs []string
+	add := func(f string, a ...any) bool {
+		if len(diffs) < maxDifferences {
+			diffs = append(diffs, fmt.Sprintf(f, a...))
+		}
+		return len(diffs) < maxDifferences
+	}
+	for _, k := range []struct {
+		source, table, query string
+	}{{sourceOrder, "orders", orderLinesSQL}, {sourceStock, "stock_documents", stockLinesSQL}} {
+		var maxID int64
+		if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM ` + k.table).Scan(&maxID).Error; err != nil {
+			return nil, err
+		}
+		for lo := int64(1); lo <= maxID; lo += checkBatch {
+			hi := lo + checkBatch - 1
+			var want, have []sourceSums
+			if err := g.Raw(`SELECT source_id, `+sumMeasures+` FROM (`+k.query+`) x GROUP BY source_id`, off, lo, hi).Scan(&want).Error; err != nil {
+				return nil, err
+			}
+			if err := g.Raw(`SELECT source_id, `+sumMeasures+` FROM insights_sales_lines WHERE source = ? AND source_id BETWEEN ? AND ?
+				GROUP BY source_id`, k.source, lo, hi).Scan(&have).Error; err != nil {
+				return nil, err
+			}
+			got := map[int64]Measures{}
+			for _, h := range have {
+				got[h.SourceID] = h.Measures
+			}
+			for _, w := range want {
+				if h, ok := got[w.SourceID]; !ok || h != w.Measures {
+					if !add("%s %d: facts %+v, source %+v", k.source, w.SourceID, h, w.Measures) {
+						return diffs, nil
+					}
+				}
+				delete(got, w.SourceID)
+			}
+			for id, h := range got {
+				if !h.zero() && !add("%s %d: facts %+v, source none", k.source, id, h) {
+					return diffs, nil
+				}
+			}
+		}
+	}
+	type orderRow struct {
+		OrderID, Goods, Paid, Fees, Refunded int64
+		Counted                              bool
+		BuyerKey                             string
+	}
+	var want, have []orderRow
+	if err := g.Raw(`SELECT order_id, goods, paid, fees, refunded, counted, buyer_key FROM (`+orderFactsSQL+`) x ORDER BY order_id`,
+		off, 1, int64(1)<<62).Scan(&want).Error; err != nil {
+		return nil, err
+	}
+	if err := g.Raw(`SELECT order_id, goods, paid, fees, refunded, counted, buyer_key FROM insights_orders ORDER BY order_id`).
+		Scan(&have).Error; err != nil {
+		return nil, err
+	}
+	got := make(map[int64]orderRow, len(have))
+	for _, h := range have {
+		got[h.OrderID] = h
+	}
+	for _, w := range want {
+		if h, ok := got[w.OrderID]; !ok || h != w {
+			if !add("order %d: order facts differ from the order", w.OrderID) {
+				return diffs, nil
+			}
+		}
+		delete(got, w.OrderID)
+	}
+	for id := range got {
+		if !add("order %d: order facts without an order", id) {
+			return diffs, nil
+		}
+	}
+	type dayRow struct {
+		Day string
+		Measures
+	}
+	var lines, daily []dayRow
+	if err := g.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, ` + sumMeasures + ` FROM insights_sales_lines GROUP BY day ORDER BY day`).
+		Scan(&lines).Error; err != nil {
+		return nil, err
+	}
+	if err := g.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, ` + sumMeasures + ` FROM insights_daily_sales GROUP BY day ORDER BY day`).
+		Scan(&daily).Error; err != nil {
+		return nil, err
+	}
+	byDay := map[string]Measures{}
+	for _, d := range daily {
+		byDay[d.Day] = d.Measures
+	}
+	for _, l := range lines {
+		if byDay[l.Day] != l.Measures {
+			add("day %s: daily sums %+v, lines %+v", l.Day, byDay[l.Day], l.Measures)
+		}
+		delete(byDay, l.Day)
+	}
+	for d, m := range byDay {
+		if !m.zero() {
+			add("day %s: daily sums %+v without lines", d, m)
+		}
+	}
+	return diffs, nil
+}

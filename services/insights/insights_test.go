@@ -1,0 +1,370 @@
+package insights_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/erphub/erphub/internal/apptest"
+	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/services/catalog"
+	"github.com/erphub/erphub/services/insights"
+)
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func order(id, phone, status string, at time.Time, paid, fees int64, lines ...map[string]any) map[string]any {
+	var goods int64
+	for _, l := range lines {
+		goods += l["quantity"].(int64) * l["unitPrice"].(int64) / 1000
+	}
+	return map[string]any{"platformOrderId": id, "status": status, "currency": "CNY",
+		"buyer":   map[string]any{"name": "买家", "phone": phone},
+		"address": map[string]any{"name": "买家", "phone": phone, "province": "重庆", "city": "重庆", "street": "解放碑 1 号"},
+		"lines":   lines, "goods": goods, "paid": paid, "fees": fees,
+		"createTime": at.Format(time.RFC3339Nano), "updateTime": at.Add(time.Minute).Format(time.RFC3339Nano)}
+}
+
+func line(sku string, qty, price int64, refund string) map[string]any {
+	return map[string]any{"platformLineId": sku, "sku": sku, "title": sku, "quantity": qty, "unitPrice": price, "refundStatus": refund}
+}
+
+// waitFacts waits until the insights subscribers have nothing pending.
+func waitFacts(t *testing.T, e *apptest.Env) {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(15 * time.Second)
+	for {
+		var n int64
+		must(t, e.App.DB.Raw(`SELECT COUNT(*) FROM outbox_events WHERE pending = 1 AND subscriber LIKE 'insights-%'`).Scan(&n).Error)
+		if n == 0 {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatal("insights events still pending")
+		case <-tick.C:
+		}
+	}
+}
+
+type abcAnswer struct {
+	Total int64 `json:"total"`
+	Items []struct {
+		ItemID       int64  `json:"itemId"`
+		Class        string `json:"class"`
+		Movement     string `json:"movement"`
+		Value        int64  `json:"value"`
+		ShareBp      int32  `json:"shareBp"`
+		CumulativeBp int32  `json:"cumulativeBp"`
+		SoldQuantity int64  `json:"soldQuantity"`
+		ReturnRateBp int32  `json:"returnRateBp"`
+		Velocity     int64  `json:"velocity"`
+		OnHand       int64  `json:"onHand"`
+		DaysOfCover  int64  `json:"daysOfCover"`
+	} `json:"items"`
+	FactsCurrentTo string `json:"factsCurrentTo"`
+}
+
+// The known history, on day D (yesterday in the company's zone):
+//
+//	TMALL o1 buyer P1 paid: A 2 × 10.00, fees 1.00      (counted)
+//	TMALL o2 buyer +86 P1 paid: A 1 × 10.00, B 1 × 5.00, fees 0.50
+//	TMALL o3 buyer P2 cancelled: C 1 × 3.00             (registered only)
+//	JD    o4 buyer P3 paid: B 3 × 5.00, refunded        (return)
+//	JD    o5 buyer P1 paid 3.01: C 1 × 3.00
+//	delivery GI-1 (SQL) WH1 → chain/outlet: A 1 at 8.00, cost 5.00
+//	delivery GI-2 (SQL) WH1, no order: B 7 shipped, cost 0
+//
+// Stock documents, stock and lots are inserted with SQL (building them by scanning is
+// slow); the event that posting would publish is replaced by calling FoldDocument.
+func TestInsightsFromKnownHistory(t *testing.T) {
+	e := apptest.Start(t)
+	ctx := reqctx.WithCall(context.Background(), &reqctx.Call{RequestID: "setup", Method: "setup",
+		Principal: &reqctx.Principal{Kind: reqctx.ActorUser, ID: 1, Name: "setup", Roles: []string{reqctx.RoleAdmin}}})
+	cat := e.App.Catalog
+	b, err := cat.CreateBranch(ctx, catalog.Branch{Code: "CQ", Name: "重庆"})
+	must(t, err)
+	var wh [3]catalog.Warehouse
+	for i := range wh {
+		wh[i], err = cat.CreateWarehouse(ctx, catalog.Warehouse{Code: fmt.Sprintf("W%d", i), Name: "仓", Branch: b.ID})
+		must(t, err)
+	}
+	tmall, err := cat.CreateShop(ctx, catalog.Shop{Code: "TMALL", Name: "天猫", Platform: "tmall", Branch: b.ID, DefaultWarehouse: wh[0].ID})
+	must(t, err)
+	jd, err := cat.CreateShop(ctx, catalog.Shop{Code: "JD", Name: "京东", Platform: "jd", Branch: b.ID, DefaultWarehouse: wh[0].ID})
+	must(t, err)
+	var items [3]catalog.Item
+	for i, sku := range []string{"A", "B", "C"} {
+		items[i], err = cat.CreateItem(ctx, catalog.Item{SKU: sku, Name: "香肠 " + sku, Unit: "bag", Active: true})
+		must(t, err)
+	}
+	A, B, C := items[0].ID, items[1].ID, items[2].ID
+	cust, err := cat.CreateCustomer(ctx, catalog.Customer{Code: "YJ", Name: "渝佳超市", Kind: "retailer"})
+	must(t, err)
+	outlet, err := cat.CreateOutlet(ctx, catalog.Outlet{Customer: cust.ID, Code: "YJ001", Name: "观音桥店", City: "重庆"})
+	must(t, err)
+	sup, err := cat.CreateSupplier(ctx, catalog.Supplier{Code: "S1", Name: "肉联厂"})
+	must(t, err)
+
+	loc := e.App.Cfg.TimeZone
+	now := time.Now().In(loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	D := today.AddDate(0, 0, -1)
+	noon := D.Add(12 * time.Hour)
+	dd := D.Format(time.DateOnly)
+
+	e.MustDo(t, 200, "POST", "/v1/shops/TMALL/orders:push", e.Admin, map[string]any{"orders": []any{
+		order("o1", "13800000001", "paid", noon, 2000, 100, line("A", 2000, 1000, "")),
+		order("o2", "+86 138-0000-0001", "paid", noon, 1500, 50, line("A", 1000, 1000, ""), line("B", 1000, 500, "")),
+		order("o3", "13800000002", "cancelled", noon, 300, 0, line("C", 1000, 300, "")),
+	}})
+	e.MustDo(t, 200, "POST", "/v1/shops/JD/orders:push", e.Admin, map[string]any{"orders": []any{
+		order("o4", "13800000003", "paid", noon, 1500, 0, line("B", 3000, 500, "refunded")),
+		order("o5", "13800000001", "paid", noon, 301, 0, line("C", 1000, 300, "")),
+	}})
+
+	g := e.App.DB.WithContext(ctx)
+	posted := noon.UTC()
+	ts := time.Now().UTC()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		must(t, g.Exec(q, args...).Error)
+	}
+	exec(`INSERT INTO delivery_orders (id, doc_no, branch_id, warehouse_id, customer_id, outlet_id, status, created_at, updated_at)
+		VALUES (9001, 'DO-T-1', ?, ?, ?, ?, 'shipped', ?, ?)`, b.ID, wh[1].ID, cust.ID, outlet.ID, ts, ts)
+	exec(`INSERT INTO delivery_order_lines (delivery_order_id, line_no, item_id, quantity, shipped, unit_price) VALUES (9001, 1, ?, 1000, 1000, 800)`, A)
+	exec(`INSERT INTO stock_documents (id, doc_no, doc_type, branch_id, warehouse_id, source_type, source_id, posted_at)
+		VALUES (8001, 'GI-T-1', 'delivery', ?, ?, 'delivery_order', 9001, ?), (8002, 'GI-T-2', 'delivery', ?, ?, '', 0, ?)`,
+		b.ID, wh[1].ID, posted, b.ID, wh[1].ID, posted)
+	exec(`INSERT INTO stock_ledger (document_id, line_no, doc_type, warehouse_id, item_id, lot_id, quantity, value, posted_at)
+		VALUES (8001, 1, 'delivery', ?, ?, 0, -1000, -500, ?), (8002, 1, 'delivery', ?, ?, 0, -7000, 0, ?)`,
+		wh[1].ID, A, posted, wh[1].ID, B, posted)
+	exec(`INSERT INTO stock_items (warehouse_id, item_id, on_hand, reserved, value, updated_at) VALUES (?, ?, 100, 0, 0, ?), (?, ?, 2000, 0, 0, ?)`,
+		wh[1].ID, A, ts, wh[2].ID, A, ts)
+	exec(`INSERT INTO lots (id, item_id, lot_no, expiry_date, created_at) VALUES (7001, ?, 'L1', ?, ?), (7002, ?, 'L2', ?, ?)`,
+		A, today.AddDate(0, 0, 10).Format(time.DateOnly), ts, A, today.AddDate(0, 0, 1).Format(time.DateOnly), ts)
+	exec(`INSERT INTO stock_levels (warehouse_id, item_id, lot_id, on_hand, updated_at) VALUES (?, ?, 7001, 2000, ?), (?, ?, 7002, 100, ?)`,
+		wh[2].ID, A, ts, wh[1].ID, A, ts)
+	exec(`INSERT INTO purchase_orders (id, doc_no, branch_id, supplier_id, warehouse_id, status, created_at, updated_at)
+		VALUES (6001, 'PO-T-1', ?, ?, ?, 'received', ?, ?)`, b.ID, sup.ID, wh[1].ID, ts, ts)
+	exec(`INSERT INTO purchase_order_lines (purchase_order_id, line_no, item_id, quantity, received, unit_cost) VALUES (6001, 1, ?, 1000, 1000, 300)`, B)
+
+	svc := e.App.Insights
+	for _, doc := range []int64{8001, 8002, 8001} { // 8001 twice: a redelivered event
+		must(t, svc.FoldDocument(ctx, doc))
+	}
+	waitFacts(t, e)
+	var o2 int64
+	must(t, g.Raw(`SELECT id FROM orders WHERE platform_order_id = 'o2'`).Scan(&o2).Error)
+	must(t, svc.FoldOrder(ctx, o2)) // a replayed event changes nothing
+
+	manager := e.UserToken(t, "boss", []string{reqctx.RoleManager})
+	assertAll := func(t *testing.T, jdOrders int64) {
+		t.Helper()
+		var abc abcAnswer
+		e.MustDo(t, 200, "GET", "/v1/insights/abc?from="+dd+"&to="+dd, manager, nil).Decode(t, &abc)
+		if abc.FactsCurrentTo == "" {
+			t.Error("no factsCurrentTo")
+		}
+		type want struct {
+			item          int64
+			class         string
+			value         int64
+			share, cum    int32
+			sold          int64
+			returnRate    int32
+			velocity      int64
+			onHand, cover int64
+		}
+		// JD o5 (C 1 × 3.00) counts only while it is paid
+		wants := []want{{A, "A", 3800, 8261, 8261, 4000, 0, 4000, 2100, 0}, {B, "B", 500, 1087, 9348, 4000, 7500, 1000, 0, 0},
+			{C, "C", 300, 652, 10000, 1000, 0, 1000, 0, 0}}
+		total := int64(4600)
+		if jdOrders == 1 {
+			// B's share before it is now 88.37 % ≥ 85 %: C
+			wants = []want{{A, "A", 3800, 8837, 8837, 4000, 0, 4000, 2100, 0}, {B, "C", 500, 1163, 10000, 4000, 7500, 1000, 0, 0}}
+			total = 4300
+		}
+		if abc.Total != total || len(abc.Items) != len(wants) {
+			t.Fatalf("abc total %d items %d: %+v", abc.Total, len(abc.Items), abc)
+		}
+		for i, w := range wants {
+			it := abc.Items[i]
+			if it.ItemID != w.item || it.Class != w.class || it.Value != w.value || it.ShareBp != w.share || it.CumulativeBp != w.cum ||
+				it.SoldQuantity != w.sold || it.ReturnRateBp != w.returnRate || it.Velocity != w.velocity || it.OnHand != w.onHand ||
+				it.DaysOfCover != w.cover || it.Movement != "new" {
+				t.Errorf("abc item %d = %+v, want %+v", i, it, w)
+			}
+		}
+
+		var ch struct {
+			Shops []struct {
+				ShopID  int64 `json:"shopId"`
+				Current struct {
+					Orders, Buyers, Gmv, Paid, AverageOrderValue, RefundedOrders, Refunded, Fees, MarginAfterFees int64
+					RefundRateBp                                                                                  int32
+				} `json:"current"`
+			} `json:"shops"`
+		}
+		e.MustDo(t, 200, "GET", "/v1/insights/channels?from="+dd+"&to="+dd, manager, nil).Decode(t, &ch)
+		got := map[int64]string{}
+		for _, s := range ch.Shops {
+			got[s.ShopID] = fmt.Sprintf("%+v", s.Current)
+		}
+		wantTmall := "{Orders:2 Buyers:1 Gmv:3500 Paid:3500 AverageOrderValue:1750 RefundedOrders:0 Refunded:0 Fees:150 MarginAfterFees:3350 RefundRateBp:0}"
+		wantJD := "{Orders:2 Buyers:2 Gmv:1800 Paid:1801 AverageOrderValue:901 RefundedOrders:1 Refunded:1500 Fees:0 MarginAfterFees:301 RefundRateBp:5000}"
+		if jdOrders == 1 {
+			wantJD = "{Orders:1 Buyers:1 Gmv:1500 Paid:1500 AverageOrderValue:1500 RefundedOrders:1 Refunded:1500 Fees:0 MarginAfterFees:0 RefundRateBp:10000}"
+		}
+		if got[tmall.ID] != wantTmall || got[jd.ID] != wantJD {
+			t.Errorf("channels tmall %s\n jd %s", got[tmall.ID], got[jd.ID])
+		}
+
+		var cu struct {
+			Registered, BoughtOnce, Repeat, Vip, SplitOrders, SplitSpend int64
+			Quadrants                                                    []struct {
+				Name    string
+				Buyers  int64
+				Spend   int64
+				Members []struct {
+					BuyerKey      string
+					Orders, Spend int64
+					R, F, M       int32
+					Tier          string
+				}
+			}
+			Outlets []struct {
+				CustomerID, OutletID, Sales, Returns, Cost int64
+			}
+		}
+		e.MustDo(t, 200, "GET", "/v1/insights/customers?from="+dd+"&to="+dd+"&vipSpend=3000", manager, nil).Decode(t, &cu)
+		once, registered := int64(2), int64(1)
+		if jdOrders == 1 { // P1 on JD has only a cancelled order now
+			once, registered = 1, 2
+		}
+		if cu.Registered != registered || cu.BoughtOnce != once || cu.Repeat != 0 || cu.Vip != 1 {
+			t.Errorf("tiers %+v", cu)
+		}
+		hh := cu.Quadrants[0]
+		if hh.Name != insights.QuadrantHighHigh || hh.Buyers != 1 || hh.Spend != 3500 || len(hh.Members) != 1 ||
+			hh.Members[0].Orders != 2 || hh.Members[0].Tier != "vip" || len(hh.Members[0].BuyerKey) != 6+64 {
+			t.Errorf("high/high quadrant %+v", hh)
+		}
+		if jdOrders == 2 {
+			if cu.SplitOrders != 1 || cu.SplitSpend != 301 || cu.Quadrants[3].Buyers != 2 || cu.Quadrants[3].Spend != 301 ||
+				hh.Members[0].F != 4 || hh.Members[0].M != 4 || hh.Members[0].R != 1 {
+				t.Errorf("splits or scores %+v", cu)
+			}
+		}
+		if len(cu.Outlets) != 1 || cu.Outlets[0].CustomerID != cust.ID || cu.Outlets[0].OutletID != outlet.ID ||
+			cu.Outlets[0].Sales != 800 || cu.Outlets[0].Cost != 500 {
+			t.Errorf("outlets %+v", cu.Outlets)
+		}
+	}
+	assertAll(t, 2)
+
+	// replenishment: A at W1 ships 1000 on D (weight 4): 4000/70 = 57 a day; lead 7, safety
+	// 3 days → reorder point 570, maximum 969; 100 available → 869 to W1 from W2's surplus.
+	// B at W1: 7000 × 4 / 70 = 400 a day, lead time 10 days (item setting) → ROP 5200,
+	// maximum 8000, nothing available, no surplus anywhere → order 8000 from S1.
+	e.MustDo(t, 200, "PUT", "/v1/insights/leadTimes", manager, map[string]any{"itemId": B, "days": 10})
+	var rp struct {
+		Lines []struct {
+			WarehouseID, ItemID, SupplierID, DailyDemand, ReorderPoint, Maximum, Available, OrderQuantity, TransferQuantity int64
+			LeadTimeDays                                                                                                    int32
+		}
+		Orders []struct {
+			SupplierID int64
+			Lines      []struct{ WarehouseID, ItemID, Quantity int64 }
+		}
+		Transfers []struct{ FromWarehouseID, ToWarehouseID, ItemID, Quantity int64 }
+		Expiring  []struct {
+			WarehouseID, ItemID, Quantity, AtRiskQuantity int64
+			Lot                                           string
+		}
+	}
+	e.MustDo(t, 200, "GET", "/v1/insights/replenishment", manager, nil).Decode(t, &rp)
+	lines := fmt.Sprintf("%+v", rp.Lines)
+	wantLines := fmt.Sprintf("[{WarehouseID:%d ItemID:%d SupplierID:0 DailyDemand:57 ReorderPoint:570 Maximum:969 Available:100 OrderQuantity:0 TransferQuantity:869 LeadTimeDays:7} "+
+		"{WarehouseID:%d ItemID:%d SupplierID:%d DailyDemand:400 ReorderPoint:5200 Maximum:8000 Available:0 OrderQuantity:8000 TransferQuantity:0 LeadTimeDays:10}]",
+		wh[1].ID, A, wh[1].ID, B, sup.ID)
+	if lines != wantLines {
+		t.Errorf("replenishment lines\n got %s\nwant %s", lines, wantLines)
+	}
+	if len(rp.Orders) != 1 || rp.Orders[0].SupplierID != sup.ID || len(rp.Orders[0].Lines) != 1 || rp.Orders[0].Lines[0].Quantity != 8000 {
+		t.Errorf("orders %+v", rp.Orders)
+	}
+	if len(rp.Transfers) != 1 || rp.Transfers[0].FromWarehouseID != wh[2].ID || rp.Transfers[0].ToWarehouseID != wh[1].ID || rp.Transfers[0].Quantity != 869 {
+		t.Errorf("transfers %+v", rp.Transfers)
+	}
+	// W1's lot L2 (100, expires tomorrow: 57 sell) and W2's L1 (2000, no demand there)
+	exp := fmt.Sprintf("%+v", rp.Expiring)
+	wantExp := fmt.Sprintf("[{WarehouseID:%d ItemID:%d Quantity:100 AtRiskQuantity:43 Lot:L2} {WarehouseID:%d ItemID:%d Quantity:2000 AtRiskQuantity:2000 Lot:L1}]",
+		wh[1].ID, A, wh[2].ID, A)
+	if exp != wantExp {
+		t.Errorf("expiring\n got %s\nwant %s", exp, wantExp)
+	}
+	// the daily job stores drafts; a manager confirms one
+	must(t, svc.SuggestReplenishment(ctx))
+	must(t, svc.SuggestReplenishment(ctx)) // a second run replaces its drafts
+	var sg struct {
+		Suggestions []struct {
+			ID       int64
+			Kind     string
+			Quantity int64
+			Status   string
+		}
+	}
+	r := e.MustDo(t, 200, "GET", "/v1/insights/suggestions", manager, nil)
+	r.Decode(t, &sg)
+	if len(sg.Suggestions) != 4 {
+		t.Fatalf("suggestions %+v", sg)
+	}
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/insights/suggestions/%d:confirm", sg.Suggestions[0].ID), manager, map[string]any{})
+	e.MustDo(t, 400, "POST", fmt.Sprintf("/v1/insights/suggestions/%d:confirm", sg.Suggestions[0].ID), manager, map[string]any{})
+
+	// exports
+	if r := e.MustDo(t, 200, "GET", "/v1/insights/abc:export?format=csv&from="+dd+"&to="+dd, manager, nil); len(r.Body) == 0 {
+		t.Error("empty export")
+	}
+	e.MustDo(t, 200, "GET", "/v1/insights/customers:export?format=xlsx&quadrant="+insights.QuadrantHighHigh, manager, nil)
+	e.MustDo(t, 400, "GET", "/v1/insights/abc?basis=profit", manager, nil)
+	e.MustDo(t, 403, "GET", "/v1/insights/abc", e.UserToken(t, "picker", []string{reqctx.RoleWarehouse}), nil)
+
+	// a late event: JD cancels o5 with a newer version; the stale event folded after it
+	// changes nothing
+	e.MustDo(t, 200, "POST", "/v1/shops/JD/orders:push", e.Admin, map[string]any{"orders": []any{
+		order("o5", "13800000001", "cancelled", noon.Add(time.Hour), 301, 0, line("C", 1000, 300, "")),
+	}})
+	waitFacts(t, e)
+	var o5 int64
+	must(t, g.Raw(`SELECT id FROM orders WHERE platform_order_id = 'o5'`).Scan(&o5).Error)
+	must(t, svc.FoldOrder(ctx, o5))
+	assertAll(t, 1)
+	diffs, err := svc.Check(ctx)
+	must(t, err)
+	if len(diffs) != 0 {
+		t.Errorf("check: %v", diffs)
+	}
+	// a full rebuild gives the same answers
+	e.MustDo(t, 200, "POST", "/v1/insights:rebuild", e.Admin, map[string]any{})
+	assertAll(t, 1)
+	diffs, err = svc.Check(ctx)
+	must(t, err)
+	if len(diffs) != 0 {
+		t.Errorf("check after rebuild: %v", diffs)
+	}
+	var zero int64
+	must(t, g.Raw(`SELECT COUNT(*) FROM insights_orders WHERE buyer_key LIKE '%138%'`).Scan(&zero).Error)
+	if zero != 0 {
+		t.Error("a phone in clear in the buyer keys")
+	}
+}
