@@ -215,7 +215,9 @@ func TestPlatformPushesSurviveSIGKILL(t *testing.T) {
 	out := erpctl(t, dsn, "", "user", "ensure-admin")
 	adminPW := strings.TrimSpace(strings.Fields(out[strings.Index(out, "password")+len("password"):])[0])
 	erpctl(t, dsn, "picker-password\n", "user", "create", "--username", "picker", "--password-stdin", "--role", "warehouse", "--branch", "CQ")
-	fast := []string{"ERP_OUTBOX_BACKOFF=100ms", "ERP_OUTBOX_MAX_BACKOFF=1s", "ERP_STOCK_MAX_BACKOFF=1s", "ERP_STOCK_DEBOUNCE=50ms"}
+	// a short lease: events the killed process had claimed are free again soon after
+	fast := []string{"ERP_OUTBOX_BACKOFF=100ms", "ERP_OUTBOX_MAX_BACKOFF=1s", "ERP_STOCK_MAX_BACKOFF=1s", "ERP_STOCK_DEBOUNCE=50ms",
+		"ERP_OUTBOX_LEASE=3s"}
 
 	top := platformfake.NewTOP("23456789", "top-secret")
 	top.AddSKU("PM-001")
@@ -262,12 +264,13 @@ func TestPlatformPushesSurviveSIGKILL(t *testing.T) {
 		"goods":   9000, "paid": 9000, "createTime": now, "payTime": now, "updateTime": now}}}))
 	orderID := res["results"].([]any)[0].(map[string]any)["order"]
 	orderPath := fmt.Sprintf("/v1/orders/%v", orderID)
+	running := d
 	wait := func(what string, cond func() bool) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
 		for !cond() {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting: %s\n%s", what, d.logs())
+				t.Fatalf("timed out waiting: %s\n%s", what, running.logs())
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -291,6 +294,7 @@ func TestPlatformPushesSurviveSIGKILL(t *testing.T) {
 	top.FailShipments(0)
 	top.FailStock(0)
 	d2 := startErpd(t, dsn, fast...)
+	running = d2
 	h2 := httpClient{t: t, base: "http://" + d2.http}
 	wait("the shipment at Taobao", func() bool { return len(top.Shipments()) == 1 })
 	wait("the stock level at Taobao", func() bool { return top.Level("PM-001") == 98 })

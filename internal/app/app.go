@@ -56,7 +56,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{Cfg: cfg, Log: log, DB: g}
 	a.Outbox = outbox.New(g, outbox.Options{Poll: cfg.OutboxPoll, Workers: cfg.OutboxWorkers,
-		MaxBackoff: cfg.OutboxMaxBackoff, BaseBackoff: cfg.OutboxBackoff, Logger: log})
+		MaxBackoff: cfg.OutboxMaxBackoff, BaseBackoff: cfg.OutboxBackoff, Lease: cfg.OutboxLease, Logger: log})
 	a.Jobs = jobs.New(g, cfg.TimeZone, log)
 	a.Catalog = catalog.New(g)
 	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})

@@ -33,6 +33,7 @@ type Config struct {
 	AuthCacheTTL     time.Duration
 	OutboxWorkers    int
 	OutboxMaxBackoff time.Duration
+	OutboxLease      time.Duration
 	OutboxBackoff    time.Duration
 	StockDebounce    time.Duration
 	StockMaxBackoff  time.Duration
@@ -80,6 +81,8 @@ var Settings = []Setting{
 		func(c *Config, v string) error { n, err := positive(v); c.OutboxWorkers = int(n); return err }},
 	{"ERP_OUTBOX_MAX_BACKOFF", "outbox-max-backoff", "10m", "longest delay between retries of a failing delivery",
 		func(c *Config, v string) (err error) { c.OutboxMaxBackoff, err = duration(v); return err }},
+	{"ERP_OUTBOX_LEASE", "outbox-lease", "60s", "how long a replica's claim on outbox events lasts; after a crash, its claimed events wait this long",
+		func(c *Config, v string) (err error) { c.OutboxLease, err = duration(v); return err }},
 	{"ERP_OUTBOX_BACKOFF", "outbox-backoff", "1s", "delay before the first retry of a failing delivery (doubling after each failure)",
 		func(c *Config, v string) (err error) { c.OutboxBackoff, err = duration(v); return err }},
 	{"ERP_STOCK_DEBOUNCE", "stock-debounce", "250ms", "how long a stock change waits for others before shop stock levels are pushed",
