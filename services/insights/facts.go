@@ -236,7 +236,7 @@ func (s *Service) onOrderChanged(ctx context.Context, d outbox.Delivery) error {
 	if ev.Shop == 0 || ev.Channel == orders.ChannelRetailer {
 		return nil // supermarket orders count when delivered
 	}
-	return s.FoldOrder(ctx, ev.Order)
+	return s.markDirty(ctx, sourceOrder, ev.Order)
 }
 
 func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error {
@@ -247,7 +247,7 @@ func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error
 	if ev.Type != warehouse.DocDelivery {
 		return nil // receipts, transfers and counts move stock, which replenishment reads as it is now
 	}
-	return s.FoldDocument(ctx, ev.Document)
+	return s.markDirty(ctx, sourceStock, ev.Document)
 }
 
 // Watermarks of the catch-up.

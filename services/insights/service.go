@@ -3,6 +3,7 @@ package insights
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"log/slog"
 	"strconv"
 	"time"
@@ -35,12 +36,13 @@ type Service struct {
 	loc    *time.Location
 	now    func() time.Time
 	log    *slog.Logger
+	kick   chan struct{} // wakes the folding loop
 }
 
 // New returns the service and subscribes its read models to order changes and posted
 // stock documents.
 func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
-	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log}
+	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log, kick: make(chan struct{}, 1)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -66,13 +68,23 @@ func (s *Service) offsetSeconds() int {
 }
 
 // FactsCurrentTo answers the time the read models are current to: the creation time of
-// the oldest event still waiting for them, or now when none waits.
+// the oldest event or mark still waiting for them, or now when none waits.
 func (s *Service) FactsCurrentTo(ctx context.Context) (time.Time, error) {
 	at, ok, err := s.outbox.OldestPending(ctx, subscriberOrders, subscriberStock)
-	if err != nil || !ok {
+	if err != nil {
 		return s.now().UTC(), err
 	}
-	return at, nil
+	var mark sql.NullTime
+	if err := s.db.WithContext(ctx).Raw(`SELECT MIN(queued_at) FROM insights_dirty`).Row().Scan(&mark); err != nil {
+		return s.now().UTC(), err
+	}
+	switch {
+	case mark.Valid && (!ok || mark.Time.Before(at)):
+		return mark.Time.UTC(), nil
+	case ok:
+		return at, nil
+	}
+	return s.now().UTC(), nil
 }
 
 // Period is an inclusive range of days (dates at UTC midnight).

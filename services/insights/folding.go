@@ -1,0 +1,187 @@
+package insights
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/db"
+)
+
+// The set-based variants of the fact queries: sources by id list instead of id range.
+var (
+	orderLinesByIDs = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
+	orderFactsByIDs = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	stockLinesByIDs = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
+)
+
+// foldBatchSize bounds the sources folded in one transaction.
+const foldBatchSize = 500
+
+// markDirty records that a source's facts must be brought up to date and wakes the
+// folding loop: one upsert, in place of the fold itself, on the event's path.
+// An UPDATE first takes the row's lock at once (INSERT … ON DUPLICATE KEY UPDATE would
+// take a shared lock first, and two marks of one source deadlock on the upgrade).
+func (s *Service) markDirty(ctx context.Context, source string, id int64) error {
+	g := s.db.WithContext(ctx)
+	for range 3 {
+		res := g.Exec(`UPDATE insights_dirty SET seq = seq + 1 WHERE source = ? AND source_id = ?`, source, id)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			res = g.Exec(`INSERT IGNORE INTO insights_dirty (source, source_id, seq, queued_at) VALUES (?, ?, 1, ?)`,
+				source, id, s.now().UTC())
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				continue // another mark made the row meanwhile: count this one on it
+			}
+		}
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+		return nil
+	}
+	return errors.New("insights: could not mark the source")
+}
+
+// RunFolder folds marked sources until ctx ends: in batches while there are some, then on
+// a kick or every half second. Every replica runs one; SKIP LOCKED shares the marks.
+func (s *Service) RunFolder(ctx context.Context) {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n, err := s.FoldPending(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "insights folding failed", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-tick.C:
+		}
+	}
+}
+
+// FoldPending folds up to foldBatchSize marked sources in one transaction, set-based, and
+// answers how many it folded.
+func (s *Service) FoldPending(ctx context.Context) (int, error) {
+	var n int
+	err := db.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		var marks []struct {
+			Source   string
+			SourceID int64
+			Seq      int
+		}
+		if err := tx.Raw(`SELECT source, source_id, seq FROM insights_dirty ORDER BY queued_at, source, source_id LIMIT ?
+			FOR UPDATE SKIP LOCKED`, foldBatchSize).Scan(&marks).Error; err != nil {
+			return err
+		}
+		n = len(marks)
+		if n == 0 {
+			return nil
+		}
+		bySource := map[string][]int64{}
+		for _, m := range marks {
+			bySource[m.Source] = append(bySource[m.Source], m.SourceID)
+		}
+		for _, source := range []string{sourceOrder, sourceStock} {
+			if ids := bySource[source]; len(ids) > 0 {
+				if err := s.foldMany(tx, source, ids); err != nil {
+					return err
+				}
+			}
+		}
+		args := make([]any, 0, 3*n)
+		for _, m := range marks {
+			args = append(args, m.Source, m.SourceID, m.Seq)
+		}
+		return tx.Exec(`DELETE FROM insights_dirty WHERE (source, source_id, seq) IN (`+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")+`)`, args...).Error
+	})
+	return n, err
+}
+
+// foldMany is fold for many sources of one kind at once: their rows are locked (in id
+// order), their fact lines replaced by one statement each, and the daily cells changed by
+// the summed difference.
+func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	now := s.now().UTC()
+	args := make([]any, 0, 3*len(ids))
+	for _, id := range ids {
+		args = append(args, source, id, now)
+	}
+	if err := tx.Exec(`INSERT INTO insights_sources (source, source_id, line_count, updated_at) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?, 0, ?), ", len(ids)), ", ")+
+		` ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`, args...).Error; err != nil {
+		return err
+	}
+	old, err := contributions(tx, source, ids)
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM insights_sales_lines WHERE source = ? AND source_id IN ?`, source, ids).Error; err != nil {
+		return err
+	}
+	off := s.offsetSeconds()
+	switch source {
+	case sourceOrder:
+		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesByIDs, off, ids).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsByIDs, off, ids).Error; err != nil {
+			return err
+		}
+	case sourceStock:
+		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+stockLinesByIDs, off, ids).Error; err != nil {
+			return err
+		}
+	default:
+		return errors.New("insights: unknown source " + source)
+	}
+	cur, err := contributions(tx, source, ids)
+	if err != nil {
+		return err
+	}
+	delta := map[Cell]Measures{}
+	for c, m := range cur {
+		delta[c] = m.minus(old[c])
+	}
+	for c, m := range old {
+		if _, ok := cur[c]; !ok {
+			delta[c] = Measures{}.minus(m)
+		}
+	}
+	return addToDaily(tx, delta)
+}
+
+// contributions answers the summed sums per daily Cell of many sources of one kind.
+func contributions(tx *gorm.DB, source string, ids []int64) (map[Cell]Measures, error) {
+	var rows []cellRow
+	if err := tx.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
+		warehouse_id, `+sumMeasures+` FROM insights_sales_lines WHERE source = ? AND source_id IN ?
+		GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`, source, ids).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[Cell]Measures, len(rows))
+	for _, r := range rows {
+		out[r.Cell] = r.Measures
+	}
+	return out, nil
+}
