@@ -65,7 +65,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Approvals: warehouseApprovals{a.Approval}})
 	a.Orders = orders.New(g, a.Catalog, a.Warehouse, a.Outbox, log, orders.Options{StockDebounce: cfg.StockDebounce,
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
-	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log})
+	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log,
+		Approvals: financeApprovals{a.Approval}})
 	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Orders, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log})
 	a.Insights = insights.New(g, a.Outbox, insights.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
@@ -163,6 +164,14 @@ type warehouseApprovals struct{ s *approval.Service }
 func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, d warehouse.ApprovalDocument) (int64, error) {
 	return w.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount,
 		Branch: d.Branch, Warehouse: d.Warehouse, Maker: d.Maker})
+}
+
+// financeApprovals adapts the approval service to finance's consumer-side interface.
+type financeApprovals struct{ s *approval.Service }
+
+func (f financeApprovals) Submit(ctx context.Context, tx *gorm.DB, d finance.ApprovalDocument) (int64, error) {
+	return f.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
+		Maker: d.Maker})
 }
 
 // housekeeping drops delivered outbox rows and idempotency records past the retention.

@@ -268,7 +268,8 @@ func voucherToProto(v Voucher) *financev1.Voucher {
 		Summary: v.Summary, AttachmentCount: v.AttachmentCount, Status: v.Status, Kind: v.Kind, Branch: v.Branch,
 		ReversalOf: v.ReversalOf, ReversedBy: v.ReversedBy, Source: sourceToProto(v.Source), TemplateVersion: v.TemplateVersion,
 		Total: v.Total, MadeBy: v.MadeBy, ApprovedBy: v.ApprovedBy, PostedBy: v.PostedBy, CreateTime: ts(v.MadeAt),
-		ApproveTime: tsPtr(v.ApprovedAt), PostTime: tsPtr(v.PostedAt), Version: v.Version, Lines: []*financev1.VoucherLine{}}
+		ApproveTime: tsPtr(v.ApprovedAt), PostTime: tsPtr(v.PostedAt), Version: v.Version, Lines: []*financev1.VoucherLine{},
+		ApprovalState: v.ApprovalState, ApprovalComment: v.ApprovalComment, ApprovalRequest: v.ApprovalRequest}
 	for _, l := range v.Lines {
 		out.Lines = append(out.Lines, &financev1.VoucherLine{LineNo: l.LineNo, Summary: l.Summary, Account: l.Account,
 			AccountName: l.AccountName, Debit: l.Debit, Credit: l.Credit, Customer: l.Dims.Customer, Supplier: l.Dims.Supplier,

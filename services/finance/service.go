@@ -24,6 +24,8 @@ type Options struct {
 	Location *time.Location   // the company's time zone: document dates and periods
 	Now      func() time.Time // clock (tests)
 	Log      *slog.Logger
+	// Approvals submits manual vouchers to their approval flows (nil: none).
+	Approvals Approvals
 }
 
 // Service holds the finance use cases.
@@ -36,6 +38,7 @@ type Service struct {
 	now       func() time.Time
 	log       *slog.Logger
 	kick      chan struct{}
+	approvals Approvals
 }
 
 // New returns the service and subscribes voucher generation to posted stock documents and
@@ -51,9 +54,10 @@ func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ob *outbox.Ou
 		opt.Log = slog.Default()
 	}
 	s := &Service{db: g, catalog: cat, warehouse: wms, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log,
-		kick: make(chan struct{}, 1)}
+		kick: make(chan struct{}, 1), approvals: opt.Approvals}
 	ob.Subscribe("finance-stock-documents", []string{warehouse.TopicDocumentPosted}, s.onStockDocument)
 	ob.Subscribe("finance-documents", []string{TopicDocument}, s.onDocument)
+	ob.Subscribe("finance-approvals", []string{TopicApprovalDecided}, s.onApprovalDecided)
 	return s
 }
 

@@ -57,6 +57,9 @@ type Voucher struct {
 	ApprovedAt      *time.Time
 	PostedAt        *time.Time
 	Version         int32
+	ApprovalRequest int64  // the approval flow's request, 0 when none applied
+	ApprovalState   string // pending, approved, rejected, or '' (no flow applied)
+	ApprovalComment string
 }
 
 // SourceRef names the business document behind a generated voucher.
@@ -214,6 +217,8 @@ type voucherRow struct {
 	MadeAt                           time.Time
 	ApprovedAt, PostedAt             *time.Time
 	Version                          int32
+	ApprovalRequest                  int64
+	ApprovalState, ApprovalComment   string
 }
 
 func (r voucherRow) voucher() Voucher {
@@ -221,7 +226,8 @@ func (r voucherRow) voucher() Voucher {
 		AttachmentCount: r.AttachmentCount, Status: r.Status, Kind: r.Kind, Branch: r.BranchID, ReversalOf: r.ReversalOf,
 		ReversedBy: r.ReversedBy, Source: SourceRef{Type: r.SourceType, ID: r.SourceID, Number: r.SourceNumber},
 		TemplateVersion: r.TemplateVersion, Total: r.Total, MadeBy: r.MadeBy, ApprovedBy: r.ApprovedBy, PostedBy: r.PostedBy,
-		MadeAt: r.MadeAt, ApprovedAt: r.ApprovedAt, PostedAt: r.PostedAt, Version: r.Version}
+		MadeAt: r.MadeAt, ApprovedAt: r.ApprovedAt, PostedAt: r.PostedAt, Version: r.Version, ApprovalRequest: r.ApprovalRequest,
+		ApprovalState: r.ApprovalState, ApprovalComment: r.ApprovalComment}
 }
 
 type lineRow struct {

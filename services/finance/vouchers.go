@@ -53,7 +53,10 @@ func (s *Service) CreateVoucher(ctx context.Context, v Voucher) (Voucher, error)
 			return v, err
 		}
 		v.Number, v.Version = n[0], 1
-		return v, insertVouchers(tx, []*Voucher{&v})
+		if err := insertVouchers(tx, []*Voucher{&v}); err != nil {
+			return v, err
+		}
+		return v, s.submitVoucher(ctx, tx, &v)
 	})
 }
 
@@ -120,7 +123,13 @@ func (s *Service) UpdateVoucher(ctx context.Context, id int64, in Voucher, versi
 		if err := tx.Exec(`DELETE FROM voucher_lines WHERE voucher_id = ?`, id).Error; err != nil {
 			return v, err
 		}
-		return v, insertLines(tx, v)
+		if err := insertLines(tx, v); err != nil {
+			return v, err
+		}
+		if v.ApprovalState != "" { // a changed voucher starts a new request
+			return v, s.submitVoucher(ctx, tx, &v)
+		}
+		return v, nil
 	})
 }
 
@@ -239,6 +248,8 @@ func (s *Service) BatchApprove(ctx context.Context, ids []int64) ([]Outcome, err
 				out[i].Err = checkBranch(ctx, v.Branch)
 			case v.Status != StatusDraft:
 				out[i].Err = ErrNotApprovable
+			case approvalBlock(v) != nil:
+				out[i].Err = approvalBlock(v)
 			case me != 0 && v.MadeBy == me:
 				out[i].Err = ErrOwnVoucher
 			default:
@@ -310,6 +321,9 @@ func (s *Service) BatchPost(ctx context.Context, ids []int64) ([]Outcome, error)
 				continue
 			case v.Status != StatusApproved:
 				out[i].Err = ErrNotApproved
+				continue
+			case approvalBlock(v) != nil:
+				out[i].Err = approvalBlock(v)
 				continue
 			}
 			perr, seen := periods[v.Period]

@@ -2083,9 +2083,16 @@ type Voucher struct {
 	// Output only.
 	PostTime *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=post_time,json=postTime,proto3" json:"post_time,omitempty"`
 	// The version; send it back with an update to refuse a stale edit.
-	Version       int32 `protobuf:"varint,25,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Version int32 `protobuf:"varint,25,opt,name=version,proto3" json:"version,omitempty"`
+	// Output only: its approval flow's state: pending, approved, rejected, or empty when no
+	// flow applies. A pending or rejected voucher can be neither approved nor posted.
+	ApprovalState string `protobuf:"bytes,26,opt,name=approval_state,json=approvalState,proto3" json:"approval_state,omitempty"`
+	// Output only: the approval flow's comment.
+	ApprovalComment string `protobuf:"bytes,27,opt,name=approval_comment,json=approvalComment,proto3" json:"approval_comment,omitempty"`
+	// Output only: the approval request.
+	ApprovalRequest int64 `protobuf:"varint,28,opt,name=approval_request,json=approvalRequest,proto3" json:"approval_request,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Voucher) Reset() {
@@ -2289,6 +2296,27 @@ func (x *Voucher) GetPostTime() *timestamppb.Timestamp {
 func (x *Voucher) GetVersion() int32 {
 	if x != nil {
 		return x.Version
+	}
+	return 0
+}
+
+func (x *Voucher) GetApprovalState() string {
+	if x != nil {
+		return x.ApprovalState
+	}
+	return ""
+}
+
+func (x *Voucher) GetApprovalComment() string {
+	if x != nil {
+		return x.ApprovalComment
+	}
+	return ""
+}
+
+func (x *Voucher) GetApprovalRequest() int64 {
+	if x != nil {
+		return x.ApprovalRequest
 	}
 	return 0
 }
@@ -7127,7 +7155,7 @@ const file_erp_finance_v1_finance_service_proto_rawDesc = "" +
 	"\x0eSourceDocument\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x16\n" +
-	"\x06number\x18\x03 \x01(\tR\x06number\"\xdc\x06\n" +
+	"\x06number\x18\x03 \x01(\tR\x06number\"\xd9\a\n" +
 	"\aVoucher\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04date\x18\x02 \x01(\tR\x04date\x12\x12\n" +
@@ -7158,7 +7186,10 @@ const file_erp_finance_v1_finance_service_proto_rawDesc = "" +
 	"createTime\x12=\n" +
 	"\fapprove_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\vapproveTime\x127\n" +
 	"\tpost_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\bpostTime\x12\x18\n" +
-	"\aversion\x18\x19 \x01(\x05R\aversion\"h\n" +
+	"\aversion\x18\x19 \x01(\x05R\aversion\x12%\n" +
+	"\x0eapproval_state\x18\x1a \x01(\tR\rapprovalState\x12)\n" +
+	"\x10approval_comment\x18\x1b \x01(\tR\x0fapprovalComment\x12)\n" +
+	"\x10approval_request\x18\x1c \x01(\x03R\x0fapprovalRequest\"h\n" +
 	"\x14CreateVoucherRequest\x121\n" +
 	"\avoucher\x18\x01 \x01(\v2\x17.erp.finance.v1.VoucherR\avoucher\x12\x1d\n" +
 	"\n" +
