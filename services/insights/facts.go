@@ -118,56 +118,6 @@ type cellRow struct {
 const sumMeasures = `SUM(sold_qty) AS sold_qty, SUM(sold_amount) AS sold_amount, SUM(returned_qty) AS returned_qty,
 	SUM(returned_amount) AS returned_amount, SUM(shipped_qty) AS shipped_qty, SUM(cost) AS cost`
 
-// contribution answers a source's sums per daily Cell.
-func contribution(tx *gorm.DB, source string, id int64) (map[Cell]Measures, error) {
-	var rows []cellRow
-	if err := tx.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
-		warehouse_id, `+sumMeasures+` FROM insights_sales_lines WHERE source = ? AND source_id = ?
-		GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`, source, id).Scan(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[Cell]Measures, len(rows))
-	for _, r := range rows {
-		out[r.Cell] = r.Measures
-	}
-	return out, nil
-}
-
-// fold replaces a source's fact lines with those write inserts, and adds the difference
-// to the daily cells. The source's row is locked first, so that two deliveries of one
-// source run one after the other; different sources meet only in the daily cells, which
-// they change by atomic increments (in a fixed order, against deadlocks).
-func (s *Service) fold(tx *gorm.DB, source string, id int64, write func(tx *gorm.DB) error) error {
-	if err := tx.Exec(`INSERT INTO insights_sources (source, source_id, line_count, updated_at) VALUES (?, ?, 0, ?)
-		ON DUPLICATE KEY UPDATE updated_at = VALUES(updated_at)`, source, id, s.now().UTC()).Error; err != nil {
-		return err
-	}
-	old, err := contribution(tx, source, id)
-	if err != nil {
-		return err
-	}
-	if err := tx.Exec(`DELETE FROM insights_sales_lines WHERE source = ? AND source_id = ?`, source, id).Error; err != nil {
-		return err
-	}
-	if err := write(tx); err != nil {
-		return err
-	}
-	now, err := contribution(tx, source, id)
-	if err != nil {
-		return err
-	}
-	delta := map[Cell]Measures{}
-	for c, m := range now {
-		delta[c] = m.minus(old[c])
-	}
-	for c, m := range old {
-		if _, ok := now[c]; !ok {
-			delta[c] = Measures{}.minus(m)
-		}
-	}
-	return addToDaily(tx, delta)
-}
-
 // addToDaily adds deltas to the daily cells.
 func addToDaily(tx *gorm.DB, delta map[Cell]Measures) error {
 	cells := make([]Cell, 0, len(delta))
@@ -204,28 +154,12 @@ func placeholders(rows, cols int) string {
 // order-independent: replaying it, or folding an older event after a newer one, leaves
 // the facts of the order's current state.
 func (s *Service) FoldOrder(ctx context.Context, id int64) error {
-	off := s.offsetSeconds()
-	return db.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		return s.fold(tx, sourceOrder, id, func(tx *gorm.DB) error {
-			if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesSQL, off, id, id).Error; err != nil {
-				return err
-			}
-			if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id = ?`, id).Error; err != nil {
-				return err
-			}
-			return tx.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsSQL, off, id, id).Error
-		})
-	})
+	return db.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, sourceOrder, []int64{id}) })
 }
 
 // FoldDocument brings the facts of one posted stock document up to date (idempotent).
 func (s *Service) FoldDocument(ctx context.Context, id int64) error {
-	off := s.offsetSeconds()
-	return db.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		return s.fold(tx, sourceStock, id, func(tx *gorm.DB) error {
-			return tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+stockLinesSQL, off, id, id).Error
-		})
-	})
+	return db.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, sourceStock, []int64{id}) })
 }
 
 func (s *Service) onOrderChanged(ctx context.Context, d outbox.Delivery) error {

@@ -113,9 +113,10 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// foldMany is fold for many sources of one kind at once: their rows are locked (in id
-// order), their fact lines replaced by one statement each, and the daily cells changed by
-// the summed difference.
+// foldMany replaces the fact lines of sources of one kind and adds the difference to the
+// daily cells. The sources' rows are locked first (in id order), so that two folds of one
+// source run one after the other; different sources meet only in the daily cells, which
+// they change by atomic increments (in a fixed order, against deadlocks).
 func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)

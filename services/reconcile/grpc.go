@@ -356,49 +356,56 @@ func accountToProto(a AccountStatement) *reconcilev1.AccountStatement {
 	return out
 }
 
+// generateAccount parses the period and builds our statement with a party.
+func (g *GRPC) generateAccount(ctx context.Context, party string, id int64, from, to string) (*reconcilev1.AccountStatement, error) {
+	f, err := parseDate(from, "from")
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseDate(to, "to")
+	if err != nil {
+		return nil, err
+	}
+	a, err := g.svc.GenerateAccountStatement(ctx, party, id, f, t)
+	if err != nil {
+		return nil, err
+	}
+	return accountToProto(a), nil
+}
+
 // GenerateAccountStatement builds our statement of a customer.
 func (g *GRPC) GenerateAccountStatement(ctx context.Context, req *reconcilev1.GenerateAccountStatementRequest) (*reconcilev1.GenerateAccountStatementResponse, error) {
-	from, err := parseDate(req.GetFrom(), "from")
+	a, err := g.generateAccount(ctx, PartyCustomer, req.GetCustomer(), req.GetFrom(), req.GetTo())
 	if err != nil {
 		return nil, err
 	}
-	to, err := parseDate(req.GetTo(), "to")
-	if err != nil {
-		return nil, err
-	}
-	a, err := g.svc.GenerateAccountStatement(ctx, PartyCustomer, req.GetCustomer(), from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &reconcilev1.GenerateAccountStatementResponse{Statement: accountToProto(a)}, nil
+	return &reconcilev1.GenerateAccountStatementResponse{Statement: a}, nil
 }
 
 // GenerateSupplierAccountStatement builds our statement with a supplier.
 func (g *GRPC) GenerateSupplierAccountStatement(ctx context.Context, req *reconcilev1.GenerateSupplierAccountStatementRequest) (*reconcilev1.GenerateSupplierAccountStatementResponse, error) {
-	from, err := parseDate(req.GetFrom(), "from")
+	a, err := g.generateAccount(ctx, PartySupplier, req.GetSupplier(), req.GetFrom(), req.GetTo())
 	if err != nil {
 		return nil, err
 	}
-	to, err := parseDate(req.GetTo(), "to")
-	if err != nil {
-		return nil, err
-	}
-	a, err := g.svc.GenerateAccountStatement(ctx, PartySupplier, req.GetSupplier(), from, to)
-	if err != nil {
-		return nil, err
-	}
-	return &reconcilev1.GenerateSupplierAccountStatementResponse{Statement: accountToProto(a)}, nil
+	return &reconcilev1.GenerateSupplierAccountStatementResponse{Statement: a}, nil
 }
 
 // ListSupplierAccountStatements answers a supplier's statements.
 func (g *GRPC) ListSupplierAccountStatements(ctx context.Context, req *reconcilev1.ListSupplierAccountStatementsRequest) (*reconcilev1.ListSupplierAccountStatementsResponse, error) {
-	as, err := g.svc.ListAccountStatements(ctx, PartySupplier, req.GetSupplier(), int(req.GetPageSize()))
+	as, err := g.listAccounts(ctx, PartySupplier, req.GetSupplier(), req.GetPageSize())
+	return &reconcilev1.ListSupplierAccountStatementsResponse{Statements: as}, err
+}
+
+// listAccounts answers a party's statements.
+func (g *GRPC) listAccounts(ctx context.Context, party string, id int64, size int32) ([]*reconcilev1.AccountStatement, error) {
+	as, err := g.svc.ListAccountStatements(ctx, party, id, int(size))
 	if err != nil {
 		return nil, err
 	}
-	out := &reconcilev1.ListSupplierAccountStatementsResponse{}
+	out := make([]*reconcilev1.AccountStatement, 0, len(as))
 	for _, a := range as {
-		out.Statements = append(out.Statements, accountToProto(a))
+		out = append(out, accountToProto(a))
 	}
 	return out, nil
 }
@@ -414,15 +421,8 @@ func (g *GRPC) GetAccountStatement(ctx context.Context, req *reconcilev1.GetAcco
 
 // ListAccountStatements answers a customer's statements.
 func (g *GRPC) ListAccountStatements(ctx context.Context, req *reconcilev1.ListAccountStatementsRequest) (*reconcilev1.ListAccountStatementsResponse, error) {
-	as, err := g.svc.ListAccountStatements(ctx, PartyCustomer, req.GetCustomer(), int(req.GetPageSize()))
-	if err != nil {
-		return nil, err
-	}
-	out := &reconcilev1.ListAccountStatementsResponse{}
-	for _, a := range as {
-		out.Statements = append(out.Statements, accountToProto(a))
-	}
-	return out, nil
+	as, err := g.listAccounts(ctx, PartyCustomer, req.GetCustomer(), req.GetPageSize())
+	return &reconcilev1.ListAccountStatementsResponse{Statements: as}, err
 }
 
 // SendAccountStatement sends a draft.
