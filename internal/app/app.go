@@ -62,7 +62,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
 	a.Approval = approval.New(g, a.Identity, a.Outbox, approval.Options{Log: log})
 	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone,
-		Approvals: warehouseApprovals{a.Approval}})
+		Approvals: warehouseApprovals{a}})
 	a.Orders = orders.New(g, a.Catalog, a.Warehouse, a.Outbox, log, orders.Options{StockDebounce: cfg.StockDebounce,
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
 	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log,
@@ -159,11 +159,27 @@ func (a *App) jobList() []jobs.Job {
 
 // warehouseApprovals adapts the approval service to the warehouse's consumer-side
 // interface, so that warehouse does not import approval.
-type warehouseApprovals struct{ s *approval.Service }
+type warehouseApprovals struct{ a *App }
 
 func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, d warehouse.ApprovalDocument) (int64, error) {
-	return w.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount,
-		Branch: d.Branch, Warehouse: d.Warehouse, Maker: d.Maker})
+	doc := approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
+		Warehouse: d.Warehouse, Maker: d.Maker}
+	if d.Customer != 0 && w.a.Reconcile != nil {
+		// the customer's credit position: what it owes on delivery basis, with this order,
+		// over its credit limit
+		c, err := w.a.Catalog.Customer(ctx, d.Customer)
+		if err != nil {
+			return 0, err
+		}
+		if c.CreditLimit > 0 {
+			owed, err := w.a.Reconcile.Balance(ctx, d.Customer)
+			if err != nil {
+				return 0, err
+			}
+			doc.Attributes = map[string]int64{approval.AttrCreditOver: max(0, owed+d.Amount-c.CreditLimit)}
+		}
+	}
+	return w.a.Approval.Submit(ctx, tx, doc)
 }
 
 // financeApprovals adapts the approval service to finance's consumer-side interface.

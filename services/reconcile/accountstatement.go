@@ -523,3 +523,13 @@ func (s *Service) GenerateDueStatements(ctx context.Context) error {
 		token = next
 	}
 }
+
+// Balance answers what a customer owes on delivery basis today: deliveries less returns,
+// accepted adjustments and receipts (the closing balance our statement would show).
+func (s *Service) Balance(ctx context.Context, customer int64) (int64, error) {
+	var b struct{ Balance int64 }
+	err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(SUM(effect), 0) AS balance FROM (`+accountSources+`) x`,
+		map[string]any{"c": customer, "from": time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), "to": s.today().AddDate(1, 0, 0)}).
+		Scan(&b).Error
+	return b.Balance, err
+}

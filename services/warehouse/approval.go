@@ -31,13 +31,14 @@ const TopicApprovalDecided = "approval.decided"
 
 // ApprovalDocument is a document submitted for approval.
 type ApprovalDocument struct {
-	Type      string // "purchase_order"
+	Type      string // "purchase_order" or "delivery_order"
 	ID        int64
 	Number    string
 	Amount    int64 // fen
 	Branch    int64
 	Warehouse int64
 	Maker     int64
+	Customer  int64 // delivery orders: whose credit position counts
 }
 
 // Approvals starts approval of a document inside the caller's transaction; it answers
@@ -58,13 +59,13 @@ type approvalDecided struct {
 // Errors of purchase orders under approval.
 var (
 	ErrAwaitingApproval = apperr.Refused("AWAITING_APPROVAL",
-		"the purchase order awaits approval; it can be received once it is approved")
+		"the order awaits approval; it can be scanned once it is approved")
 	ErrApprovalRejected = apperr.Refused("APPROVAL_REJECTED",
-		"the purchase order was rejected in approval; change and resubmit it first")
+		"the order was rejected in approval; change and resubmit (purchase orders) or cancel it")
 	ErrNotRejected = apperr.Refused("NOT_REJECTED", "only a rejected or pending purchase order can be resubmitted")
 )
 
-// closedReason says why a purchase order in status cannot be scanned.
+// closedReason says why an order in status cannot be scanned.
 func closedReason(status string) error {
 	switch status {
 	case StatusPendingApproval:
@@ -158,19 +159,42 @@ func (s *Service) ResubmitPurchaseOrder(ctx context.Context, id int64, lines []L
 	})
 }
 
-// onApprovalDecided opens an approved purchase order or marks it rejected. Only the
-// order's latest request counts (a guarded UPDATE), so a redelivery or the late outcome of
-// a superseded request changes nothing.
+// submitDeliveryOrder sends a delivery order a person made through approval, in tx.
+func (s *Service) submitDeliveryOrder(ctx context.Context, tx *gorm.DB, d DeliveryOrder) (DeliveryOrder, error) {
+	if s.approvals == nil {
+		return d, nil
+	}
+	amount, err := poAmount(d.Lines)
+	if err != nil {
+		return d, err
+	}
+	req, err := s.approvals.Submit(ctx, tx, ApprovalDocument{Type: "delivery_order", ID: d.ID, Number: d.Number,
+		Amount: amount, Branch: d.Branch, Warehouse: d.Warehouse, Maker: d.CreatedBy, Customer: d.Customer})
+	if err != nil || req == 0 {
+		return d, err
+	}
+	d.Status = StatusPendingApproval
+	return d, tx.Exec(`UPDATE delivery_orders SET status = ?, approval_request = ?, approval_comment = '', version = version + 1,
+		updated_at = ? WHERE id = ?`, d.Status, req, s.clock(), d.ID).Error
+}
+
+// onApprovalDecided opens an approved purchase or delivery order or marks it rejected.
+// Only the order's latest request counts (a guarded UPDATE), so a redelivery or the late
+// outcome of a superseded request changes nothing.
 func (s *Service) onApprovalDecided(ctx context.Context, d outbox.Delivery) error {
 	var ev approvalDecided
-	if err := d.Decode(&ev); err != nil || ev.DocumentType != "purchase_order" {
+	if err := d.Decode(&ev); err != nil {
+		return nil
+	}
+	table := map[string]string{"purchase_order": "purchase_orders", "delivery_order": "delivery_orders"}[ev.DocumentType]
+	if table == "" {
 		return nil
 	}
 	status := StatusOpen
 	if ev.Outcome != "approved" {
 		status = StatusRejected
 	}
-	return s.db.WithContext(ctx).Exec(`UPDATE purchase_orders SET status = ?, approval_comment = ?, version = version + 1,
+	return s.db.WithContext(ctx).Exec(`UPDATE `+table+` SET status = ?, approval_comment = ?, version = version + 1,
 		updated_at = ? WHERE id = ? AND status = ? AND approval_request = ?`, status, ev.Comment, s.clock(), ev.Document,
 		StatusPendingApproval, ev.Request).Error
 }

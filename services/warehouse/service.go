@@ -253,7 +253,11 @@ func (s *Service) CreateDeliveryOrder(ctx context.Context, d DeliveryOrder) (Del
 	}
 	d.Branch, d.CreatedBy = w.Branch, reqctx.PrincipalFrom(ctx).ID
 	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (DeliveryOrder, error) {
-		return s.insertDeliveryOrder(ctx, tx, d)
+		d, err := s.insertDeliveryOrder(ctx, tx, d)
+		if err != nil {
+			return d, err
+		}
+		return s.submitDeliveryOrder(ctx, tx, d)
 	})
 }
 

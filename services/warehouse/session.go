@@ -74,7 +74,7 @@ func (s *Service) OpenScanSession(ctx context.Context, t SessionTarget) (Session
 			return x, err
 		}
 		if d.Status != StatusOpen && d.Status != StatusPartiallyShipped {
-			return x, ErrDocumentClosed
+			return x, closedReason(d.Status)
 		}
 		x.Kind, x.DocumentType, x.DocumentID, x.Warehouse, x.Branch = KindShip, "delivery_order", d.ID, d.Warehouse, d.Branch
 		x.Customer = d.Customer
