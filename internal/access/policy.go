@@ -56,6 +56,7 @@ var Table = map[string]Rule{
 	ins + "GetAbc":            read(manager, finance),
 	ins + "GetCustomers":      read(manager, finance),
 	ins + "GetChannels":       read(manager, finance),
+	ins + "ImportShopTraffic": write(manager),
 	ins + "GetReplenishment":  read(manager, finance),
 	ins + "ExportInsight":     read(manager, finance),
 	ins + "ListSuggestions":   read(manager, finance),

@@ -14,6 +14,8 @@ type Figures struct {
 	RefundedOrders                               int64
 	RefundRateBp                                 int32
 	Refunded, Fees, Cost, MarginAfterFees        int64
+	Visitors, AddToCart                          int64 // imported traffic
+	ConversionBp, CartRateBp                     int32 // orders / visitors, add-to-cart / visitors
 }
 
 // ChannelFigures compare a shop or platform with the previous period.
@@ -22,13 +24,16 @@ type ChannelFigures struct {
 	Channel      string
 	Current      Figures
 	Previous     Figures
+	LastYear     Figures // the same days a year before
 	PaidChangeBp int32
+	// PaidYearChangeBp is the change of paid against the same days a year before.
+	PaidYearChangeBp int32
 }
 
 // Channels is the channel comparison.
 type Channels struct {
-	Period, Previous Period
-	Shops, Platforms []ChannelFigures
+	Period, Previous, LastYear Period
+	Shops, Platforms           []ChannelFigures
 }
 
 // GetChannels answers per-shop and per-platform figures of the period and the previous
@@ -38,30 +43,38 @@ func (s *Service) GetChannels(ctx context.Context, from, to string) (Channels, e
 	if err != nil {
 		return Channels{}, err
 	}
-	out := Channels{Period: p, Previous: p.Previous()}
+	out := Channels{Period: p, Previous: p.Previous(), LastYear: Period{From: p.From.AddDate(-1, 0, 0), To: p.To.AddDate(-1, 0, 0)}}
+	change := func(cur, before int64) int32 {
+		if before == 0 {
+			return 0
+		}
+		v, _ := money.MulDiv(cur-before, money.BasisPoints, before)
+		return int32(v)
+	}
 	for _, byShop := range []bool{true, false} {
 		cur, err := s.channelFigures(ctx, p, byShop)
 		if err != nil {
 			return Channels{}, err
 		}
-		prev, err := s.channelFigures(ctx, p.Previous(), byShop)
+		prev, err := s.channelFigures(ctx, out.Previous, byShop)
+		if err != nil {
+			return Channels{}, err
+		}
+		year, err := s.channelFigures(ctx, out.LastYear, byShop)
 		if err != nil {
 			return Channels{}, err
 		}
 		keys := map[chanKey]bool{}
-		for k := range cur {
-			keys[k] = true
-		}
-		for k := range prev {
-			keys[k] = true
+		for _, m := range []map[chanKey]Figures{cur, prev, year} {
+			for k := range m {
+				keys[k] = true
+			}
 		}
 		var list []ChannelFigures
 		for k := range keys {
-			c := ChannelFigures{ShopID: k.shop, Channel: k.channel, Current: cur[k], Previous: prev[k]}
-			if c.Previous.Paid != 0 {
-				v, _ := money.MulDiv(c.Current.Paid-c.Previous.Paid, money.BasisPoints, c.Previous.Paid)
-				c.PaidChangeBp = int32(v)
-			}
+			c := ChannelFigures{ShopID: k.shop, Channel: k.channel, Current: cur[k], Previous: prev[k], LastYear: year[k]}
+			c.PaidChangeBp = change(c.Current.Paid, c.Previous.Paid)
+			c.PaidYearChangeBp = change(c.Current.Paid, c.LastYear.Paid)
 			list = append(list, c)
 		}
 		slices.SortFunc(list, func(a, b ChannelFigures) int {
@@ -122,7 +135,19 @@ func (s *Service) channelFigures(ctx context.Context, p Period, byShop bool) (ma
 		f.Cost = c.Cost
 		out[k] = f
 	}
+	traffic, err := s.trafficOf(ctx, p, byShop)
+	if err != nil {
+		return nil, err
+	}
+	for k, t := range traffic {
+		f := out[k]
+		f.Visitors, f.AddToCart = t[0], t[1]
+		out[k] = f
+	}
 	for k, f := range out {
+		if f.Visitors > 0 {
+			f.ConversionBp, f.CartRateBp = shareBp(f.Orders, f.Visitors), shareBp(f.AddToCart, f.Visitors)
+		}
 		if f.Orders > 0 {
 			f.AverageOrderValue, _ = money.MulDiv(f.Paid, 1, f.Orders)
 			f.RefundRateBp = shareBp(f.RefundedOrders, f.Orders)

@@ -107,18 +107,30 @@ func (g *GRPC) GetChannels(ctx context.Context, req *insightsv1.GetChannelsReque
 	fig := func(f Figures) *insightsv1.Figures {
 		return &insightsv1.Figures{Orders: f.Orders, Buyers: f.Buyers, Gmv: f.GMV, Paid: f.Paid, AverageOrderValue: f.AverageOrderValue,
 			RefundedOrders: f.RefundedOrders, RefundRateBp: f.RefundRateBp, Refunded: f.Refunded, Fees: f.Fees, Cost: f.Cost,
-			MarginAfterFees: f.MarginAfterFees}
+			MarginAfterFees: f.MarginAfterFees, Visitors: f.Visitors, AddToCart: f.AddToCart, ConversionBp: f.ConversionBp,
+			CartRateBp: f.CartRateBp}
 	}
 	conv := func(list []ChannelFigures) []*insightsv1.ChannelFigures {
 		var out []*insightsv1.ChannelFigures
 		for _, c := range list {
 			out = append(out, &insightsv1.ChannelFigures{ShopId: c.ShopID, Channel: c.Channel, Current: fig(c.Current),
-				Previous: fig(c.Previous), PaidChangeBp: c.PaidChangeBp})
+				Previous: fig(c.Previous), PaidChangeBp: c.PaidChangeBp, LastYear: fig(c.LastYear),
+				PaidYearChangeBp: c.PaidYearChangeBp})
 		}
 		return out
 	}
 	return &insightsv1.GetChannelsResponse{FactsCurrentTo: at, From: day(r.Period.From), To: day(r.Period.To),
-		PreviousFrom: day(r.Previous.From), PreviousTo: day(r.Previous.To), Shops: conv(r.Shops), Platforms: conv(r.Platforms)}, nil
+		PreviousFrom: day(r.Previous.From), PreviousTo: day(r.Previous.To), Shops: conv(r.Shops), Platforms: conv(r.Platforms),
+		LastYearFrom: day(r.LastYear.From), LastYearTo: day(r.LastYear.To)}, nil
+}
+
+// ImportShopTraffic implements the RPC.
+func (g *GRPC) ImportShopTraffic(ctx context.Context, req *insightsv1.ImportShopTrafficRequest) (*insightsv1.ImportShopTrafficResponse, error) {
+	t, err := g.svc.ImportTraffic(ctx, req.GetShop(), req.GetContent())
+	if err != nil {
+		return nil, err
+	}
+	return &insightsv1.ImportShopTrafficResponse{Shop: t.Shop, Days: int32(t.Days)}, nil
 }
 
 // GetReplenishment implements the RPC.

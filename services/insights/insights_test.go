@@ -2,7 +2,9 @@ package insights_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -271,6 +273,43 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 		}
 	}
 	assertAll(t, 2)
+
+	// the shop's traffic, imported, gives conversion rates; last year's same days are there
+	// to compare (empty here)
+	traffic := func(body string) apptest.Response {
+		return e.Do(t, "POST", fmt.Sprintf("/v1/shops/%d/traffic:import", tmall.ID), manager, map[string]any{
+			"content": base64.StdEncoding.EncodeToString([]byte(body))})
+	}
+	if r := traffic("日期,访客数,加购人数\n" + dd + ",400,50\n"); r.Status != 200 {
+		t.Fatalf("traffic import: %d %s", r.Status, r.Body)
+	}
+	if r := traffic("date,visitors,addToCart\n" + dd + ",four hundred,50\n"); r.Status != 400 ||
+		!strings.Contains(string(r.Body), "row 2, column visitors") {
+		t.Fatalf("bad traffic: %d %s", r.Status, r.Body)
+	}
+	var conv struct {
+		LastYearFrom string `json:"lastYearFrom"`
+		Shops        []struct {
+			ShopID  int64 `json:"shopId"`
+			Current struct {
+				Visitors, AddToCart      int64
+				ConversionBp, CartRateBp int32
+			} `json:"current"`
+			LastYear struct {
+				Orders int64
+			} `json:"lastYear"`
+		} `json:"shops"`
+	}
+	e.MustDo(t, 200, "GET", "/v1/insights/channels?from="+dd+"&to="+dd, manager, nil).Decode(t, &conv)
+	if conv.LastYearFrom != D.AddDate(-1, 0, 0).Format(time.DateOnly) {
+		t.Errorf("last year from %s", conv.LastYearFrom)
+	}
+	for _, sh := range conv.Shops {
+		if sh.ShopID == tmall.ID && (sh.Current.Visitors != 400 || sh.Current.AddToCart != 50 || sh.Current.ConversionBp != 50 ||
+			sh.Current.CartRateBp != 1250 || sh.LastYear.Orders != 0) {
+			t.Errorf("tmall traffic %+v", sh)
+		}
+	}
 
 	// replenishment: A at W1 ships 1000 on D (weight 4): 4000/70 = 57 a day; lead 7, safety
 	// 3 days → reorder point 570, maximum 969; 100 available → 869 to W1 from W2's surplus.

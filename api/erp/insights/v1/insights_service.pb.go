@@ -1040,7 +1040,11 @@ type GetChannelsResponse struct {
 	// Per shop.
 	Shops []*ChannelFigures `protobuf:"bytes,6,rep,name=shops,proto3" json:"shops,omitempty"`
 	// Per platform (shops added up).
-	Platforms     []*ChannelFigures `protobuf:"bytes,7,rep,name=platforms,proto3" json:"platforms,omitempty"`
+	Platforms []*ChannelFigures `protobuf:"bytes,7,rep,name=platforms,proto3" json:"platforms,omitempty"`
+	// The same days a year before.
+	LastYearFrom string `protobuf:"bytes,8,opt,name=last_year_from,json=lastYearFrom,proto3" json:"last_year_from,omitempty"`
+	// Last day of that period.
+	LastYearTo    string `protobuf:"bytes,9,opt,name=last_year_to,json=lastYearTo,proto3" json:"last_year_to,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1124,6 +1128,20 @@ func (x *GetChannelsResponse) GetPlatforms() []*ChannelFigures {
 	return nil
 }
 
+func (x *GetChannelsResponse) GetLastYearFrom() string {
+	if x != nil {
+		return x.LastYearFrom
+	}
+	return ""
+}
+
+func (x *GetChannelsResponse) GetLastYearTo() string {
+	if x != nil {
+		return x.LastYearTo
+	}
+	return ""
+}
+
 // ChannelFigures are a shop's or a platform's figures now and before.
 type ChannelFigures struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1136,9 +1154,13 @@ type ChannelFigures struct {
 	// The previous period.
 	Previous *Figures `protobuf:"bytes,4,opt,name=previous,proto3" json:"previous,omitempty"`
 	// Change of paid amount versus the previous period, basis points (0 without one).
-	PaidChangeBp  int32 `protobuf:"varint,5,opt,name=paid_change_bp,json=paidChangeBp,proto3" json:"paid_change_bp,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PaidChangeBp int32 `protobuf:"varint,5,opt,name=paid_change_bp,json=paidChangeBp,proto3" json:"paid_change_bp,omitempty"`
+	// The same days a year before.
+	LastYear *Figures `protobuf:"bytes,6,opt,name=last_year,json=lastYear,proto3" json:"last_year,omitempty"`
+	// Change of paid against last year, basis points.
+	PaidYearChangeBp int32 `protobuf:"varint,7,opt,name=paid_year_change_bp,json=paidYearChangeBp,proto3" json:"paid_year_change_bp,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ChannelFigures) Reset() {
@@ -1206,6 +1228,20 @@ func (x *ChannelFigures) GetPaidChangeBp() int32 {
 	return 0
 }
 
+func (x *ChannelFigures) GetLastYear() *Figures {
+	if x != nil {
+		return x.LastYear
+	}
+	return nil
+}
+
+func (x *ChannelFigures) GetPaidYearChangeBp() int32 {
+	if x != nil {
+		return x.PaidYearChangeBp
+	}
+	return 0
+}
+
 // Figures of one period.
 type Figures struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1231,8 +1267,16 @@ type Figures struct {
 	Cost int64 `protobuf:"varint,10,opt,name=cost,proto3" json:"cost,omitempty"`
 	// paid - refunded - cost - fees, fen.
 	MarginAfterFees int64 `protobuf:"varint,11,opt,name=margin_after_fees,json=marginAfterFees,proto3" json:"margin_after_fees,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Visitors (imported traffic).
+	Visitors int64 `protobuf:"varint,12,opt,name=visitors,proto3" json:"visitors,omitempty"`
+	// Visitors who added to cart (imported traffic).
+	AddToCart int64 `protobuf:"varint,13,opt,name=add_to_cart,json=addToCart,proto3" json:"add_to_cart,omitempty"`
+	// Orders per visitor, basis points (0 without traffic).
+	ConversionBp int32 `protobuf:"varint,14,opt,name=conversion_bp,json=conversionBp,proto3" json:"conversion_bp,omitempty"`
+	// Add-to-cart per visitor, basis points.
+	CartRateBp    int32 `protobuf:"varint,15,opt,name=cart_rate_bp,json=cartRateBp,proto3" json:"cart_rate_bp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Figures) Reset() {
@@ -1338,6 +1382,34 @@ func (x *Figures) GetCost() int64 {
 func (x *Figures) GetMarginAfterFees() int64 {
 	if x != nil {
 		return x.MarginAfterFees
+	}
+	return 0
+}
+
+func (x *Figures) GetVisitors() int64 {
+	if x != nil {
+		return x.Visitors
+	}
+	return 0
+}
+
+func (x *Figures) GetAddToCart() int64 {
+	if x != nil {
+		return x.AddToCart
+	}
+	return 0
+}
+
+func (x *Figures) GetConversionBp() int32 {
+	if x != nil {
+		return x.ConversionBp
+	}
+	return 0
+}
+
+func (x *Figures) GetCartRateBp() int32 {
+	if x != nil {
+		return x.CartRateBp
 	}
 	return 0
 }
@@ -2747,6 +2819,125 @@ func (x *CheckFactsResponse) GetDifferences() []string {
 	return nil
 }
 
+// ImportShopTrafficRequest carries a shop's traffic file.
+type ImportShopTrafficRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The shop.
+	Shop int64 `protobuf:"varint,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	// The CSV file (base64 in JSON).
+	Content []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportShopTrafficRequest) Reset() {
+	*x = ImportShopTrafficRequest{}
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportShopTrafficRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportShopTrafficRequest) ProtoMessage() {}
+
+func (x *ImportShopTrafficRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportShopTrafficRequest.ProtoReflect.Descriptor instead.
+func (*ImportShopTrafficRequest) Descriptor() ([]byte, []int) {
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ImportShopTrafficRequest) GetShop() int64 {
+	if x != nil {
+		return x.Shop
+	}
+	return 0
+}
+
+func (x *ImportShopTrafficRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+func (x *ImportShopTrafficRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ImportShopTrafficResponse says what was stored.
+type ImportShopTrafficResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The shop.
+	Shop int64 `protobuf:"varint,1,opt,name=shop,proto3" json:"shop,omitempty"`
+	// Days stored.
+	Days          int32 `protobuf:"varint,2,opt,name=days,proto3" json:"days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportShopTrafficResponse) Reset() {
+	*x = ImportShopTrafficResponse{}
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportShopTrafficResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportShopTrafficResponse) ProtoMessage() {}
+
+func (x *ImportShopTrafficResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportShopTrafficResponse.ProtoReflect.Descriptor instead.
+func (*ImportShopTrafficResponse) Descriptor() ([]byte, []int) {
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ImportShopTrafficResponse) GetShop() int64 {
+	if x != nil {
+		return x.Shop
+	}
+	return 0
+}
+
+func (x *ImportShopTrafficResponse) GetDays() int32 {
+	if x != nil {
+		return x.Days
+	}
+	return 0
+}
+
 var File_erp_insights_v1_insights_service_proto protoreflect.FileDescriptor
 
 const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
@@ -2845,7 +3036,7 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\x04cost\x18\x06 \x01(\x03R\x04cost\"8\n" +
 	"\x12GetChannelsRequest\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
-	"\x02to\x18\x02 \x01(\tR\x02to\"\xbb\x02\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\"\x83\x03\n" +
 	"\x13GetChannelsResponse\x12D\n" +
 	"\x10facts_current_to\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x0efactsCurrentTo\x12\x12\n" +
 	"\x04from\x18\x02 \x01(\tR\x04from\x12\x0e\n" +
@@ -2854,13 +3045,18 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\vprevious_to\x18\x05 \x01(\tR\n" +
 	"previousTo\x125\n" +
 	"\x05shops\x18\x06 \x03(\v2\x1f.erp.insights.v1.ChannelFiguresR\x05shops\x12=\n" +
-	"\tplatforms\x18\a \x03(\v2\x1f.erp.insights.v1.ChannelFiguresR\tplatforms\"\xd3\x01\n" +
+	"\tplatforms\x18\a \x03(\v2\x1f.erp.insights.v1.ChannelFiguresR\tplatforms\x12$\n" +
+	"\x0elast_year_from\x18\b \x01(\tR\flastYearFrom\x12 \n" +
+	"\flast_year_to\x18\t \x01(\tR\n" +
+	"lastYearTo\"\xb9\x02\n" +
 	"\x0eChannelFigures\x12\x17\n" +
 	"\ashop_id\x18\x01 \x01(\x03R\x06shopId\x12\x18\n" +
 	"\achannel\x18\x02 \x01(\tR\achannel\x122\n" +
 	"\acurrent\x18\x03 \x01(\v2\x18.erp.insights.v1.FiguresR\acurrent\x124\n" +
 	"\bprevious\x18\x04 \x01(\v2\x18.erp.insights.v1.FiguresR\bprevious\x12$\n" +
-	"\x0epaid_change_bp\x18\x05 \x01(\x05R\fpaidChangeBp\"\xce\x02\n" +
+	"\x0epaid_change_bp\x18\x05 \x01(\x05R\fpaidChangeBp\x125\n" +
+	"\tlast_year\x18\x06 \x01(\v2\x18.erp.insights.v1.FiguresR\blastYear\x12-\n" +
+	"\x13paid_year_change_bp\x18\a \x01(\x05R\x10paidYearChangeBp\"\xd1\x03\n" +
 	"\aFigures\x12\x16\n" +
 	"\x06orders\x18\x01 \x01(\x03R\x06orders\x12\x16\n" +
 	"\x06buyers\x18\x02 \x01(\x03R\x06buyers\x12\x10\n" +
@@ -2873,7 +3069,12 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\x04fees\x18\t \x01(\x03R\x04fees\x12\x12\n" +
 	"\x04cost\x18\n" +
 	" \x01(\x03R\x04cost\x12*\n" +
-	"\x11margin_after_fees\x18\v \x01(\x03R\x0fmarginAfterFees\"y\n" +
+	"\x11margin_after_fees\x18\v \x01(\x03R\x0fmarginAfterFees\x12\x1a\n" +
+	"\bvisitors\x18\f \x01(\x03R\bvisitors\x12\x1e\n" +
+	"\vadd_to_cart\x18\r \x01(\x03R\taddToCart\x12#\n" +
+	"\rconversion_bp\x18\x0e \x01(\x05R\fconversionBp\x12 \n" +
+	"\fcart_rate_bp\x18\x0f \x01(\x05R\n" +
+	"cartRateBp\"y\n" +
 	"\x17GetReplenishmentRequest\x12\x1c\n" +
 	"\twarehouse\x18\x01 \x01(\x03R\twarehouse\x12\x1f\n" +
 	"\vsafety_days\x18\x02 \x01(\x05R\n" +
@@ -2989,12 +3190,20 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\atook_ms\x18\x04 \x01(\x03R\x06tookMs\"\x13\n" +
 	"\x11CheckFactsRequest\"6\n" +
 	"\x12CheckFactsResponse\x12 \n" +
-	"\vdifferences\x18\x01 \x03(\tR\vdifferences2\x84\n" +
+	"\vdifferences\x18\x01 \x03(\tR\vdifferences\"g\n" +
+	"\x18ImportShopTrafficRequest\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\x03R\x04shop\x12\x18\n" +
+	"\acontent\x18\x02 \x01(\fR\acontent\x12\x1d\n" +
 	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"C\n" +
+	"\x19ImportShopTrafficResponse\x12\x12\n" +
+	"\x04shop\x18\x01 \x01(\x03R\x04shop\x12\x12\n" +
+	"\x04days\x18\x02 \x01(\x05R\x04days2\x9d\v\n" +
 	"\x0fInsightsService\x12c\n" +
 	"\x06GetAbc\x12\x1e.erp.insights.v1.GetAbcRequest\x1a\x1f.erp.insights.v1.GetAbcResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/insights/abc\x12{\n" +
 	"\fGetCustomers\x12$.erp.insights.v1.GetCustomersRequest\x1a%.erp.insights.v1.GetCustomersResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/insights/customers\x12w\n" +
-	"\vGetChannels\x12#.erp.insights.v1.GetChannelsRequest\x1a$.erp.insights.v1.GetChannelsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/insights/channels\x12\x8b\x01\n" +
+	"\vGetChannels\x12#.erp.insights.v1.GetChannelsRequest\x1a$.erp.insights.v1.GetChannelsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/insights/channels\x12\x96\x01\n" +
+	"\x11ImportShopTraffic\x12).erp.insights.v1.ImportShopTrafficRequest\x1a*.erp.insights.v1.ImportShopTrafficResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/shops/{shop}/traffic:import\x12\x8b\x01\n" +
 	"\x10GetReplenishment\x12(.erp.insights.v1.GetReplenishmentRequest\x1a).erp.insights.v1.GetReplenishmentResponse\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/v1/insights/replenishment\x12r\n" +
 	"\rExportInsight\x12%.erp.insights.v1.ExportInsightRequest\x1a\x14.google.api.HttpBody\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/insights/{report}:export\x12\x86\x01\n" +
 	"\x0fListSuggestions\x12'.erp.insights.v1.ListSuggestionsRequest\x1a(.erp.insights.v1.ListSuggestionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/insights/suggestions\x12\x9c\x01\n" +
@@ -3016,7 +3225,7 @@ func file_erp_insights_v1_insights_service_proto_rawDescGZIP() []byte {
 	return file_erp_insights_v1_insights_service_proto_rawDescData
 }
 
-var file_erp_insights_v1_insights_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_erp_insights_v1_insights_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_erp_insights_v1_insights_service_proto_goTypes = []any{
 	(*GetAbcRequest)(nil),             // 0: erp.insights.v1.GetAbcRequest
 	(*GetAbcResponse)(nil),            // 1: erp.insights.v1.GetAbcResponse
@@ -3049,55 +3258,60 @@ var file_erp_insights_v1_insights_service_proto_goTypes = []any{
 	(*RebuildFactsResponse)(nil),      // 28: erp.insights.v1.RebuildFactsResponse
 	(*CheckFactsRequest)(nil),         // 29: erp.insights.v1.CheckFactsRequest
 	(*CheckFactsResponse)(nil),        // 30: erp.insights.v1.CheckFactsResponse
-	(*timestamppb.Timestamp)(nil),     // 31: google.protobuf.Timestamp
-	(*httpbody.HttpBody)(nil),         // 32: google.api.HttpBody
+	(*ImportShopTrafficRequest)(nil),  // 31: erp.insights.v1.ImportShopTrafficRequest
+	(*ImportShopTrafficResponse)(nil), // 32: erp.insights.v1.ImportShopTrafficResponse
+	(*timestamppb.Timestamp)(nil),     // 33: google.protobuf.Timestamp
+	(*httpbody.HttpBody)(nil),         // 34: google.api.HttpBody
 }
 var file_erp_insights_v1_insights_service_proto_depIdxs = []int32{
-	31, // 0: erp.insights.v1.GetAbcResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	33, // 0: erp.insights.v1.GetAbcResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	2,  // 1: erp.insights.v1.GetAbcResponse.items:type_name -> erp.insights.v1.AbcItem
-	31, // 2: erp.insights.v1.GetCustomersResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	33, // 2: erp.insights.v1.GetCustomersResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	5,  // 3: erp.insights.v1.GetCustomersResponse.quadrants:type_name -> erp.insights.v1.Quadrant
 	7,  // 4: erp.insights.v1.GetCustomersResponse.outlets:type_name -> erp.insights.v1.OutletSales
 	7,  // 5: erp.insights.v1.GetCustomersResponse.chains:type_name -> erp.insights.v1.OutletSales
 	6,  // 6: erp.insights.v1.Quadrant.members:type_name -> erp.insights.v1.Buyer
-	31, // 7: erp.insights.v1.GetChannelsResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	33, // 7: erp.insights.v1.GetChannelsResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	10, // 8: erp.insights.v1.GetChannelsResponse.shops:type_name -> erp.insights.v1.ChannelFigures
 	10, // 9: erp.insights.v1.GetChannelsResponse.platforms:type_name -> erp.insights.v1.ChannelFigures
 	11, // 10: erp.insights.v1.ChannelFigures.current:type_name -> erp.insights.v1.Figures
 	11, // 11: erp.insights.v1.ChannelFigures.previous:type_name -> erp.insights.v1.Figures
-	31, // 12: erp.insights.v1.GetReplenishmentResponse.facts_current_to:type_name -> google.protobuf.Timestamp
-	14, // 13: erp.insights.v1.GetReplenishmentResponse.lines:type_name -> erp.insights.v1.ReplenishmentLine
-	15, // 14: erp.insights.v1.GetReplenishmentResponse.orders:type_name -> erp.insights.v1.SupplierOrder
-	17, // 15: erp.insights.v1.GetReplenishmentResponse.transfers:type_name -> erp.insights.v1.TransferSuggestion
-	18, // 16: erp.insights.v1.GetReplenishmentResponse.expiring:type_name -> erp.insights.v1.ExpiryRisk
-	16, // 17: erp.insights.v1.SupplierOrder.lines:type_name -> erp.insights.v1.SupplierOrderLine
-	22, // 18: erp.insights.v1.ListSuggestionsResponse.suggestions:type_name -> erp.insights.v1.Suggestion
-	22, // 19: erp.insights.v1.ConfirmSuggestionResponse.suggestion:type_name -> erp.insights.v1.Suggestion
-	0,  // 20: erp.insights.v1.InsightsService.GetAbc:input_type -> erp.insights.v1.GetAbcRequest
-	3,  // 21: erp.insights.v1.InsightsService.GetCustomers:input_type -> erp.insights.v1.GetCustomersRequest
-	8,  // 22: erp.insights.v1.InsightsService.GetChannels:input_type -> erp.insights.v1.GetChannelsRequest
-	12, // 23: erp.insights.v1.InsightsService.GetReplenishment:input_type -> erp.insights.v1.GetReplenishmentRequest
-	19, // 24: erp.insights.v1.InsightsService.ExportInsight:input_type -> erp.insights.v1.ExportInsightRequest
-	20, // 25: erp.insights.v1.InsightsService.ListSuggestions:input_type -> erp.insights.v1.ListSuggestionsRequest
-	23, // 26: erp.insights.v1.InsightsService.ConfirmSuggestion:input_type -> erp.insights.v1.ConfirmSuggestionRequest
-	25, // 27: erp.insights.v1.InsightsService.SetLeadTime:input_type -> erp.insights.v1.SetLeadTimeRequest
-	27, // 28: erp.insights.v1.InsightsService.RebuildFacts:input_type -> erp.insights.v1.RebuildFactsRequest
-	29, // 29: erp.insights.v1.InsightsService.CheckFacts:input_type -> erp.insights.v1.CheckFactsRequest
-	1,  // 30: erp.insights.v1.InsightsService.GetAbc:output_type -> erp.insights.v1.GetAbcResponse
-	4,  // 31: erp.insights.v1.InsightsService.GetCustomers:output_type -> erp.insights.v1.GetCustomersResponse
-	9,  // 32: erp.insights.v1.InsightsService.GetChannels:output_type -> erp.insights.v1.GetChannelsResponse
-	13, // 33: erp.insights.v1.InsightsService.GetReplenishment:output_type -> erp.insights.v1.GetReplenishmentResponse
-	32, // 34: erp.insights.v1.InsightsService.ExportInsight:output_type -> google.api.HttpBody
-	21, // 35: erp.insights.v1.InsightsService.ListSuggestions:output_type -> erp.insights.v1.ListSuggestionsResponse
-	24, // 36: erp.insights.v1.InsightsService.ConfirmSuggestion:output_type -> erp.insights.v1.ConfirmSuggestionResponse
-	26, // 37: erp.insights.v1.InsightsService.SetLeadTime:output_type -> erp.insights.v1.SetLeadTimeResponse
-	28, // 38: erp.insights.v1.InsightsService.RebuildFacts:output_type -> erp.insights.v1.RebuildFactsResponse
-	30, // 39: erp.insights.v1.InsightsService.CheckFacts:output_type -> erp.insights.v1.CheckFactsResponse
-	30, // [30:40] is the sub-list for method output_type
-	20, // [20:30] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	11, // 12: erp.insights.v1.ChannelFigures.last_year:type_name -> erp.insights.v1.Figures
+	33, // 13: erp.insights.v1.GetReplenishmentResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	14, // 14: erp.insights.v1.GetReplenishmentResponse.lines:type_name -> erp.insights.v1.ReplenishmentLine
+	15, // 15: erp.insights.v1.GetReplenishmentResponse.orders:type_name -> erp.insights.v1.SupplierOrder
+	17, // 16: erp.insights.v1.GetReplenishmentResponse.transfers:type_name -> erp.insights.v1.TransferSuggestion
+	18, // 17: erp.insights.v1.GetReplenishmentResponse.expiring:type_name -> erp.insights.v1.ExpiryRisk
+	16, // 18: erp.insights.v1.SupplierOrder.lines:type_name -> erp.insights.v1.SupplierOrderLine
+	22, // 19: erp.insights.v1.ListSuggestionsResponse.suggestions:type_name -> erp.insights.v1.Suggestion
+	22, // 20: erp.insights.v1.ConfirmSuggestionResponse.suggestion:type_name -> erp.insights.v1.Suggestion
+	0,  // 21: erp.insights.v1.InsightsService.GetAbc:input_type -> erp.insights.v1.GetAbcRequest
+	3,  // 22: erp.insights.v1.InsightsService.GetCustomers:input_type -> erp.insights.v1.GetCustomersRequest
+	8,  // 23: erp.insights.v1.InsightsService.GetChannels:input_type -> erp.insights.v1.GetChannelsRequest
+	31, // 24: erp.insights.v1.InsightsService.ImportShopTraffic:input_type -> erp.insights.v1.ImportShopTrafficRequest
+	12, // 25: erp.insights.v1.InsightsService.GetReplenishment:input_type -> erp.insights.v1.GetReplenishmentRequest
+	19, // 26: erp.insights.v1.InsightsService.ExportInsight:input_type -> erp.insights.v1.ExportInsightRequest
+	20, // 27: erp.insights.v1.InsightsService.ListSuggestions:input_type -> erp.insights.v1.ListSuggestionsRequest
+	23, // 28: erp.insights.v1.InsightsService.ConfirmSuggestion:input_type -> erp.insights.v1.ConfirmSuggestionRequest
+	25, // 29: erp.insights.v1.InsightsService.SetLeadTime:input_type -> erp.insights.v1.SetLeadTimeRequest
+	27, // 30: erp.insights.v1.InsightsService.RebuildFacts:input_type -> erp.insights.v1.RebuildFactsRequest
+	29, // 31: erp.insights.v1.InsightsService.CheckFacts:input_type -> erp.insights.v1.CheckFactsRequest
+	1,  // 32: erp.insights.v1.InsightsService.GetAbc:output_type -> erp.insights.v1.GetAbcResponse
+	4,  // 33: erp.insights.v1.InsightsService.GetCustomers:output_type -> erp.insights.v1.GetCustomersResponse
+	9,  // 34: erp.insights.v1.InsightsService.GetChannels:output_type -> erp.insights.v1.GetChannelsResponse
+	32, // 35: erp.insights.v1.InsightsService.ImportShopTraffic:output_type -> erp.insights.v1.ImportShopTrafficResponse
+	13, // 36: erp.insights.v1.InsightsService.GetReplenishment:output_type -> erp.insights.v1.GetReplenishmentResponse
+	34, // 37: erp.insights.v1.InsightsService.ExportInsight:output_type -> google.api.HttpBody
+	21, // 38: erp.insights.v1.InsightsService.ListSuggestions:output_type -> erp.insights.v1.ListSuggestionsResponse
+	24, // 39: erp.insights.v1.InsightsService.ConfirmSuggestion:output_type -> erp.insights.v1.ConfirmSuggestionResponse
+	26, // 40: erp.insights.v1.InsightsService.SetLeadTime:output_type -> erp.insights.v1.SetLeadTimeResponse
+	28, // 41: erp.insights.v1.InsightsService.RebuildFacts:output_type -> erp.insights.v1.RebuildFactsResponse
+	30, // 42: erp.insights.v1.InsightsService.CheckFacts:output_type -> erp.insights.v1.CheckFactsResponse
+	32, // [32:43] is the sub-list for method output_type
+	21, // [21:32] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_erp_insights_v1_insights_service_proto_init() }
@@ -3111,7 +3325,7 @@ func file_erp_insights_v1_insights_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_insights_v1_insights_service_proto_rawDesc), len(file_erp_insights_v1_insights_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   31,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

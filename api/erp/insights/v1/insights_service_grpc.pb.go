@@ -23,6 +23,7 @@ const (
 	InsightsService_GetAbc_FullMethodName            = "/erp.insights.v1.InsightsService/GetAbc"
 	InsightsService_GetCustomers_FullMethodName      = "/erp.insights.v1.InsightsService/GetCustomers"
 	InsightsService_GetChannels_FullMethodName       = "/erp.insights.v1.InsightsService/GetChannels"
+	InsightsService_ImportShopTraffic_FullMethodName = "/erp.insights.v1.InsightsService/ImportShopTraffic"
 	InsightsService_GetReplenishment_FullMethodName  = "/erp.insights.v1.InsightsService/GetReplenishment"
 	InsightsService_ExportInsight_FullMethodName     = "/erp.insights.v1.InsightsService/ExportInsight"
 	InsightsService_ListSuggestions_FullMethodName   = "/erp.insights.v1.InsightsService/ListSuggestions"
@@ -49,6 +50,9 @@ type InsightsServiceClient interface {
 	GetCustomers(ctx context.Context, in *GetCustomersRequest, opts ...grpc.CallOption) (*GetCustomersResponse, error)
 	// GetChannels answers per-shop and per-platform figures with the previous period.
 	GetChannels(ctx context.Context, in *GetChannelsRequest, opts ...grpc.CallOption) (*GetChannelsResponse, error)
+	// ImportShopTraffic stores a shop's daily traffic from CSV (columns date, visitors,
+	// addToCart; or 日期, 访客数, 加购人数), replacing the days it gives.
+	ImportShopTraffic(ctx context.Context, in *ImportShopTrafficRequest, opts ...grpc.CallOption) (*ImportShopTrafficResponse, error)
 	// GetReplenishment answers what to order, what to move between warehouses and which
 	// lots will expire before they sell, computed now.
 	GetReplenishment(ctx context.Context, in *GetReplenishmentRequest, opts ...grpc.CallOption) (*GetReplenishmentResponse, error)
@@ -103,6 +107,16 @@ func (c *insightsServiceClient) GetChannels(ctx context.Context, in *GetChannels
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetChannelsResponse)
 	err := c.cc.Invoke(ctx, InsightsService_GetChannels_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *insightsServiceClient) ImportShopTraffic(ctx context.Context, in *ImportShopTrafficRequest, opts ...grpc.CallOption) (*ImportShopTrafficResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportShopTrafficResponse)
+	err := c.cc.Invoke(ctx, InsightsService_ImportShopTraffic_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +210,9 @@ type InsightsServiceServer interface {
 	GetCustomers(context.Context, *GetCustomersRequest) (*GetCustomersResponse, error)
 	// GetChannels answers per-shop and per-platform figures with the previous period.
 	GetChannels(context.Context, *GetChannelsRequest) (*GetChannelsResponse, error)
+	// ImportShopTraffic stores a shop's daily traffic from CSV (columns date, visitors,
+	// addToCart; or 日期, 访客数, 加购人数), replacing the days it gives.
+	ImportShopTraffic(context.Context, *ImportShopTrafficRequest) (*ImportShopTrafficResponse, error)
 	// GetReplenishment answers what to order, what to move between warehouses and which
 	// lots will expire before they sell, computed now.
 	GetReplenishment(context.Context, *GetReplenishmentRequest) (*GetReplenishmentResponse, error)
@@ -234,6 +251,9 @@ func (UnimplementedInsightsServiceServer) GetCustomers(context.Context, *GetCust
 }
 func (UnimplementedInsightsServiceServer) GetChannels(context.Context, *GetChannelsRequest) (*GetChannelsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetChannels not implemented")
+}
+func (UnimplementedInsightsServiceServer) ImportShopTraffic(context.Context, *ImportShopTrafficRequest) (*ImportShopTrafficResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportShopTraffic not implemented")
 }
 func (UnimplementedInsightsServiceServer) GetReplenishment(context.Context, *GetReplenishmentRequest) (*GetReplenishmentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetReplenishment not implemented")
@@ -327,6 +347,24 @@ func _InsightsService_GetChannels_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(InsightsServiceServer).GetChannels(ctx, req.(*GetChannelsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _InsightsService_ImportShopTraffic_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportShopTrafficRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InsightsServiceServer).ImportShopTraffic(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InsightsService_ImportShopTraffic_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InsightsServiceServer).ImportShopTraffic(ctx, req.(*ImportShopTrafficRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -475,6 +513,10 @@ var InsightsService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetChannels",
 			Handler:    _InsightsService_GetChannels_Handler,
+		},
+		{
+			MethodName: "ImportShopTraffic",
+			Handler:    _InsightsService_ImportShopTraffic_Handler,
 		},
 		{
 			MethodName: "GetReplenishment",
