@@ -17,9 +17,13 @@ import (
 
 // Sources of facts.
 const (
-	sourceOrder = "order"
-	sourceStock = "stock"
+	sourceOrder  = "order"
+	sourceStock  = "stock"
+	sourceReturn = "return" // a supermarket's return note (recorded in reconcile)
 )
+
+// TopicReturnRecorded is reconcile's topic of recorded customer returns.
+const TopicReturnRecorded = "reconcile.return.recorded"
 
 // ChannelRetailer marks supermarket deliveries in the facts.
 const ChannelRetailer = orders.ChannelRetailer
@@ -48,6 +52,17 @@ const orderLinesSQL = `SELECT 'order' AS source, o.id AS source_id, l.line_no, `
 	IF(l.refund_status = 'refunded', ` + lineAmount + `, 0) AS returned_amount, 0 AS shipped_qty, 0 AS cost
 FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN shops sh ON sh.id = o.shop_id
 WHERE o.id BETWEEN ? AND ? AND o.shop_id <> 0 AND o.channel <> 'retailer' AND l.item_id <> 0 AND ` + orderCounted
+
+// returnLinesSQL selects the fact lines of customer return notes with ids in [?, ?]
+// (parameters: offset, from, to): returned quantity and amount per customer and outlet.
+// The note's date is the company's date already; the offset is taken (as every query
+// here takes it) and does not change it.
+const returnLinesSQL = `SELECT 'return' AS source, r.id AS source_id, t.line_no,
+	DATE(DATE_ADD(r.doc_date, INTERVAL 0 * ? SECOND)) AS day, 'retailer' AS channel, 0 AS shop_id, r.customer_id,
+	r.outlet_id, 0 AS branch_id, 0 AS warehouse_id, t.item_id, 0 AS sold_qty, 0 AS sold_amount, t.quantity AS returned_qty,
+	t.amount AS returned_amount, 0 AS shipped_qty, 0 AS cost
+FROM customer_returns r JOIN trade_lines t ON t.kind = 'return' AND t.source_id = r.id AND t.party_type = 'customer'
+WHERE r.id BETWEEN ? AND ?`
 
 // retail says a delivery went to a supermarket customer (not an online shop's buyer).
 const retail = `(f.id IS NULL AND COALESCE(dv.customer_id, 0) <> 0)`
@@ -173,6 +188,17 @@ func (s *Service) onOrderChanged(ctx context.Context, d outbox.Delivery) error {
 	return s.markDirty(ctx, sourceOrder, ev.Order)
 }
 
+// onReturnRecorded marks a supermarket's return note for folding.
+func (s *Service) onReturnRecorded(ctx context.Context, d outbox.Delivery) error {
+	var ev struct {
+		Return int64 `json:"return"`
+	}
+	if err := d.Decode(&ev); err != nil || ev.Return == 0 {
+		return err
+	}
+	return s.markDirty(ctx, sourceReturn, ev.Return)
+}
+
 func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error {
 	var ev warehouse.PostedEvent
 	if err := d.Decode(&ev); err != nil {
@@ -296,6 +322,17 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 		}
 		res.Lines += r.RowsAffected
 	}
+	var maxReturn int64
+	if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM customer_returns`).Scan(&maxReturn).Error; err != nil {
+		return res, err
+	}
+	for lo := int64(1); lo <= maxReturn; lo += rebuildBatch {
+		r := g.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+returnLinesSQL, off, lo, lo+rebuildBatch-1)
+		if r.Error != nil {
+			return res, r.Error
+		}
+		res.Lines += r.RowsAffected
+	}
 	if err := g.Raw(`SELECT COUNT(DISTINCT source_id) FROM insights_sales_lines WHERE source = 'stock'`).Scan(&res.Documents).Error; err != nil {
 		return res, err
 	}
@@ -341,7 +378,8 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 	}
 	for _, k := range []struct {
 		source, table, query string
-	}{{sourceOrder, "orders", orderLinesSQL}, {sourceStock, "stock_documents", stockLinesSQL}} {
+	}{{sourceOrder, "orders", orderLinesSQL}, {sourceStock, "stock_documents", stockLinesSQL},
+		{sourceReturn, "customer_returns", returnLinesSQL}} {
 		var maxID int64
 		if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM ` + k.table).Scan(&maxID).Error; err != nil {
 			return nil, err

@@ -14,9 +14,10 @@ import (
 
 // The set-based variants of the fact queries: sources by id list instead of id range.
 var (
-	orderLinesByIDs = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
-	orderFactsByIDs = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
-	stockLinesByIDs = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
+	orderLinesByIDs  = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
+	orderFactsByIDs  = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	stockLinesByIDs  = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
+	returnLinesByIDs = strings.Replace(returnLinesSQL, "r.id BETWEEN ? AND ?", "r.id IN ?", 1)
 )
 
 // foldBatchSize bounds the sources folded in one transaction.
@@ -96,7 +97,7 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 		for _, m := range marks {
 			bySource[m.Source] = append(bySource[m.Source], m.SourceID)
 		}
-		for _, source := range []string{sourceOrder, sourceStock} {
+		for _, source := range []string{sourceOrder, sourceStock, sourceReturn} {
 			if ids := bySource[source]; len(ids) > 0 {
 				if err := s.foldMany(tx, source, ids); err != nil {
 					return err
@@ -151,6 +152,10 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 		}
 	case sourceStock:
 		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+stockLinesByIDs, off, ids).Error; err != nil {
+			return err
+		}
+	case sourceReturn:
+		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+returnLinesByIDs, off, ids).Error; err != nil {
 			return err
 		}
 	default:

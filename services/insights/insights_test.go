@@ -402,6 +402,39 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 	if len(diffs) != 0 {
 		t.Errorf("check after rebuild: %v", diffs)
 	}
+	// a supermarket's return note, recorded in reconcile, reaches the outlet's facts once
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/customers/%d/returns", cust.ID), e.Admin, map[string]any{"outlet": outlet.ID,
+		"theirNumber": "YJ-RT-1", "date": dd, "reason": "临期", "lines": []map[string]any{{"item": A, "quantity": 500, "unitPrice": 800}}})
+	waitFacts(t, e)
+	outletReturns := func() (int64, int32) {
+		var cu struct {
+			Outlets []struct {
+				OutletID      int64 `json:"outletId"`
+				Returns       int64 `json:"returns"`
+				ReturnShareBp int32 `json:"returnShareBp"`
+			} `json:"outlets"`
+		}
+		e.MustDo(t, 200, "GET", "/v1/insights/customers?from="+dd+"&to="+dd, manager, nil).Decode(t, &cu)
+		for _, o := range cu.Outlets {
+			if o.OutletID == outlet.ID {
+				return o.Returns, o.ReturnShareBp
+			}
+		}
+		return -1, -1
+	}
+	if r, share := outletReturns(); r != 400 || share != 5000 {
+		t.Errorf("outlet returns %d (%d bp), want 400 (5000 bp of 800)", r, share)
+	}
+	must(t, svc.FoldDocument(ctx, 8001)) // unrelated refolds change nothing
+	diffs, err = svc.Check(ctx)
+	must(t, err)
+	if len(diffs) != 0 {
+		t.Errorf("check with the return: %v", diffs)
+	}
+	e.MustDo(t, 200, "POST", "/v1/insights:rebuild", e.Admin, map[string]any{})
+	if r, _ := outletReturns(); r != 400 {
+		t.Errorf("outlet returns after rebuild %d, want 400", r)
+	}
 	var zero int64
 	must(t, g.Raw(`SELECT COUNT(*) FROM insights_orders WHERE buyer_key LIKE '%138%'`).Scan(&zero).Error)
 	if zero != 0 {

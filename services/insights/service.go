@@ -20,6 +20,7 @@ import (
 const (
 	subscriberOrders = "insights-orders"
 	subscriberStock  = "insights-stock"
+	subscriberReturn = "insights-returns"
 )
 
 // Options tune the service.
@@ -51,6 +52,7 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	}
 	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
 	ob.Subscribe(subscriberStock, []string{warehouse.TopicDocumentPosted}, s.onDocumentPosted)
+	ob.Subscribe(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnRecorded)
 	return s
 }
 
@@ -70,7 +72,7 @@ func (s *Service) offsetSeconds() int {
 // FactsCurrentTo answers the time the read models are current to: the creation time of
 // the oldest event or mark still waiting for them, or now when none waits.
 func (s *Service) FactsCurrentTo(ctx context.Context) (time.Time, error) {
-	at, ok, err := s.outbox.OldestPending(ctx, subscriberOrders, subscriberStock)
+	at, ok, err := s.outbox.OldestPending(ctx, subscriberOrders, subscriberStock, subscriberReturn)
 	if err != nil {
 		return s.now().UTC(), err
 	}

@@ -118,6 +118,9 @@ func (s *Service) onStockDocument(ctx context.Context, d outbox.Delivery) error 
 		VALUES `+placeholders(n, 19), args...).Error
 }
 
+// TopicReturnRecorded carries recorded customer returns (payload {"return", "customer"}).
+const TopicReturnRecorded = "reconcile.return.recorded"
+
 // Return is a customer's return of goods, as its return note says.
 type Return struct {
 	ID             int64
@@ -209,10 +212,13 @@ func (s *Service) RecordReturn(ctx context.Context, r Return) (Return, error) {
 			args = append(args, PartyCustomer, r.Customer, KindReturn, r.ID, i+1, r.Number, r.TheirNumber, r.Outlet, outlet,
 				r.Date, l.Item, l.Quantity, l.UnitPrice, l.Amount, vat[i], clip(r.Reason, 255), now)
 		}
-		err = tx.Exec(`INSERT INTO trade_lines (party_type, party_id, kind, source_id, line_no, doc_no, their_doc_no, outlet_id,
+		if err := tx.Exec(`INSERT INTO trade_lines (party_type, party_id, kind, source_id, line_no, doc_no, their_doc_no, outlet_id,
 			outlet_code, doc_date, item_id, quantity, unit_price, amount, vat_rate_bp, reason, created_at) VALUES `+
-			placeholders(len(r.Lines), 17), args...).Error
-		return r, err
+			placeholders(len(r.Lines), 17), args...).Error; err != nil {
+			return r, err
+		}
+		return r, s.outbox.Publish(ctx, tx, outbox.Event{Topic: TopicReturnRecorded, Key: r.ResourceName(),
+			Payload: map[string]int64{"return": r.ID, "customer": r.Customer}})
 	})
 }
 
