@@ -71,10 +71,11 @@ func requestToProto(r Request) *approvalv1.ApprovalRequest {
 	out := &approvalv1.ApprovalRequest{Id: r.ID, DocumentType: r.DocumentType, Document: r.Document,
 		DocumentNumber: r.DocumentNumber, Amount: r.Amount, Step: r.Step, StepName: r.StepName, State: r.State,
 		Maker: r.Maker, Branch: r.Branch, Warehouse: r.Warehouse, Flow: r.Flow, FlowVersion: r.FlowVersion,
-		FlowName: r.FlowName, Condition: r.Condition, Approvers: r.Approvers, CreateTime: ts(r.CreateTime), Comment: r.Comment}
+		FlowName: r.FlowName, Condition: r.Condition, Approvers: r.Approvers, CreateTime: ts(r.CreateTime), Comment: r.Comment,
+		MakerName: r.MakerName}
 	for _, d := range r.History {
 		out.History = append(out.History, &approvalv1.Decision{Step: d.Step, User: d.User, OnBehalfOf: d.OnBehalfOf,
-			Action: d.Action, Comment: d.Comment, Peer: d.Peer, Device: d.Device, Time: ts(d.Time)})
+			Action: d.Action, Comment: d.Comment, Peer: d.Peer, Device: d.Device, Time: ts(d.Time), UserName: d.UserName})
 	}
 	return out
 }

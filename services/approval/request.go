@@ -67,6 +67,7 @@ type Decision struct {
 	Peer       string    `json:"peer"`
 	Device     string    `json:"device"`
 	Time       time.Time `json:"time"`
+	UserName   string    `json:"userName,omitempty"` // shown, not stored
 }
 
 // Request is one document's passage through a flow.
@@ -79,6 +80,7 @@ type Request struct {
 	Branch         int64      `json:"branch"`
 	Warehouse      int64      `json:"warehouse"`
 	Maker          int64      `json:"maker"`
+	MakerName      string     `json:"makerName,omitempty"`
 	Flow           int64      `json:"flow"`
 	FlowVersion    int32      `json:"flowVersion"`
 	FlowName       string     `json:"flowName"`

@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -252,7 +253,7 @@ func (s *Service) decide(ctx context.Context, id int64, action, comment string, 
 		if err := s.after(ctx, tx, r, f, as, who, d); err != nil {
 			return Request{}, err
 		}
-		return s.view(st, id)
+		return s.view(ctx, st, id)
 	})
 }
 
@@ -351,19 +352,19 @@ func (s *Service) finish(ctx context.Context, tx *gorm.DB, r Request, outcome st
 }
 
 // view answers a request with its history and open approvers.
-func (s *Service) view(st store, id int64) (Request, error) {
+func (s *Service) view(ctx context.Context, st store, id int64) (Request, error) {
 	row, err := st.requestRow(id, false)
 	if err != nil {
 		return Request{}, err
 	}
-	out, err := s.views(st, []requestRow{row})
+	out, err := s.views(ctx, st, []requestRow{row})
 	if err != nil {
 		return Request{}, err
 	}
 	return out[0], nil
 }
 
-func (s *Service) views(st store, rows []requestRow) ([]Request, error) {
+func (s *Service) views(ctx context.Context, st store, rows []requestRow) ([]Request, error) {
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
@@ -377,6 +378,21 @@ func (s *Service) views(st store, rows []requestRow) ([]Request, error) {
 		return nil, err
 	}
 	flows := map[[2]int64]Flow{}
+	names := map[int64]string{}
+	// a person's name as an inbox shows it (managers may not read users themselves)
+	name := func(id int64) string {
+		if id == 0 {
+			return ""
+		}
+		n, ok := names[id]
+		if !ok {
+			if u, err := s.identity.GetUser(ctx, id); err == nil {
+				n = cmp.Or(u.DisplayName, u.Username)
+			}
+			names[id] = n
+		}
+		return n
+	}
 	out := make([]Request, len(rows))
 	for i, row := range rows {
 		r := row.request()
@@ -396,6 +412,10 @@ func (s *Service) views(st store, rows []requestRow) ([]Request, error) {
 		if r.History == nil {
 			r.History = []Decision{}
 		}
+		r.MakerName = name(r.Maker)
+		for j := range r.History {
+			r.History[j].UserName = name(r.History[j].User)
+		}
 		if r.Approvers == nil {
 			r.Approvers = []int64{}
 		}
@@ -410,7 +430,7 @@ func (s *Service) views(st store, rows []requestRow) ([]Request, error) {
 // or an admin. Errors: NotFound, Forbidden.
 func (s *Service) GetRequest(ctx context.Context, id int64) (Request, error) {
 	st := store{s.db.WithContext(ctx)}
-	r, err := s.view(st, id)
+	r, err := s.view(ctx, st, id)
 	if err != nil {
 		return r, err
 	}
@@ -477,7 +497,7 @@ func (s *Service) ListRequests(ctx context.Context, state string, size int32, to
 		ids[i] = r.ID
 	}
 	next, n := p.Next(ids)
-	out, err := s.views(st, rows[:n])
+	out, err := s.views(ctx, st, rows[:n])
 	return out, next, err
 }
 

@@ -96,9 +96,9 @@ export function render(view) {
 
   async function buildCard(req) {
     const d = await details(req);
-    const maker = await userName(req.maker);
+    const maker = req.makerName || await userName(req.maker);
     const history = await Promise.all((req.history || []).map(async (h) =>
-      el('li', {}, `${when(h.time)} · ${await userName(h.user)} · ${h.action}`, h.comment ? ` · “${h.comment}”` : '')));
+      el('li', {}, `${when(h.time)} · ${h.userName || await userName(h.user)} · ${h.action}`, h.comment ? ` · “${h.comment}”` : '')));
     const comment = el('textarea', { class: 'comment', rows: 2, 'aria-label': t('inbox.comment'), placeholder: t('inbox.comment'), maxlength: 500 });
     const actions = el('div', { class: 'row actions' });
     const cardError = el('p', { class: 'error' });

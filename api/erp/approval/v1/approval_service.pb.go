@@ -360,7 +360,9 @@ type Decision struct {
 	// Client device (X-Device-Id, else user agent) of the decision.
 	Device string `protobuf:"bytes,7,opt,name=device,proto3" json:"device,omitempty"`
 	// When.
-	Time          *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=time,proto3" json:"time,omitempty"`
+	Time *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=time,proto3" json:"time,omitempty"`
+	// Output only: the decider's display name.
+	UserName      string `protobuf:"bytes,9,opt,name=user_name,json=userName,proto3" json:"user_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -451,6 +453,13 @@ func (x *Decision) GetTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Decision) GetUserName() string {
+	if x != nil {
+		return x.UserName
+	}
+	return ""
+}
+
 // ApprovalRequest is one document's passage through a flow.
 type ApprovalRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -491,7 +500,9 @@ type ApprovalRequest struct {
 	// When the request started.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// The comment of the final decision, if any.
-	Comment       string `protobuf:"bytes,19,opt,name=comment,proto3" json:"comment,omitempty"`
+	Comment string `protobuf:"bytes,19,opt,name=comment,proto3" json:"comment,omitempty"`
+	// Output only: the maker's display name.
+	MakerName     string `protobuf:"bytes,30,opt,name=maker_name,json=makerName,proto3" json:"maker_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -655,6 +666,13 @@ func (x *ApprovalRequest) GetCreateTime() *timestamppb.Timestamp {
 func (x *ApprovalRequest) GetComment() string {
 	if x != nil {
 		return x.Comment
+	}
+	return ""
+}
+
+func (x *ApprovalRequest) GetMakerName() string {
+	if x != nil {
+		return x.MakerName
 	}
 	return ""
 }
@@ -2056,7 +2074,7 @@ const file_erp_approval_v1_approval_service_proto_rawDesc = "" +
 	" \x01(\x05R\aversion\x12\x16\n" +
 	"\x06active\x18\v \x01(\bR\x06active\x12;\n" +
 	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xe2\x01\n" +
+	"updateTime\"\xff\x01\n" +
 	"\bDecision\x12\x12\n" +
 	"\x04step\x18\x01 \x01(\x05R\x04step\x12\x12\n" +
 	"\x04user\x18\x02 \x01(\x03R\x04user\x12 \n" +
@@ -2066,7 +2084,8 @@ const file_erp_approval_v1_approval_service_proto_rawDesc = "" +
 	"\acomment\x18\x05 \x01(\tR\acomment\x12\x12\n" +
 	"\x04peer\x18\x06 \x01(\tR\x04peer\x12\x16\n" +
 	"\x06device\x18\a \x01(\tR\x06device\x12.\n" +
-	"\x04time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xd2\x04\n" +
+	"\x04time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x1b\n" +
+	"\tuser_name\x18\t \x01(\tR\buserName\"\xf1\x04\n" +
 	"\x0fApprovalRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
 	"\rdocument_type\x18\x02 \x01(\tR\fdocumentType\x12\x1a\n" +
@@ -2088,7 +2107,9 @@ const file_erp_approval_v1_approval_service_proto_rawDesc = "" +
 	"\tapprovers\x18\x11 \x03(\x03R\tapprovers\x12;\n" +
 	"\vcreate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x18\n" +
-	"\acomment\x18\x13 \x01(\tR\acomment\"\xb2\x01\n" +
+	"\acomment\x18\x13 \x01(\tR\acomment\x12\x1d\n" +
+	"\n" +
+	"maker_name\x18\x1e \x01(\tR\tmakerName\"\xb2\x01\n" +
 	"\n" +
 	"Delegation\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1c\n" +
