@@ -257,3 +257,10 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// Placeholders renders the VALUES list of a multi-row statement: "(?,?,?),(?,?,?)" for
+// rows rows of cols columns.
+func Placeholders(rows, cols int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", rows), ",")
+}

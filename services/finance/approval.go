@@ -7,6 +7,7 @@ import (
 
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/outbox"
+	"github.com/erphub/erphub/internal/text"
 )
 
 // Approval of manual vouchers. Finance does not import the approval service: it submits a
@@ -98,6 +99,6 @@ func (s *Service) onApprovalDecided(ctx context.Context, d outbox.Delivery) erro
 		return nil
 	}
 	return s.db.WithContext(ctx).Exec(`UPDATE vouchers SET approval_state = ?, approval_comment = ?, version = version + 1
-		WHERE id = ? AND approval_request = ? AND approval_state = ?`, ev.Outcome, clip(ev.Comment, 500), ev.Document, ev.Request,
+		WHERE id = ? AND approval_request = ? AND approval_state = ?`, ev.Outcome, text.Clip(ev.Comment, 500), ev.Document, ev.Request,
 		ApprovalPending).Error
 }

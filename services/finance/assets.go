@@ -394,7 +394,7 @@ func (s *Service) depreciateIn(ctx context.Context, tx *gorm.DB, p Period) (int6
 			return 0, err
 		}
 	}
-	if err := tx.Exec(`INSERT INTO asset_depreciation (asset_id, period, amount, voucher_id) VALUES `+placeholders(len(dues), 4), args...).Error; err != nil {
+	if err := tx.Exec(`INSERT INTO asset_depreciation (asset_id, period, amount, voucher_id) VALUES `+db.Placeholders(len(dues), 4), args...).Error; err != nil {
 		return 0, err
 	}
 	return id, tx.Exec(`UPDATE periods SET depreciation_voucher = IF(depreciation_voucher = 0, ?, depreciation_voucher) WHERE period = ?`,

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/db"
 )
 
 // balanceKey is one row of account_balances.
@@ -54,7 +56,7 @@ func (b balanceSet) write(tx *gorm.DB, now time.Time) error {
 				k.dims.Item, k.dims.Employee, k.dims.Warehouse, v[0], v[1])
 		}
 		if err := tx.Exec(`INSERT INTO account_balances (account_code, period, closing, customer_id, supplier_id, branch_id,
-			item_id, employee_id, warehouse_id, debit, credit) VALUES `+placeholders(len(chunk), 11)+`
+			item_id, employee_id, warehouse_id, debit, credit) VALUES `+db.Placeholders(len(chunk), 11)+`
 			ON DUPLICATE KEY UPDATE debit = debit + VALUES(debit), credit = credit + VALUES(credit)`, args...).Error; err != nil {
 			return err
 		}
@@ -78,9 +80,4 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func placeholders(n, k int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", k), ",") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }

@@ -12,9 +12,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/internal/page"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/warehouse"
 )
@@ -87,7 +89,7 @@ func (s *Service) receive(ctx context.Context, d Document) error {
 		return err
 	}
 	if err := s.db.WithContext(ctx).Exec(`INSERT IGNORE INTO finance_documents (source_type, source_id, source_number, branch_id,
-		doc_date, payload, state, received_at) VALUES (?,?,?,?,?,?,?,?)`, d.Type, d.ID, clip(d.Number, 40), d.Branch, date,
+		doc_date, payload, state, received_at) VALUES (?,?,?,?,?,?,?,?)`, d.Type, d.ID, text.Clip(d.Number, 40), d.Branch, date,
 		string(payload), DocPending, s.clock()).Error; err != nil {
 		return err
 	}
@@ -274,7 +276,7 @@ func (s *Service) generate(ctx context.Context, tx *gorm.DB, rows []docRow, gen 
 			if summarise {
 				summary = fmt.Sprintf("%s %s 汇总", docTypeNames[d.Type], d.Date)
 			}
-			v := &Voucher{Period: p, Date: r.DocDate, Word: word, Summary: clip(strings.TrimSpace(summary), 255), Kind: KindGenerated,
+			v := &Voucher{Period: p, Date: r.DocDate, Word: word, Summary: text.Clip(strings.TrimSpace(summary), 255), Kind: KindGenerated,
 				Status: StatusDraft, Branch: d.Branch, TemplateVersion: t.Version, MadeAt: s.clock(), Version: 1,
 				Source: SourceRef{Type: d.Type, ID: d.ID, Number: d.Number}}
 			if summarise {
@@ -377,7 +379,7 @@ func (s *Service) finish(tx *gorm.DB, gen *generation) error {
 	}
 	if n > 0 {
 		if err := tx.Exec(`INSERT INTO voucher_sources (source_type, source_id, template_version, voucher_id) VALUES `+
-			placeholders(n, 4), sargs...).Error; err != nil {
+			db.Placeholders(n, 4), sargs...).Error; err != nil {
 			return err
 		}
 	}
@@ -401,7 +403,7 @@ func (s *Service) finish(tx *gorm.DB, gen *generation) error {
 	}
 	for id, reason := range gen.failed {
 		if err := tx.Exec(`UPDATE finance_documents SET state = ?, reason = ?, processed_at = ? WHERE id = ?`,
-			DocException, clip(reason, 1000), now, id).Error; err != nil {
+			DocException, text.Clip(reason, 1000), now, id).Error; err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/money"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/catalog"
 )
@@ -284,7 +285,7 @@ func (s *Service) book(ctx context.Context, t *Template, d Document, accounts ma
 	}
 	summary := func(tl TemplateLine) string {
 		sm := firstNonEmpty(tl.Summary, t.Summary, "{type} {number}")
-		return clip(strings.NewReplacer("{number}", d.Number, "{type}", docTypeNames[d.Type], "{date}", d.Date,
+		return text.Clip(strings.NewReplacer("{number}", d.Number, "{type}", docTypeNames[d.Type], "{date}", d.Date,
 			"{reason}", d.Reason).Replace(sm), 255)
 	}
 	for _, tl := range t.Lines {

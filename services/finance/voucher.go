@@ -315,7 +315,7 @@ func insertVouchers(tx *gorm.DB, vs []*Voucher) error {
 	}
 	if err := tx.Exec(`INSERT INTO vouchers (period, voucher_date, word, number, summary, attachment_count, status, kind,
 		branch_id, reversal_of, source_type, source_id, source_number, template_version, total, made_by, approved_by, posted_by,
-		made_at, approved_at, posted_at, version) VALUES `+placeholders(len(vs), 22), args...).Error; err != nil {
+		made_at, approved_at, posted_at, version) VALUES `+db.Placeholders(len(vs), 22), args...).Error; err != nil {
 		return err
 	}
 	// ids by (period, word, number), which is unique
@@ -361,7 +361,7 @@ func insertVouchers(tx *gorm.DB, vs []*Voucher) error {
 			return nil
 		}
 		err := tx.Exec(`INSERT INTO voucher_lines (voucher_id, line_no, summary, account_code, customer_id, supplier_id,
-			branch_id, item_id, employee_id, warehouse_id, debit, credit) VALUES `+placeholders(n, 12), largs...).Error
+			branch_id, item_id, employee_id, warehouse_id, debit, credit) VALUES `+db.Placeholders(n, 12), largs...).Error
 		largs, n = largs[:0], 0
 		return err
 	}

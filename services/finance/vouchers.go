@@ -10,7 +10,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/page"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 )
 
@@ -140,7 +142,7 @@ func insertLines(tx *gorm.DB, v Voucher) error {
 			l.Dims.Item, l.Dims.Employee, l.Dims.Warehouse, l.Debit, l.Credit)
 	}
 	return tx.Exec(`INSERT INTO voucher_lines (voucher_id, line_no, summary, account_code, customer_id, supplier_id,
-		branch_id, item_id, employee_id, warehouse_id, debit, credit) VALUES `+placeholders(len(v.Lines), 12), args...).Error
+		branch_id, item_id, employee_id, warehouse_id, debit, credit) VALUES `+db.Placeholders(len(v.Lines), 12), args...).Error
 }
 
 // DeleteVoucher deletes a draft; its number goes to the next voucher of its word and
@@ -425,13 +427,13 @@ func (s *Service) ReverseVoucher(ctx context.Context, id int64, date time.Time, 
 		}
 		r := Voucher{Date: date, Period: PeriodOf(date), Word: orig.Word, Kind: KindReversal, Status: StatusDraft,
 			Branch: orig.Branch, ReversalOf: orig.ID, AttachmentCount: 0, MadeBy: userID(ctx), MadeAt: s.clock(), Version: 1,
-			Summary: clip(firstNonEmpty(summary, "冲销 "+orig.Period.String()+" "+orig.Name()+" "+orig.Summary), 255)}
+			Summary: text.Clip(firstNonEmpty(summary, "冲销 "+orig.Period.String()+" "+orig.Name()+" "+orig.Summary), 255)}
 		if !slices.Contains(b.VoucherWords, r.Word) {
 			r.Word = b.VoucherWords[0]
 		}
 		for _, l := range orig.Lines {
 			l.Debit, l.Credit = -l.Debit, -l.Credit
-			l.Summary = clip("冲销 "+l.Summary, 255)
+			l.Summary = text.Clip("冲销 "+l.Summary, 255)
 			r.Lines = append(r.Lines, l)
 		}
 		r.Total = -orig.Total
@@ -537,18 +539,6 @@ func (s *Service) VoucherSources(ctx context.Context, id int64) ([]SourceRef, er
 	}
 	return out, err
 }
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8Start(s[n]) {
-		n--
-	}
-	return s[:n]
-}
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {

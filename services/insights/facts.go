@@ -154,15 +154,10 @@ func addToDaily(tx *gorm.DB, delta map[Cell]Measures) error {
 			m.SoldQty, m.SoldAmount, m.ReturnedQty, m.ReturnedAmount, m.ShippedQty, m.Cost)
 	}
 	return tx.Exec(`INSERT INTO insights_daily_sales (day, item_id, channel, shop_id, customer_id, outlet_id, branch_id,
-		warehouse_id, sold_qty, sold_amount, returned_qty, returned_amount, shipped_qty, cost) VALUES `+placeholders(len(cells), 14)+`
+		warehouse_id, sold_qty, sold_amount, returned_qty, returned_amount, shipped_qty, cost) VALUES `+db.Placeholders(len(cells), 14)+`
 		ON DUPLICATE KEY UPDATE sold_qty = sold_qty + VALUES(sold_qty), sold_amount = sold_amount + VALUES(sold_amount),
 		returned_qty = returned_qty + VALUES(returned_qty), returned_amount = returned_amount + VALUES(returned_amount),
 		shipped_qty = shipped_qty + VALUES(shipped_qty), cost = cost + VALUES(cost)`, args...).Error
-}
-
-func placeholders(rows, cols int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
 // FoldOrder brings the facts of one order up to its current state. It is idempotent and

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/txn"
 )
 
@@ -111,7 +112,7 @@ func (s *Service) ImportTraffic(ctx context.Context, shop int64, content []byte)
 			args = append(args, shop, d.date, d.visitors, d.cart, now)
 		}
 		err := tx.Exec(`INSERT INTO insights_traffic (shop_id, day, visitors, add_to_cart, updated_at) VALUES `+
-			placeholders(len(days), 5)+` ON DUPLICATE KEY UPDATE visitors = VALUES(visitors), add_to_cart = VALUES(add_to_cart),
+			db.Placeholders(len(days), 5)+` ON DUPLICATE KEY UPDATE visitors = VALUES(visitors), add_to_cart = VALUES(add_to_cart),
 			updated_at = VALUES(updated_at)`, args...).Error
 		return TrafficImport{Shop: shop, Days: len(days)}, err
 	})

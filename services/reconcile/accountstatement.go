@@ -263,7 +263,7 @@ func (s *Service) generateIn(ctx context.Context, tx *gorm.DB, party string, par
 				l.UnitPrice, l.Amount)
 		}
 		if err := tx.Exec(`INSERT INTO account_statement_lines (statement_id, seq, source_id, kind, doc_date, outlet_code,
-			po_no, doc_no, their_doc_no, item_id, quantity, unit_price, amount) VALUES `+placeholders(end-start, 13), args...).Error; err != nil {
+			po_no, doc_no, their_doc_no, item_id, quantity, unit_price, amount) VALUES `+db.Placeholders(end-start, 13), args...).Error; err != nil {
 			return a, err
 		}
 	}

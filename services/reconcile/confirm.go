@@ -10,8 +10,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/money"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/finance"
 )
@@ -234,9 +236,9 @@ func (s *Service) ConfirmStatement(ctx context.Context, id int64) (Confirmation,
 			c.Adjustments += reduction
 			revenue, outputVAT = revenue+net, outputVAT+vat
 			{
-				adjust = append(adjust, PartyCustomer, st.PartyID, "adjust", id, l.RowNo, clip(doc.Number, 40), l.DocumentNumber,
+				adjust = append(adjust, PartyCustomer, st.PartyID, "adjust", id, l.RowNo, text.Clip(doc.Number, 40), l.DocumentNumber,
 					l.PoNumber, l.OutletCode, s.today(), l.ItemID, l.QuantityDifference, 0, -reduction, rate,
-					clip("对账确认 "+l.ResolutionNote, 255), now)
+					text.Clip("对账确认 "+l.ResolutionNote, 255), now)
 			}
 		}
 		c.ReceivableDecrease = c.FeesNet + c.FeesVAT + c.Rebates + c.Adjustments + c.WriteOffs
@@ -245,7 +247,7 @@ func (s *Service) ConfirmStatement(ctx context.Context, id int64) (Confirmation,
 		if len(adjust) > 0 {
 			if err := tx.Exec(`INSERT INTO trade_lines (party_type, party_id, kind, source_id, line_no, doc_no, their_doc_no, po_no,
 				outlet_code, doc_date, item_id, quantity, unit_price, amount, vat_rate_bp, reason, created_at) VALUES `+
-				placeholders(len(adjust)/17, 17), adjust...).Error; err != nil {
+				db.Placeholders(len(adjust)/17, 17), adjust...).Error; err != nil {
 				return c, err
 			}
 		}

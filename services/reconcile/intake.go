@@ -9,10 +9,12 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/docno"
 	"github.com/erphub/erphub/internal/money"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/warehouse"
 )
@@ -106,8 +108,8 @@ func (s *Service) onStockDocument(ctx context.Context, d outbox.Delivery) error 
 		if a.lots > 0 {
 			lot = ""
 		}
-		args = append(args, party, partyID, kind, ev.Document, a.line, clip(ev.OrderNumber, 40), clip(ev.RetailerPO, 64), ev.Branch,
-			ev.Warehouse, ev.Outlet, outlet, date, a.item, clip(lot, 64), a.qty, price, amount, it.VATRateBp, now)
+		args = append(args, party, partyID, kind, ev.Document, a.line, text.Clip(ev.OrderNumber, 40), text.Clip(ev.RetailerPO, 64), ev.Branch,
+			ev.Warehouse, ev.Outlet, outlet, date, a.item, text.Clip(lot, 64), a.qty, price, amount, it.VATRateBp, now)
 		n++
 	}
 	if n == 0 {
@@ -115,7 +117,7 @@ func (s *Service) onStockDocument(ctx context.Context, d outbox.Delivery) error 
 	}
 	return s.db.WithContext(ctx).Exec(`INSERT IGNORE INTO trade_lines (party_type, party_id, kind, source_id, line_no, doc_no, po_no,
 		branch_id, warehouse_id, outlet_id, outlet_code, doc_date, item_id, lot, quantity, unit_price, amount, vat_rate_bp, created_at)
-		VALUES `+placeholders(n, 19), args...).Error
+		VALUES `+db.Placeholders(n, 19), args...).Error
 }
 
 // TopicReturnRecorded carries recorded customer returns (payload {"return", "customer"}).
@@ -210,29 +212,14 @@ func (s *Service) RecordReturn(ctx context.Context, r Return) (Return, error) {
 		var args []any
 		for i, l := range r.Lines {
 			args = append(args, PartyCustomer, r.Customer, KindReturn, r.ID, i+1, r.Number, r.TheirNumber, r.Outlet, outlet,
-				r.Date, l.Item, l.Quantity, l.UnitPrice, l.Amount, vat[i], clip(r.Reason, 255), now)
+				r.Date, l.Item, l.Quantity, l.UnitPrice, l.Amount, vat[i], text.Clip(r.Reason, 255), now)
 		}
 		if err := tx.Exec(`INSERT INTO trade_lines (party_type, party_id, kind, source_id, line_no, doc_no, their_doc_no, outlet_id,
 			outlet_code, doc_date, item_id, quantity, unit_price, amount, vat_rate_bp, reason, created_at) VALUES `+
-			placeholders(len(r.Lines), 17), args...).Error; err != nil {
+			db.Placeholders(len(r.Lines), 17), args...).Error; err != nil {
 			return r, err
 		}
 		return r, s.outbox.Publish(ctx, tx, outbox.Event{Topic: TopicReturnRecorded, Key: r.ResourceName(),
 			Payload: map[string]int64{"return": r.ID, "customer": r.Customer}})
 	})
-}
-
-func placeholders(n, k int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", k), ",") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 { // do not cut a UTF-8 sequence
-		n--
-	}
-	return s[:n]
 }

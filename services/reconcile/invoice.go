@@ -10,9 +10,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/docno"
 	"github.com/erphub/erphub/internal/money"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/finance"
@@ -263,7 +265,7 @@ func (s *Service) insertSalesInvoice(ctx context.Context, tx *gorm.DB, inv *Sale
 	if err := tx.Exec(`INSERT INTO sales_invoices (doc_no, customer_id, outlet_id, branch_id, kind, red, original_id, tax_rate_bp,
 		inv_date, due_date, net, tax, gross, settled, reason, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		inv.Number, inv.Customer, inv.Outlet, inv.Branch, inv.Kind, inv.Red, inv.Original, inv.TaxRateBp, inv.Date, inv.Due,
-		inv.Net, inv.Tax, inv.Gross, inv.Settled, clip(inv.Reason, 255), reqctx.PrincipalFrom(ctx).ID, inv.CreatedAt).Error; err != nil {
+		inv.Net, inv.Tax, inv.Gross, inv.Settled, text.Clip(inv.Reason, 255), reqctx.PrincipalFrom(ctx).ID, inv.CreatedAt).Error; err != nil {
 		return err
 	}
 	if err := tx.Raw(`SELECT LAST_INSERT_ID()`).Scan(&inv.ID).Error; err != nil {
@@ -277,7 +279,7 @@ func (s *Service) insertSalesInvoice(ctx context.Context, tx *gorm.DB, inv *Sale
 		doc.Lines = append(doc.Lines, finance.DocumentLine{Item: l.Item, Net: l.Net, VAT: l.Tax})
 	}
 	if err := tx.Exec(`INSERT INTO sales_invoice_lines (invoice_id, line_no, trade_line_id, item_id, quantity, net, tax, gross)
-		VALUES `+placeholders(len(inv.Lines), 8), args...).Error; err != nil {
+		VALUES `+db.Placeholders(len(inv.Lines), 8), args...).Error; err != nil {
 		return err
 	}
 	return finance.PublishDocument(ctx, s.outbox, tx, doc)

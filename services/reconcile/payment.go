@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/docno"
 	"github.com/erphub/erphub/internal/reqctx"
 	"github.com/erphub/erphub/internal/txn"
@@ -289,7 +290,7 @@ func recordSettlements(tx *gorm.DB, now, date time.Time, sourceType string, rows
 		args = append(args, r.invoiceType, r.invoice, sourceType, r.source, r.amount, r.discount, date, now)
 	}
 	return tx.Exec(`INSERT INTO invoice_settlements (invoice_type, invoice_id, source_type, source_id, amount, discount, settle_date,
-		created_at) VALUES `+placeholders(len(rows), 8), args...).Error
+		created_at) VALUES `+db.Placeholders(len(rows), 8), args...).Error
 }
 
 // GetPayment answers a receipt (party customer) or payment (supplier) with its

@@ -13,6 +13,7 @@ import (
 	"github.com/erphub/erphub/internal/docno"
 	"github.com/erphub/erphub/internal/money"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/finance"
 )
@@ -187,7 +188,7 @@ func (s *Service) CreatePurchaseInvoice(ctx context.Context, in PurchaseInvoice)
 		res := tx.Exec(`INSERT INTO purchase_invoices (doc_no, supplier_id, their_no, po_id, po_no, branch_id, warehouse_id, inv_date,
 			due_date, status, net, tax, gross, differences, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			in.Number, in.Supplier, in.TheirNumber, in.PurchaseOrder, in.PONumber, in.Branch, in.Warehouse, in.Date, in.Due, in.Status,
-			in.Net, in.Tax, in.Gross, clip(strings.Join(in.Differences, "\n"), 2000), reqctx.PrincipalFrom(ctx).ID, in.CreatedAt)
+			in.Net, in.Tax, in.Gross, text.Clip(strings.Join(in.Differences, "\n"), 2000), reqctx.PrincipalFrom(ctx).ID, in.CreatedAt)
 		if res.Error != nil {
 			if _, dup := db.IsDuplicate(res.Error); dup {
 				return in, apperr.Conflict("theirNumber", fmt.Sprintf("supplier %d's invoice %s is already entered", in.Supplier, in.TheirNumber))
@@ -202,7 +203,7 @@ func (s *Service) CreatePurchaseInvoice(ctx context.Context, in PurchaseInvoice)
 			args = append(args, in.ID, i+1, l.Item, l.Quantity, l.UnitPrice, l.TaxRateBp, l.Net, l.Tax, l.Gross, l.Ordered, l.OpenQty, l.POPrice)
 		}
 		if err := tx.Exec(`INSERT INTO purchase_invoice_lines (invoice_id, line_no, item_id, quantity, unit_price, tax_rate_bp, net,
-			tax, gross, ordered_qty, open_qty, po_price) VALUES `+placeholders(len(in.Lines), 12), args...).Error; err != nil {
+			tax, gross, ordered_qty, open_qty, po_price) VALUES `+db.Placeholders(len(in.Lines), 12), args...).Error; err != nil {
 			return in, err
 		}
 		if in.Status == PurchaseMatched {

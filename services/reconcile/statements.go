@@ -16,6 +16,7 @@ import (
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 )
 
@@ -208,7 +209,7 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 			statement_no, period_from, period_to, status, line_count, receipts, returns_amount, adjustments, fees, net, summary_total,
 			totals_flag, our_total, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			in.Party, in.PartyID, in.Profile, in.FileName, hash, gz.Bytes(), st.StatementNumber, in.From, in.To, st.Status,
-			len(rows), totals.Receipts, totals.Returns, totals.Adjustments, totals.Fees, totals.Net, summary, clip(totals.Flag, 255),
+			len(rows), totals.Receipts, totals.Returns, totals.Adjustments, totals.Fees, totals.Net, summary, text.Clip(totals.Flag, 255),
 			st.OurTotal, reqctx.PrincipalFrom(ctx).ID, st.CreatedAt, st.CreatedAt)
 		if res.Error != nil {
 			if _, dup := db.IsDuplicate(res.Error); dup {
@@ -226,10 +227,10 @@ func (s *Service) ImportStatement(ctx context.Context, in Import) (Statement, er
 			chunk := left[start:min(start+5000, len(left))]
 			args := make([]any, 0, 6*len(chunk))
 			for _, l := range chunk {
-				args = append(args, st.ID, l.kind, l.id, clip(l.docNo, 64), l.date, l.amount)
+				args = append(args, st.ID, l.kind, l.id, text.Clip(l.docNo, 64), l.date, l.amount)
 			}
 			if err := tx.Exec(`INSERT INTO statement_only_ours (statement_id, kind, our_id, doc_no, doc_date, amount) VALUES `+
-				placeholders(len(chunk), 6), args...).Error; err != nil {
+				db.Placeholders(len(chunk), 6), args...).Error; err != nil {
 				return Statement{}, err
 			}
 		}
@@ -395,13 +396,13 @@ func insertLines(tx *gorm.DB, statement int64, rows []Row, items []int64, outs [
 			args = append(args, statement, r.Row, r.RecordType, r.DocumentNumber, date, r.PONumber, r.DeliveryNumber, r.OutletCode,
 				r.ItemCode, r.GTIN, r.SupplierItem, items[i], ptr(r.Ordered), ptr(r.Received), ptr(r.UnitPrice), ptr32(r.TaxRate),
 				r.Amount, ptr(r.AmountExclTax), ptr(r.TaxAmount), r.Lot, r.FeeType, r.FeeBasis, r.Remark, o.State, o.TradeLine,
-				o.QtyDiff, o.AmountDiff, o.FeeCategory, len(o.Reasons) > 0, strings.Join(o.Reasons, ","), clip(r.StatementNumber, 64))
+				o.QtyDiff, o.AmountDiff, o.FeeCategory, len(o.Reasons) > 0, strings.Join(o.Reasons, ","), text.Clip(r.StatementNumber, 64))
 		}
 		if err := tx.Exec(`INSERT INTO counterpart_lines (statement_id, row_no, record_type, document_number, document_date,
 			po_number, delivery_number, outlet_code, item_code, gtin, supplier_item_code, item_id, ordered_qty, received_qty,
 			unit_price, tax_rate_bp, amount, amount_excl_tax, tax_amount, lot, fee_type, fee_basis, remark, match_state,
 			trade_line_id, quantity_difference, amount_difference, fee_category, needs_review, review_reasons, statement_number)
-			VALUES `+placeholders(end-start, lineColumns), args...).Error; err != nil {
+			VALUES `+db.Placeholders(end-start, lineColumns), args...).Error; err != nil {
 			return err
 		}
 	}
@@ -758,7 +759,7 @@ func (s *Service) SetItemCodes(ctx context.Context, party string, id int64, code
 		for _, c := range codes {
 			args = append(args, party, id, c.TheirCode, c.Item)
 		}
-		err := tx.Exec(`INSERT INTO party_item_codes (party_type, party_id, their_code, item_id) VALUES `+placeholders(len(codes), 4)+
+		err := tx.Exec(`INSERT INTO party_item_codes (party_type, party_id, their_code, item_id) VALUES `+db.Placeholders(len(codes), 4)+
 			` ON DUPLICATE KEY UPDATE item_id = VALUES(item_id)`, args...).Error
 		return codes, err
 	})

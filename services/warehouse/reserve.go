@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/erphub/erphub/internal/apperr"
+	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/docno"
 	"github.com/erphub/erphub/internal/outbox"
 )
@@ -113,7 +114,7 @@ func (s *Service) CreateDeliveryOrdersIn(ctx context.Context, tx *gorm.DB, ds []
 		numbers[i] = d.Number
 	}
 	if err := tx.Exec(`INSERT INTO delivery_orders (doc_no, branch_id, warehouse_id, customer_id, outlet_id, retailer_po_no,
-		source, status, requested_date, remark, created_by, created_at, updated_at) VALUES `+placeholders(len(ds), 13), args...).Error; err != nil {
+		source, status, requested_date, remark, created_by, created_at, updated_at) VALUES `+db.Placeholders(len(ds), 13), args...).Error; err != nil {
 		return ds, err
 	}
 	// ids by number: multi-row inserts need not get consecutive ids on every server
@@ -136,7 +137,7 @@ func (s *Service) CreateDeliveryOrdersIn(ctx context.Context, tx *gorm.DB, ds []
 			return nil
 		}
 		err := tx.Exec(`INSERT INTO delivery_order_lines (delivery_order_id, line_no, item_id, quantity, unit_price, reserved)
-			VALUES `+placeholders(rows, cols), lineArgs...).Error
+			VALUES `+db.Placeholders(rows, cols), lineArgs...).Error
 		lineArgs, rows = lineArgs[:0], 0
 		return err
 	}
@@ -178,7 +179,7 @@ func (s *Service) AppendReservedLinesIn(ctx context.Context, tx *gorm.DB, id int
 		args = append(args, id, d.LineCount+i+1, l.Item, l.Quantity, l.UnitPrice, true)
 	}
 	if err := tx.Exec(`INSERT INTO delivery_order_lines (delivery_order_id, line_no, item_id, quantity, unit_price, reserved)
-		VALUES `+placeholders(len(lines), 6), args...).Error; err != nil {
+		VALUES `+db.Placeholders(len(lines), 6), args...).Error; err != nil {
 		return false, err
 	}
 	return true, tx.Exec(`UPDATE delivery_orders SET updated_at = ? WHERE id = ?`, s.clock(), id).Error

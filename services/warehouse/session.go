@@ -16,6 +16,7 @@ import (
 	"github.com/erphub/erphub/internal/barcode"
 	"github.com/erphub/erphub/internal/page"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/internal/text"
 	"github.com/erphub/erphub/internal/txn"
 	"github.com/erphub/erphub/services/catalog"
 )
@@ -350,9 +351,9 @@ func fill(r scanRow, res ScanResult) scanRow {
 			r.Reason = ReasonNotFEFO
 		}
 	}
-	r.Detail = clip(res.Detail, 255)
+	r.Detail = text.Clip(res.Detail, 255)
 	if res.Warning != "" && res.Accepted {
-		r.Detail = clip(res.Warning, 255)
+		r.Detail = text.Clip(res.Warning, 255)
 	}
 	r.ItemID, r.LotID, r.LotNo, r.Quantity = res.Item, res.LotID, res.Lot, res.Quantity
 	if res.Line != nil {
@@ -362,16 +363,6 @@ func fill(r scanRow, res ScanResult) scanRow {
 		r.Expiry = sql.NullTime{Time: res.Expiry.Time(), Valid: true}
 	}
 	return r
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // identified is a scan decoded and matched to its item.

@@ -41,12 +41,6 @@ func dateOf(t sql.NullTime) *barcode.Date {
 	return &d
 }
 
-// placeholders renders "(?,?,?),(?,?,?)…" for n rows of k columns.
-func placeholders(n, k int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?,", k), ",") + ")"
-	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
-}
-
 // ---- order documents (purchase orders, delivery orders, transfers) ----
 
 // lineTable describes the line table of an order document: its counters of work held by
@@ -84,7 +78,7 @@ func (s store) insertLines(t lineTable, doc int64, lines []Line) ([]Line, error)
 			args = append(args, lines[i].Reserved)
 		}
 	}
-	q := "INSERT INTO " + t.table + " (" + strings.Join(cols, ",") + ") VALUES " + placeholders(len(lines), len(cols))
+	q := "INSERT INTO " + t.table + " (" + strings.Join(cols, ",") + ") VALUES " + db.Placeholders(len(lines), len(cols))
 	if err := s.db.Exec(q, args...).Error; err != nil {
 		return nil, err
 	}
@@ -573,7 +567,7 @@ func (s store) addTransit(transfer int64, rows []entry) error {
 	for _, r := range rows {
 		args = append(args, transfer, r.item, r.lot, r.quantity, r.value)
 	}
-	return s.db.Exec(`INSERT INTO transit_stock (transfer_id, item_id, lot_id, quantity, value) VALUES `+placeholders(len(rows), 5)+
+	return s.db.Exec(`INSERT INTO transit_stock (transfer_id, item_id, lot_id, quantity, value) VALUES `+db.Placeholders(len(rows), 5)+
 		` ON DUPLICATE KEY UPDATE quantity = quantity + VALUES(quantity), value = value + VALUES(value)`, args...).Error
 }
 
@@ -629,7 +623,7 @@ func (s store) lockValuations(wh int64, items []int64, now time.Time) (map[int64
 					n++
 				}
 			}
-			if err := s.root.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+placeholders(n, 3), args...).Error; err != nil {
+			if err := s.root.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+db.Placeholders(n, 3), args...).Error; err != nil {
 				return nil, err
 			}
 		}
@@ -664,7 +658,7 @@ func (s store) lockValuations(wh int64, items []int64, now time.Time) (map[int64
 	for _, it := range missing {
 		args = append(args, wh, it, now)
 	}
-	if err := s.db.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+placeholders(len(missing), 3), args...).Error; err != nil {
+	if err := s.db.Exec(`INSERT IGNORE INTO stock_items (warehouse_id, item_id, updated_at) VALUES `+db.Placeholders(len(missing), 3), args...).Error; err != nil {
 		return nil, err
 	}
 	return out, read(missing)
@@ -682,7 +676,7 @@ func (s store) saveValuations(wh int64, vals map[int64]valuation, releaseReserve
 		args = append(args, wh, item, v.Quantity, v.Value, v.LastCost, releaseReserved[item], now)
 	}
 	return s.db.Exec(`INSERT INTO stock_items (warehouse_id, item_id, on_hand, value, last_unit_cost, reserved, updated_at) VALUES `+
-		placeholders(len(vals), 7)+` ON DUPLICATE KEY UPDATE on_hand = VALUES(on_hand), value = VALUES(value),
+		db.Placeholders(len(vals), 7)+` ON DUPLICATE KEY UPDATE on_hand = VALUES(on_hand), value = VALUES(value),
 		last_unit_cost = VALUES(last_unit_cost), reserved = reserved - VALUES(reserved), updated_at = VALUES(updated_at)`, args...).Error
 }
 
@@ -710,7 +704,7 @@ func (s store) applyLevels(wh int64, deltas []levelDelta, now time.Time) error {
 		args = append(args, wh, d.item, d.lot, d.onHand, -d.picked, now)
 	}
 	return s.db.Exec(`INSERT INTO stock_levels (warehouse_id, item_id, lot_id, on_hand, picked, updated_at) VALUES `+
-		placeholders(len(deltas), 6)+` ON DUPLICATE KEY UPDATE on_hand = on_hand + VALUES(on_hand),
+		db.Placeholders(len(deltas), 6)+` ON DUPLICATE KEY UPDATE on_hand = on_hand + VALUES(on_hand),
 		picked = picked + VALUES(picked), updated_at = VALUES(updated_at)`, args...).Error
 }
 
@@ -774,7 +768,7 @@ func (s store) insertDocument(d StockDocument, entries []entry) (StockDocument, 
 		args = append(args, id, e.lineNo, d.Type, d.Warehouse, e.item, e.lot, e.quantity, e.value, d.PostTime)
 	}
 	if err := s.db.Exec(`INSERT INTO stock_ledger (document_id, line_no, doc_type, warehouse_id, item_id, lot_id, quantity,
-		value, posted_at) VALUES `+placeholders(len(entries), 9), args...).Error; err != nil {
+		value, posted_at) VALUES `+db.Placeholders(len(entries), 9), args...).Error; err != nil {
 		return d, err
 	}
 	return s.document(id)
