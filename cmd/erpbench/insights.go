@@ -96,14 +96,8 @@ func seedOrders(ctx context.Context, e *env) error {
 		shops[i] = s.ID
 	}
 	const items = 500
-	ids := make([]int64, items)
-	if err := parallel(8, items, func(i int) error {
-		var it struct{ ID int64 }
-		err := e.call(ctx, "POST", "/v1/items", map[string]any{"sku": fmt.Sprintf("IX-%03d", i), "name": "腊味", "unit": "bag",
-			"vatRateBp": 1300}, &it)
-		ids[i] = it.ID
-		return err
-	}); err != nil {
+	ids, err := createItems(ctx, e, "IX", items)
+	if err != nil {
 		return err
 	}
 	db, err := financeDB(e)

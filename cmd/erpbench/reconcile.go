@@ -66,14 +66,8 @@ func seedChain(ctx context.Context, e *env) error {
 	}); err != nil {
 		return err
 	}
-	ids := make([]int64, items)
-	if err := parallel(8, items, func(i int) error {
-		var it struct{ ID int64 }
-		err := e.call(ctx, "POST", "/v1/items", map[string]any{"sku": fmt.Sprintf("REC-%03d", i), "name": "香肠", "unit": "bag",
-			"vatRateBp": 1300}, &it)
-		ids[i] = it.ID
-		return err
-	}); err != nil {
+	ids, err := createItems(ctx, e, "REC", items)
+	if err != nil {
 		return err
 	}
 	db, err := financeDB(e)
@@ -182,4 +176,18 @@ func accountStatementOp(ctx context.Context, e *env, w int) error {
 		return fmt.Errorf("statement has %d lines of %d outlets", st.GetLineCount(), st.GetOutletCount())
 	}
 	return nil
+}
+
+// createItems makes n bagged items at 13 % VAT with SKUs PREFIX-000…, 8 at a time, and
+// answers their ids in SKU order.
+func createItems(ctx context.Context, e *env, prefix string, n int) ([]int64, error) {
+	ids := make([]int64, n)
+	err := parallel(8, n, func(i int) error {
+		var it struct{ ID int64 }
+		err := e.call(ctx, "POST", "/v1/items", map[string]any{"sku": fmt.Sprintf("%s-%03d", prefix, i), "name": "腊味",
+			"unit": "bag", "vatRateBp": 1300}, &it)
+		ids[i] = it.ID
+		return err
+	})
+	return ids, err
 }
