@@ -289,7 +289,15 @@ func (s *Service) pushShopLevels(ctx context.Context, claim string, levels []due
 	}
 	whs := p.offerWarehouses(shop.DefaultWarehouse)
 	_, setter, connErr := s.adapters(ctx, shop)
-	for _, l := range levels {
+	for i, l := range levels {
+		if ctx.Err() != nil {
+			// shutting down is not the platform's failure: give the rest back, due now and
+			// without a backoff, for the next replica (or this one after a restart)
+			for _, rest := range levels[i:] {
+				_ = release(rest)
+			}
+			return ctx.Err()
+		}
 		if l.PerUnit == nil { // the mapping was deleted: nothing to offer under this SKU
 			if err := g.Exec(`DELETE FROM shop_stock WHERE shop_id = ? AND sku = ? AND claimed_by = ?`, l.ShopID, l.SKU, claim).Error; err != nil {
 				return err
@@ -311,6 +319,13 @@ func (s *Service) pushShopLevels(ctx context.Context, claim string, levels []due
 		err = connErr
 		if err == nil {
 			err = setter.SetStock(ctx, l.SKU, level)
+		}
+		if ctx.Err() != nil {
+			// cut short by the shutdown: pushed again after it, the level is idempotent
+			for _, rest := range levels[i:] {
+				_ = release(rest)
+			}
+			return ctx.Err()
 		}
 		s.recordPush(ctx, l.ShopID, 0, "stock", l.SKU, fmt.Sprintf("%s = %d", l.SKU, level), err)
 		if errors.Is(err, errNoConnection) {
