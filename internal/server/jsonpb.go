@@ -2,10 +2,12 @@ package server
 
 import (
 	"encoding/base64"
+	"fmt"
 	"io"
 	"math"
 	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -66,6 +68,13 @@ func appendMessage(b []byte, m protoreflect.Message) ([]byte, error) {
 	switch name := desc.FullName(); {
 	case name == "google.protobuf.Int64Value" || name == "google.protobuf.UInt64Value":
 		return appendScalar(b, desc.Fields().ByNumber(1), m.Get(desc.Fields().ByNumber(1)))
+	case name == "google.protobuf.Timestamp":
+		if b2, ok := appendTimestamp(b, m); ok {
+			return b2, nil
+		}
+		// out of range: protojson answers the error
+		_, err := protojson.Marshal(m.Interface())
+		return nil, err
 	case wellKnown[name]:
 		out, err := protojson.MarshalOptions{EmitUnpopulated: true}.Marshal(m.Interface())
 		return append(b, out...), err
@@ -201,6 +210,31 @@ func appendScalar(b []byte, fd protoreflect.FieldDescriptor, v protoreflect.Valu
 }
 
 const hexDigits = "0123456789abcdef"
+
+// appendTimestamp writes a Timestamp as protojson does (RFC 3339 in UTC, with 0, 3, 6 or 9
+// fractional digits), without protojson's per-call set-up: inbox pages carry hundreds.
+// ok is false outside protojson's range (years 1–9999, nanos 0–999,999,999).
+func appendTimestamp(b []byte, m protoreflect.Message) ([]byte, bool) {
+	fields := m.Descriptor().Fields()
+	secs, nanos := m.Get(fields.ByNumber(1)).Int(), m.Get(fields.ByNumber(2)).Int()
+	const minSecs, maxSecs = -62135596800, 253402300799 // 0001-01-01 and 9999-12-31T23:59:59
+	if secs < minSecs || secs > maxSecs || nanos < 0 || nanos > 999_999_999 {
+		return b, false
+	}
+	t := time.Unix(secs, nanos).UTC()
+	b = append(b, '"')
+	b = t.AppendFormat(b, "2006-01-02T15:04:05")
+	switch {
+	case nanos == 0:
+	case nanos%1_000_000 == 0:
+		b = fmt.Appendf(b, ".%03d", nanos/1_000_000)
+	case nanos%1_000 == 0:
+		b = fmt.Appendf(b, ".%06d", nanos/1_000)
+	default:
+		b = fmt.Appendf(b, ".%09d", nanos)
+	}
+	return append(b, 'Z', '"'), true
+}
 
 // appendString writes s as a JSON string (no HTML escaping, like protojson).
 func appendString(b []byte, s string) []byte {

@@ -77,3 +77,29 @@ func TestOpenAPIIntegersAreNumbers(t *testing.T) {
 		t.Fatalf("int64 schema not fixed: %s", doc)
 	}
 }
+
+// Timestamps are written by hand (inbox pages carry hundreds); they must read exactly as
+// protojson writes them, at every precision, and out-of-range ones must fail as in protojson.
+func TestTimestampsAsProtojson(t *testing.T) {
+	t.Parallel()
+	m := newJSONMarshaler()
+	for _, ts := range []*timestamppb.Timestamp{
+		{Seconds: 0}, {Seconds: 1764000000, Nanos: 500_000_000}, {Seconds: 1764000000, Nanos: 123_456_000},
+		{Seconds: 1764000000, Nanos: 1}, {Seconds: -62135596800}, {Seconds: 253402300799, Nanos: 999_999_999},
+		{Seconds: -1, Nanos: 999_000_000},
+	} {
+		got, err := m.Marshal(ts)
+		if err != nil {
+			t.Fatalf("%v: %v", ts, err)
+		}
+		want, _ := protojson.Marshal(ts)
+		if string(got) != string(want) {
+			t.Fatalf("%v: wrote %s, protojson writes %s", ts, got, want)
+		}
+	}
+	for _, ts := range []*timestamppb.Timestamp{{Seconds: 253402300800}, {Seconds: -62135596801}, {Nanos: -1}, {Nanos: 1e9}} {
+		if b, err := m.Marshal(ts); err == nil {
+			t.Fatalf("%v: out of range but written as %s", ts, b)
+		}
+	}
+}

@@ -1,13 +1,13 @@
 package approval
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -36,6 +36,9 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	http     *http.Client
+
+	flowsMu sync.Mutex
+	flows   map[[2]int64]Flow // (flow, version) → definition, see flowVersion
 }
 
 // New returns the service and subscribes the robot sender to its notices.
@@ -49,7 +52,8 @@ func New(g *gorm.DB, id *identity.Service, ob *outbox.Outbox, opt Options) *Serv
 	if opt.HTTP == nil {
 		opt.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
-	s := &Service{db: g, identity: id, outbox: ob, now: opt.Now, log: opt.Log, http: opt.HTTP}
+	s := &Service{db: g, identity: id, outbox: ob, now: opt.Now, log: opt.Log, http: opt.HTTP,
+		flows: map[[2]int64]Flow{}}
 	ob.Subscribe("approval-robots", []string{topicNotify}, s.deliverNotice)
 	return s
 }
@@ -377,32 +381,25 @@ func (s *Service) views(ctx context.Context, st store, rows []requestRow) ([]Req
 	if err != nil {
 		return nil, err
 	}
-	flows := map[[2]int64]Flow{}
-	names := map[int64]string{}
-	// a person's name as an inbox shows it (managers may not read users themselves)
-	name := func(id int64) string {
-		if id == 0 {
-			return ""
+	// the names people are shown by, in one query (managers may not read users themselves)
+	people := make([]int64, 0, len(rows)+1)
+	for _, row := range rows {
+		people = append(people, row.MakerID)
+		for _, d := range hist[row.ID] {
+			people = append(people, d.User)
 		}
-		n, ok := names[id]
-		if !ok {
-			if u, err := s.identity.GetUser(ctx, id); err == nil {
-				n = cmp.Or(u.DisplayName, u.Username)
-			}
-			names[id] = n
-		}
-		return n
+	}
+	slices.Sort(people)
+	names, err := s.identity.Names(ctx, slices.Compact(people))
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Request, len(rows))
 	for i, row := range rows {
 		r := row.request()
-		k := [2]int64{row.FlowID, int64(row.FlowVersion)}
-		f, ok := flows[k]
-		if !ok {
-			if f, err = st.flow(row.FlowID, row.FlowVersion); err != nil {
-				return nil, err
-			}
-			flows[k] = f
+		f, err := s.flowVersion(st, row.FlowID, row.FlowVersion)
+		if err != nil {
+			return nil, err
 		}
 		r.FlowName = f.Name
 		if int(r.Step) >= 1 && int(r.Step) <= len(f.Steps) {
@@ -412,9 +409,9 @@ func (s *Service) views(ctx context.Context, st store, rows []requestRow) ([]Req
 		if r.History == nil {
 			r.History = []Decision{}
 		}
-		r.MakerName = name(r.Maker)
+		r.MakerName = names[r.Maker]
 		for j := range r.History {
-			r.History[j].UserName = name(r.History[j].User)
+			r.History[j].UserName = names[r.History[j].User]
 		}
 		if r.Approvers == nil {
 			r.Approvers = []int64{}
@@ -422,6 +419,30 @@ func (s *Service) views(ctx context.Context, st store, rows []requestRow) ([]Req
 		out[i] = r
 	}
 	return out, nil
+}
+
+// flowVersion answers a flow at a version a request started with. A version's definition
+// never changes once written, so versions are kept in memory (bounded) after the first
+// read: an inbox page shows flow and step names without a query per flow.
+func (s *Service) flowVersion(st store, id int64, version int32) (Flow, error) {
+	k := [2]int64{id, int64(version)}
+	s.flowsMu.Lock()
+	f, ok := s.flows[k]
+	s.flowsMu.Unlock()
+	if ok {
+		return f, nil
+	}
+	f, err := st.flow(id, version)
+	if err != nil {
+		return f, err
+	}
+	s.flowsMu.Lock()
+	if len(s.flows) >= 4096 {
+		clear(s.flows)
+	}
+	s.flows[k] = f
+	s.flowsMu.Unlock()
+	return f, nil
 }
 
 // ---- reading ----

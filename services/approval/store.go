@@ -145,6 +145,28 @@ const requestCols = `r.id, r.document_type, r.document_id, r.document_number, r.
 	r.maker_id, r.flow_id, r.flow_version, r.condition_text, r.state, r.step, r.step_started_at, r.reminded_step,
 	r.escalated_step, r.comment, r.version, r.created_at, r.decided_at`
 
+// requests runs a query of requestCols and scans it by hand: inbox pages are the hot
+// read, and gorm's reflective scan cost more than the query.
+func (s store) requests(q string, args ...any) ([]requestRow, error) {
+	rows, err := s.db.Raw(q, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []requestRow
+	for rows.Next() {
+		var r requestRow
+		if err := rows.Scan(&r.ID, &r.DocumentType, &r.DocumentID, &r.DocumentNumber, &r.Amount, &r.BranchID,
+			&r.WarehouseID, &r.MakerID, &r.FlowID, &r.FlowVersion, &r.ConditionText, &r.State, &r.Step,
+			&r.StepStartedAt, &r.RemindedStep, &r.EscalatedStep, &r.Comment, &r.Version, &r.CreatedAt,
+			&r.DecidedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func (r requestRow) request() Request {
 	return Request{ID: r.ID, DocumentType: r.DocumentType, Document: r.DocumentID, DocumentNumber: r.DocumentNumber,
 		Amount: r.Amount, Branch: r.BranchID, Warehouse: r.WarehouseID, Maker: r.MakerID, Flow: r.FlowID,
@@ -200,8 +222,8 @@ func (s store) requestRow(id int64, lock bool) (requestRow, error) {
 	if lock {
 		q += " FOR UPDATE"
 	}
-	var rows []requestRow
-	if err := s.db.Raw(q, id).Scan(&rows).Error; err != nil {
+	rows, err := s.requests(q, id)
+	if err != nil {
 		return requestRow{}, err
 	}
 	if len(rows) == 0 {
@@ -265,21 +287,21 @@ func (s store) histories(ids []int64) (map[int64][]Decision, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		RequestID, UserID, OnBehalfOf int64
-		Step                          int32
-		Action, Comment, Peer, Device string
-		DecidedAt                     time.Time
-	}
-	if err := s.db.Raw(`SELECT request_id, step, user_id, on_behalf_of, action, comment, peer, device, decided_at
-		FROM approval_decisions WHERE request_id IN ? ORDER BY id`, ids).Scan(&rows).Error; err != nil {
+	rows, err := s.db.Raw(`SELECT request_id, step, user_id, on_behalf_of, action, comment, peer, device, decided_at
+		FROM approval_decisions WHERE request_id IN ? ORDER BY id`, ids).Rows()
+	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		out[r.RequestID] = append(out[r.RequestID], Decision{Step: r.Step, User: r.UserID, OnBehalfOf: r.OnBehalfOf,
-			Action: r.Action, Comment: r.Comment, Peer: r.Peer, Device: r.Device, Time: r.DecidedAt})
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var d Decision
+		if err := rows.Scan(&id, &d.Step, &d.User, &d.OnBehalfOf, &d.Action, &d.Comment, &d.Peer, &d.Device, &d.Time); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], d)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // openApprovers answers who may still decide the current step of requests.
@@ -288,15 +310,20 @@ func (s store) openApprovers(ids []int64) (map[int64][]int64, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []struct{ RequestID, UserID int64 }
-	if err := s.db.Raw(`SELECT request_id, user_id FROM approval_assignments WHERE request_id IN ? AND open = 1
-		ORDER BY request_id, user_id`, ids).Scan(&rows).Error; err != nil {
+	rows, err := s.db.Raw(`SELECT request_id, user_id FROM approval_assignments WHERE request_id IN ? AND open = 1
+		ORDER BY request_id, user_id`, ids).Rows()
+	if err != nil {
 		return nil, err
 	}
-	for _, r := range rows {
-		out[r.RequestID] = append(out[r.RequestID], r.UserID)
+	defer rows.Close()
+	for rows.Next() {
+		var id, user int64
+		if err := rows.Scan(&id, &user); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], user)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // inbox answers requests waiting for any of users, newest first.
@@ -316,9 +343,7 @@ func (s store) inbox(users []int64, after int64, limit int) ([]requestRow, error
 		q += " AND r.id < ?"
 		args = append(args, after)
 	}
-	var rows []requestRow
-	err := s.db.Raw(q+order, append(args, limit)...).Scan(&rows).Error
-	return rows, err
+	return s.requests(q+order, append(args, limit)...)
 }
 
 // involved answers requests users made, were asked to decide or decided (all when users is nil).
@@ -337,9 +362,7 @@ func (s store) involved(users []int64, state string, after int64, limit int) ([]
 		q += " AND r.id < ?"
 		args = append(args, after)
 	}
-	var rows []requestRow
-	err := s.db.Raw(q+" ORDER BY r.id DESC LIMIT ?", append(args, limit)...).Scan(&rows).Error
-	return rows, err
+	return s.requests(q+" ORDER BY r.id DESC LIMIT ?", append(args, limit)...)
 }
 
 // ---- delegations ----

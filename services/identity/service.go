@@ -311,6 +311,29 @@ func (s *Service) GetUser(ctx context.Context, id int64) (User, error) {
 	return u, err
 }
 
+// Names answers the names people are shown by (display name, else username) of users, in
+// one query; unknown ids are left out.
+func (s *Service) Names(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT id, COALESCE(NULLIF(display_name, ''), username) FROM users WHERE id IN ?`, ids).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // ListUsers pages through users, optionally holding role.
 func (s *Service) ListUsers(ctx context.Context, size int32, token, role string) ([]User, string, error) {
 	p, err := page.Parse(size, token, role)
