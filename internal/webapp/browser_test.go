@@ -196,6 +196,9 @@ func TestScanDeliveryOrderInBrowser(t *testing.T) {
 	// pick the delivery order, then scan a code the order does not know and one it does
 	b.do(chromedp.Click(chromedp.CSS("#nav-scan")), b.visible(fmt.Sprintf("#doc-deliveryOrder-%d", do)))
 	b.shot("scan-pick")
+	if got := b.text(fmt.Sprintf("#doc-deliveryOrder-%d", do)); !strings.Contains(got, "渝佳超市") || !strings.Contains(got, "YJ-PO-778") {
+		t.Fatalf("the order on the pick list shows %q, not its customer's name and PO number", got)
+	}
 	b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#doc-deliveryOrder-%d", do))), b.visible("#scan-input"))
 	b.do(chromedp.SendKeys(chromedp.CSS("#scan-input"), gtin("692345699999")+"\n"))
 	b.waitFor(`document.querySelector('#verdict.refused') !== null`)

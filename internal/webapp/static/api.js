@@ -68,6 +68,24 @@ export async function login(username, password) {
 }
 
 export const get = (path) => call('GET', path);
+
+// cached answers a GET once per page load (or null when it fails, e.g. 403 for a role
+// that may not read that resource): names of items, suppliers and customers on lists.
+const answers = new Map();
+export function cached(path) {
+  if (!answers.has(path)) answers.set(path, get(path).catch(() => null));
+  return answers.get(path);
+}
+
+// name answers what people call a catalog entry: "SKU name" for items, the name otherwise,
+// or "#id" when it cannot be read.
+export async function name(kind, id) {
+  if (!id) return '';
+  const r = await cached(`/v1/${kind}/${id}`);
+  const x = r && (r.item || r.supplier || r.customer || r);
+  if (!x) return '#' + id;
+  return kind === 'items' ? `${x.sku || ''} ${x.name || ''}`.trim() || '#' + id : x.name || '#' + id;
+}
 export const post = (path, body = {}) => call('POST', path, body);
 
 // query builds "?a=1&b=2" from the non-empty values.

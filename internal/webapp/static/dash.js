@@ -103,10 +103,11 @@ export function render(view) {
     } else aging.append(el('p', { class: 'muted' }, na));
 
     const lotRows = (expiring?.lots || []).slice(0, 20);
+    const itemNames = await Promise.all(lotRows.map((l) => api.name('items', l.item)));
     if (lotRows.length) {
       lots.append(el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('dash.lot')), el('th', {}, t('dash.expiry')),
         el('th', { class: 'num' }, t('dash.daysLeft')), el('th', { class: 'num' }, t('dash.onHand')), el('th', { class: 'num' }, t('dash.value')))),
-      el('tbody', {}, lotRows.map((l) => el('tr', {}, el('td', {}, `#${l.item} ${l.lot}`), el('td', {}, l.expiry),
+      el('tbody', {}, lotRows.map((l, i) => el('tr', {}, el('td', {}, `${itemNames[i]} · ${l.lot}`), el('td', {}, l.expiry),
         el('td', { class: 'num' }, String(l.daysLeft)), el('td', { class: 'num' }, qty(l.onHand)), el('td', { class: 'num' }, money(l.value)))))));
     } else lots.append(el('p', { class: 'muted' }, expiring ? t('dash.noLots') : na));
   })();

@@ -8,12 +8,7 @@ import { el, money, qty, when } from './fmt.js';
 import { message } from './app.js';
 
 const POLL_MS = 4000;
-const cache = new Map(); // path -> promise of the answer (or null)
-
-function cached(path) {
-  if (!cache.has(path)) cache.set(path, api.get(path).catch(() => null));
-  return cache.get(path);
-}
+const cached = api.cached;
 
 const docPath = { purchase_order: '/v1/purchaseOrders/', delivery_order: '/v1/deliveryOrders/' };
 

@@ -12,7 +12,7 @@ const items = new Map(); // item id -> {sku, name}
 async function item(id) {
   if (!id) return { sku: '', name: '' };
   if (!items.has(id)) {
-    items.set(id, api.get('/v1/items/' + id).then((r) => r.item || r).catch(() => ({ sku: '#' + id, name: '' })));
+    items.set(id, api.cached('/v1/items/' + id).then((r) => (r && (r.item || r)) || { sku: '#' + id, name: '' }));
   }
   return items.get(id);
 }
@@ -58,10 +58,11 @@ export function render(view) {
         const r = await api.get(path);
         const docs = r[key] || [];
         if (!docs.length) box.append(el('p', { class: 'muted' }, t('scan.none')));
-        for (const d of docs) {
+        const parties = await Promise.all(docs.map(party));
+        for (const [i, d] of docs.entries()) {
           box.append(el('button', { type: 'button', class: 'secondary', id: `doc-${kind}-${d.id}`, dataset: { kind, id: d.id },
             onclick: () => open(kind, d) },
-          el('strong', {}, d.number), ' · ', party(d), ' · ', String((d.lines || []).length), ' ', t('inbox.lines'),
+          el('strong', {}, d.number), ' · ', parties[i], ' · ', String((d.lines || []).length), ' ', t('inbox.lines'),
           d.status !== 'open' ? el('span', { class: 'badge' }, ' ', d.status) : null));
         }
       } catch (err) {
@@ -71,9 +72,9 @@ export function render(view) {
     };
     await Promise.all([
       list('/v1/deliveryOrders' + api.query({ status: 'open', pageSize: 100 }), 'deliveryOrders', dos, 'deliveryOrder',
-        (d) => d.retailerPoNumber || t('scan.customer', { id: d.customer })),
+        async (d) => [await api.name('customers', d.customer), d.retailerPoNumber].filter(Boolean).join(' · ')),
       list('/v1/purchaseOrders' + api.query({ status: 'open', pageSize: 100 }), 'purchaseOrders', pos, 'purchaseOrder',
-        (d) => t('scan.supplier', { id: d.supplier })),
+        (d) => api.name('suppliers', d.supplier)),
     ]);
   }
 
