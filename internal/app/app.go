@@ -59,7 +59,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxBackoff: cfg.OutboxMaxBackoff, BaseBackoff: cfg.OutboxBackoff, Lease: cfg.OutboxLease, Logger: log})
 	a.Jobs = jobs.New(g, cfg.TimeZone, log)
 	a.Catalog = catalog.New(g)
-	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL})
+	a.Identity = identity.New(g, a.Catalog, identity.Options{TokenTTL: cfg.TokenTTL, CacheTTL: cfg.AuthCacheTTL,
+		Throttle: identity.Throttle{FreeFailures: cfg.LoginFreeFails, MaxDelay: cfg.LoginMaxDelay, LockAfter: cfg.LoginLockAfter,
+			LockFor: cfg.LoginLockFor}})
 	a.Approval = approval.New(g, a.Identity, a.Outbox, approval.Options{Log: log})
 	a.Warehouse = warehouse.New(g, a.Catalog, a.Outbox, warehouse.Options{Location: cfg.TimeZone,
 		Approvals: warehouseApprovals{a}})

@@ -38,6 +38,10 @@ type Config struct {
 	StockDebounce    time.Duration
 	StockMaxBackoff  time.Duration
 	DebugAddr        string
+	LoginFreeFails   int
+	LoginMaxDelay    time.Duration
+	LoginLockAfter   int
+	LoginLockFor     time.Duration
 }
 
 // Setting describes one environment variable.
@@ -95,6 +99,14 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.Schedules, err = schedules(v); return err }},
 	{"ERP_DEBUG_ADDR", "debug-addr", "", "if set, serve Go pprof profiles on this address (keep it private, e.g. 127.0.0.1:6060)",
 		func(c *Config, v string) error { c.DebugAddr = v; return nil }},
+	{"ERP_LOGIN_FREE_FAILURES", "login-free-failures", "3", "failed sign-ins of a username answered without a wait; later ones wait 1 s, 2 s, 4 s, …",
+		func(c *Config, v string) error { n, err := positive(v); c.LoginFreeFails = int(n); return err }},
+	{"ERP_LOGIN_MAX_DELAY", "login-max-delay", "30s", "longest wait between sign-in attempts of a username that keeps failing",
+		func(c *Config, v string) (err error) { c.LoginMaxDelay, err = duration(v); return err }},
+	{"ERP_LOGIN_LOCK_AFTER", "login-lock-after", "10", "failed sign-ins in a row that lock a username",
+		func(c *Config, v string) error { n, err := positive(v); c.LoginLockAfter = int(n); return err }},
+	{"ERP_LOGIN_LOCK_FOR", "login-lock-for", "15m", "how long a locked username stays locked",
+		func(c *Config, v string) (err error) { c.LoginLockFor, err = duration(v); return err }},
 	{"ERP_GATEWAY_CONNS", "gateway-conns", "2", "gRPC connections from the HTTP gateway to the local gRPC server",
 		func(c *Config, v string) error { n, err := positive(v); c.GatewayConns = int(n); return err }},
 }
