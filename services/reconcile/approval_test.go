@@ -125,7 +125,8 @@ func redeliver(t *testing.T, e *apptest.Env, request int64, forged ...map[string
 // and resubmitted, and approved: the allocations are made and the payment booked exactly
 // once, however often the outcome arrives (a superseded request's outcome changes
 // nothing). A payment whose invoice was settled while it waited is booked unallocated, as a
-// prepayment, saying why; a rejected one can be cancelled. Customer receipts never wait.
+// prepayment, saying why; a rejected one can be cancelled, or resubmitted under the
+// threshold and booked at once. Customer receipts never wait.
 func TestSupplierPaymentApproval(t *testing.T) {
 	t.Parallel()
 	c := newChain(t)
@@ -303,6 +304,27 @@ func TestSupplierPaymentApproval(t *testing.T) {
 		"PAYMENT_NOT_REJECTED", "cancelled")
 	refused(t, e.Do(t, "POST", fmt.Sprintf("/v1/supplierPayments/%d:allocate", dropped.ID), c.finance, map[string]any{
 		"allocations": []map[string]any{{"invoice": invD, "amount": 1}}}), "PAYMENT_CANCELLED", dropped.Number)
+
+	// rejected, then resubmitted under the threshold: no flow matches, booked at once
+	invE := purchaseInvoice(t, e, supplier, "FP-E", 90000)
+	var cut approvalPaymentJSON
+	e.MustDo(t, 200, "POST", "/v1/supplierPayments", c.finance, map[string]any{"party": supplier, "method": "bank", "amount": 110000,
+		"allocations": []map[string]any{{"invoice": invE, "amount": 90000}}}).Decode(t, &cut)
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/approvalRequests/%d:reject", cut.ApprovalRequest), boss, map[string]any{"comment": "只付发票金额"})
+	waitUntil(t, "the rejection reaches the payment", func() bool { return get(cut.ID).Status == "REJECTED" })
+	refused(t, e.Do(t, "POST", fmt.Sprintf("/v1/supplierPayments/%d:resubmit", cut.ID), c.finance, map[string]any{"amount": 80000}),
+		"INVALID_ARGUMENT", "amount")
+	var booked approvalPaymentJSON
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/supplierPayments/%d:resubmit", cut.ID), c.finance, map[string]any{"amount": 90000}).
+		Decode(t, &booked)
+	if booked.Status != "RECORDED" || booked.ApprovalRequest != 0 || booked.Amount != 90000 || booked.Allocated != 90000 ||
+		len(booked.RequestedAllocations) != 0 || settled(t, e, invE) != 90000 ||
+		financeEvents(t, e, fmt.Sprintf("supplier_payment/%d", cut.ID)) != 1 {
+		t.Fatalf("resubmitted under the threshold: %+v, E settled %d", booked, settled(t, e, invE))
+	}
+	if got := get(cut.ID); got.Status != "RECORDED" || got.Allocated != 90000 || len(got.Allocations) != 1 {
+		t.Fatalf("stored %+v", got)
+	}
 }
 
 // TestStatementWriteOffApproval: with a statement_write_off flow from 1.00 and a 10.00

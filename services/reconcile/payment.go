@@ -216,8 +216,7 @@ func (s *Service) submitOrBook(ctx context.Context, tx *gorm.DB, p *Payment, all
 		// a resubmitted payment that no flow matches any more
 		p.Status, p.ApprovalRequest, p.ApprovalComment, p.Requested = PaymentRecorded, 0, "", nil
 		if err := tx.Exec(`UPDATE payments SET status = ?, approval_request = 0, approval_comment = '', requested_allocations = NULL
-			WHERE id = ?`,
-			p.Status, p.ID).Error; err != nil {
+			WHERE id = ?`, p.Status, p.ID).Error; err != nil {
 			return err
 		}
 	}
