@@ -260,6 +260,9 @@ var Table = map[string]Rule{
 	recv + "AllocateCustomerReceipt": write(finance),
 	recv + "CreateSupplierPayment":   write(finance),
 	recv + "AllocateSupplierPayment": write(finance),
+	recv + "GetSupplierPayment":      read(finance, manager),
+	recv + "ResubmitSupplierPayment": write(finance),
+	recv + "CancelSupplierPayment":   write(finance),
 	recv + "GetAging":                read(finance, manager),
 
 	// approval: admins manage flows and robots; managers decide and delegate; the other

@@ -69,7 +69,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		StockRetryBase: cfg.OutboxBackoff, StockRetryMax: cfg.StockMaxBackoff})
 	a.Finance = finance.New(g, a.Catalog, a.Warehouse, a.Outbox, finance.Options{Location: cfg.TimeZone, Log: log,
 		Approvals: financeApprovals{a.Approval}})
-	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Orders, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log})
+	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Orders, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log,
+		Approvals: reconcileApprovals{a.Approval}})
 	a.Insights = insights.New(g, a.Outbox, insights.Options{Location: cfg.TimeZone, Log: log})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
 		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile),
@@ -189,6 +190,15 @@ type financeApprovals struct{ s *approval.Service }
 
 func (f financeApprovals) Submit(ctx context.Context, tx *gorm.DB, d finance.ApprovalDocument) (int64, error) {
 	return f.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
+		Maker: d.Maker})
+}
+
+// reconcileApprovals adapts the approval service to reconcile's consumer-side interface
+// (supplier payments and statement write-offs).
+type reconcileApprovals struct{ s *approval.Service }
+
+func (r reconcileApprovals) Submit(ctx context.Context, tx *gorm.DB, d reconcile.ApprovalDocument) (int64, error) {
+	return r.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
 		Maker: d.Maker})
 }
 

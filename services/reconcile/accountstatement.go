@@ -96,15 +96,16 @@ UNION ALL
 SELECT id, 'invoice', inv_date, '', '', doc_no, '', 0, 0, 0, 0, gross
   FROM sales_invoices WHERE customer_id = @c AND inv_date BETWEEN @from AND @to`
 
-// supplierSources is the same for a supplier: receipts of goods (what we owe), payments
-// with their cash discounts, and purchase invoices for information.
+// supplierSources is the same for a supplier: receipts of goods (what we owe), recorded
+// payments with their cash discounts (not those pending approval, rejected or cancelled),
+// and purchase invoices for information.
 const supplierSources = `
 SELECT id AS source_id, kind, doc_date, outlet_code, po_no, doc_no, their_doc_no, item_id, quantity, unit_price,
 	CASE WHEN kind = 'return' THEN -amount ELSE amount END AS effect, amount
   FROM trade_lines WHERE party_type = 'supplier' AND party_id = @c AND doc_date BETWEEN @from AND @to
 UNION ALL
 SELECT id, 'payment', pay_date, '', '', doc_no, reference, 0, 0, 0, -(amount + discount), amount + discount
-  FROM payments WHERE party_type = 'supplier' AND party_id = @c AND pay_date BETWEEN @from AND @to
+  FROM payments WHERE party_type = 'supplier' AND party_id = @c AND pay_date BETWEEN @from AND @to AND status = 'RECORDED'
 UNION ALL
 SELECT id, 'invoice', inv_date, '', po_no, doc_no, their_no, 0, 0, 0, 0, gross
   FROM purchase_invoices WHERE supplier_id = @c AND inv_date BETWEEN @from AND @to`

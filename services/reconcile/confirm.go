@@ -39,9 +39,11 @@ func needsResolution(l lineRow) bool {
 	return l.RecordType == RecordFee && l.NeedsReview
 }
 
-// ResolveLine records finance's decision on one line of an imported statement.
+// ResolveLine records finance's decision on one line of an imported statement. A
+// write-off that a statement_write_off approval flow matches (amount: the absolute
+// difference) leaves the line undecided with a pending write-off until the flow decides.
 // Errors: Invalid, NotFound, Refused (already confirmed, nothing to resolve, over the
-// write-off limit).
+// write-off limit, ErrWriteOffAwaitingApproval), ErrNoApprover (from the approval flow).
 func (s *Service) ResolveLine(ctx context.Context, statement int64, row int, action, note string) (StatementLine, error) {
 	var v apperr.Violations
 	action = strings.ToUpper(strings.TrimSpace(action))
@@ -72,23 +74,46 @@ func (s *Service) ResolveLine(ctx context.Context, statement int64, row int, act
 			return StatementLine{}, apperr.Refused("NO_OUR_DELIVERY", fmt.Sprintf(
 				"row %d: we have no delivery for this receipt; record the delivery and import again, or dispute it", row))
 		}
+		w, err := lineWriteOff(tx, statement, row)
+		if err != nil {
+			return StatementLine{}, err
+		}
+		if w.State == WriteOffPending {
+			return StatementLine{}, ErrWriteOffAwaitingApproval.Withf(
+				"row %d: its write-off of %s awaits approval (request %d); it can be changed once that is decided", row,
+				money.Yuan(w.Amount), w.ApprovalRequest)
+		}
+		resolvedBy := reqctx.PrincipalFrom(ctx).ID
 		if action == ResolveWriteOff {
 			settings, err := s.settings(tx, st.Party, st.PartyID)
 			if err != nil {
 				return StatementLine{}, err
 			}
-			if amount := abs(effect(l)); amount > settings.WriteOffLimit {
+			amount := abs(effect(l))
+			if amount > settings.WriteOffLimit {
 				return StatementLine{}, apperr.Refused("OVER_WRITE_OFF_LIMIT", fmt.Sprintf(
 					"row %d differs by %s; the write-off limit of this %s is %s", row, money.Yuan(amount), st.Party,
 					money.Yuan(settings.WriteOffLimit)))
 			}
+			if s.approvals != nil {
+				if w, err = s.submitWriteOff(ctx, tx, st, w, row, amount, note); err != nil {
+					return StatementLine{}, err
+				}
+				if w.State == WriteOffPending {
+					action, resolvedBy = "", 0 // undecided until the flow approves
+				}
+			}
 		}
 		if err := tx.Exec(`UPDATE counterpart_lines SET resolution = ?, resolution_note = ?, resolved_by = ?
-			WHERE statement_id = ? AND row_no = ?`, action, note, reqctx.PrincipalFrom(ctx).ID, statement, row).Error; err != nil {
+			WHERE statement_id = ? AND row_no = ?`, action, note, resolvedBy, statement, row).Error; err != nil {
 			return StatementLine{}, err
 		}
 		l.Resolution, l.ResolutionNote = action, note
-		return l.line(), nil
+		out := l.line()
+		if w.State != "" {
+			out.WriteOff = w
+		}
+		return out, nil
 	})
 }
 
@@ -147,7 +172,8 @@ type Confirmation struct {
 // go to 5603, all against the customer's receivable, through one finance document
 // (exactly once). Accepted differences are added to our trade lines. The statement ends
 // CONFIRMED, or DISPUTED when a line was disputed (the rest is booked all the same); its
-// net due is their net plus what we claim back. Errors: NotFound, Refused.
+// net due is their net plus what we claim back. Errors: NotFound, Refused (among them
+// ErrWriteOffAwaitingApproval while a write-off waits for its approval flow).
 func (s *Service) ConfirmStatement(ctx context.Context, id int64) (Confirmation, error) {
 	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Confirmation, error) {
 		st, err := s.lockStatement(tx, id)
@@ -156,6 +182,9 @@ func (s *Service) ConfirmStatement(ctx context.Context, id int64) (Confirmation,
 		}
 		if st.Party == PartySupplier {
 			return Confirmation{}, apperr.Refused("CUSTOMER_STATEMENTS_ONLY", "supplier statements are matched but booked through purchase invoices")
+		}
+		if err := pendingWriteOffs(tx, id); err != nil {
+			return Confirmation{}, err
 		}
 		settings, err := s.settings(tx, st.Party, st.PartyID)
 		if err != nil {

@@ -15,7 +15,11 @@
 //   - nothing is invoiced beyond what was delivered (guarded update of invoiced_qty), and
 //     nothing is allocated beyond what an invoice has open or a payment has left;
 //   - every invoice, receipt, payment and confirmed statement publishes its finance
-//     document in its own transaction (booked once by finance);
+//     document in its own transaction (booked once by finance); a supplier payment that
+//     waits for approval publishes it in the transaction that applies the approval;
+//   - a supplier payment or statement write-off under approval changes nothing until it is
+//     approved, and an approval outcome applies only to the request the document waits
+//     for (approval.go);
 //   - money is int64 fen, quantities milli-units, tax rates basis points; decimal text is
 //     parsed exactly, never through floating point.
 package reconcile

@@ -168,7 +168,8 @@ func statementToProto(st Statement) *reconcilev1.Statement {
 			Remark: l.Remark, Match: l.Match, OurLine: l.TradeLine, QuantityDifference: l.QuantityDifference,
 			AmountDifference: l.AmountDifference, FeeCategory: l.FeeCategory, NeedsReview: l.NeedsReview,
 			ReviewReasons: l.ReviewReasons, Lot: l.Lot, AmountExclTax: l.AmountExclTax, TaxAmount: l.TaxAmount,
-			Resolution: l.Resolution, ResolutionNote: l.ResolutionNote})
+			Resolution: l.Resolution, ResolutionNote: l.ResolutionNote, WriteOffState: l.WriteOff.State,
+			WriteOffRequest: l.WriteOff.ApprovalRequest, WriteOffComment: l.WriteOff.ApprovalComment})
 	}
 	for _, o := range st.OnlyOurs {
 		out.OnlyOurs = append(out.OnlyOurs, &reconcilev1.OurLine{Id: o.ID, Kind: o.Kind, DocumentNumber: o.DocNo,

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,22 +27,61 @@ var (
 	ErrNotAllocatable = apperr.Refused("NOT_ALLOCATABLE", "the invoice cannot take an allocation from this payment")
 )
 
+// Payment statuses. Customer receipts are always recorded; a supplier payment that an
+// approval flow matches waits for it (see approval.go).
+const (
+	PaymentRecorded        = "RECORDED"         // booked; allocated in part or in full, the rest a prepayment
+	PaymentPendingApproval = "PENDING_APPROVAL" // nothing allocated, nothing booked
+	PaymentRejected        = "REJECTED"         // change and resubmit, or cancel
+	PaymentCancelled       = "CANCELLED"        // never booked; kept with its number
+)
+
+// Errors of supplier payments under approval.
+var (
+	ErrPaymentAwaitingApproval = apperr.Refused("PAYMENT_AWAITING_APPROVAL",
+		"the payment awaits approval; it can be allocated once it is approved")
+	ErrPaymentRejected = apperr.Refused("PAYMENT_REJECTED",
+		"the payment was rejected in approval; change and resubmit it, or cancel it")
+	ErrPaymentCancelled   = apperr.Refused("PAYMENT_CANCELLED", "the payment was cancelled")
+	ErrPaymentNotRejected = apperr.Refused("PAYMENT_NOT_REJECTED", "only a rejected (or still pending) supplier payment can be resubmitted")
+)
+
 // Payment is a customer receipt (收款, party customer) or a supplier payment (付款, party
 // supplier): money, the cash discounts granted with it, and what it settled (核销). What is
 // not allocated stays as a prepayment, allocatable later.
 type Payment struct {
-	ID          int64
-	Number      string
-	Party       string
-	PartyID     int64
-	Date        time.Time
-	Method      string
-	Reference   string
-	Amount      int64
-	Discount    int64
-	Allocated   int64
-	Allocations []Allocation
-	CreatedAt   time.Time
+	ID              int64
+	Number          string
+	Party           string
+	PartyID         int64
+	Date            time.Time
+	Method          string
+	Reference       string
+	Amount          int64
+	Discount        int64
+	Allocated       int64
+	Allocations     []Allocation
+	Status          string       // PaymentRecorded, …
+	ApprovalRequest int64        // the request it went through, 0 when none
+	ApprovalComment string       // the approver's comment
+	Requested       []Allocation // pending or rejected: the allocations asked for, applied on approval
+	StatusNote      string       // why it was cancelled, or why its allocations were not applied on approval
+	CreatedBy       int64
+	CreatedAt       time.Time
+}
+
+// progress says why a payment cannot be allocated, nil when it can.
+func (p Payment) progress() error {
+	switch p.Status {
+	case PaymentPendingApproval:
+		return ErrPaymentAwaitingApproval.Withf("%s awaits approval (request %d); it can be allocated once it is approved",
+			p.Number, p.ApprovalRequest)
+	case PaymentRejected:
+		return ErrPaymentRejected.Withf("%s was rejected in approval; change and resubmit it, or cancel it", p.Number)
+	case PaymentCancelled:
+		return ErrPaymentCancelled.Withf("%s was cancelled", p.Number)
+	}
+	return nil
 }
 
 // Unallocated is the prepayment left.
@@ -97,8 +137,11 @@ func checkAllocations(v *apperr.Violations, as []Allocation, discount bool) int6
 // RecordPayment records a customer receipt or supplier payment with its allocations to
 // open invoices of the party and cash discounts, and publishes it once to finance
 // (customer_receipt: received, discount, gross; supplier_payment: paid, discount, gross;
-// gross = money + discounts, the receivable or payable it clears). Errors: Invalid,
-// NotFound, Refused (OVER_ALLOCATED, NOT_ALLOCATABLE).
+// gross = money + discounts, the receivable or payable it clears). A supplier payment that
+// a supplier_payment approval flow matches (amount: the payment) is stored
+// PENDING_APPROVAL instead, its allocations checked and kept but not made, and nothing is
+// published until it is approved. Errors: Invalid, NotFound, Refused (OVER_ALLOCATED,
+// NOT_ALLOCATABLE), ErrNoApprover (from the approval flow).
 func (s *Service) RecordPayment(ctx context.Context, p Payment) (Payment, error) {
 	var v apperr.Violations
 	v.Check(p.Party == PartyCustomer || p.Party == PartySupplier, "party", "must be customer or supplier")
@@ -123,17 +166,17 @@ func (s *Service) RecordPayment(ctx context.Context, p Payment) (Payment, error)
 		period := docno.Period(p.Date, time.UTC)
 		docType, prefix := "customer_receipt", "RC"
 		if p.Party == PartySupplier {
-			docType, prefix = "supplier_payment", "PY"
+			docType, prefix = DocSupplierPayment, "PY"
 		}
 		n, err := docno.Next(tx, docType, 0, period)
 		if err != nil {
 			return p, err
 		}
 		p.Number = docno.Format(prefix, "", period, n)
-		p.CreatedAt = s.clock()
-		if err := tx.Exec(`INSERT INTO payments (doc_no, party_type, party_id, pay_date, method, reference, amount, created_by, created_at)
-			VALUES (?,?,?,?,?,?,?,?,?)`, p.Number, p.Party, p.PartyID, p.Date, p.Method, p.Reference, p.Amount,
-			reqctx.PrincipalFrom(ctx).ID, p.CreatedAt).Error; err != nil {
+		p.CreatedAt, p.CreatedBy, p.Status = s.clock(), reqctx.PrincipalFrom(ctx).ID, PaymentRecorded
+		if err := tx.Exec(`INSERT INTO payments (doc_no, party_type, party_id, pay_date, method, reference, amount, status,
+			created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)`, p.Number, p.Party, p.PartyID, p.Date, p.Method, p.Reference,
+			p.Amount, p.Status, p.CreatedBy, p.CreatedAt).Error; err != nil {
 			return p, err
 		}
 		if err := tx.Raw(`SELECT LAST_INSERT_ID()`).Scan(&p.ID).Error; err != nil {
@@ -141,27 +184,179 @@ func (s *Service) RecordPayment(ctx context.Context, p Payment) (Payment, error)
 		}
 		allocs := p.Allocations
 		p.Allocations = nil
-		if err := s.allocate(tx, &p, allocs, p.Date); err != nil {
+		return p, s.submitOrBook(ctx, tx, &p, allocs)
+	})
+}
+
+// submitOrBook sends a just-written (or resubmitted) supplier payment through approval, if
+// a flow matches: it waits PENDING_APPROVAL with allocs checked and kept. Otherwise, and
+// for customer receipts, it allocates allocs and books the payment now.
+func (s *Service) submitOrBook(ctx context.Context, tx *gorm.DB, p *Payment, allocs []Allocation) error {
+	if p.Party == PartySupplier && s.approvals != nil {
+		// refuse what could never be allocated now, rather than after the approval
+		if _, err := lockAllocations(tx, *p, allocs); err != nil {
+			return err
+		}
+		req, err := s.approvals.Submit(ctx, tx, ApprovalDocument{Type: DocSupplierPayment, ID: p.ID, Number: p.Number,
+			Amount: p.Amount, Maker: p.CreatedBy})
+		if err != nil {
+			return err
+		}
+		if req != 0 {
+			requested, err := json.Marshal(storedAllocations(allocs))
+			if err != nil {
+				return err
+			}
+			p.Status, p.ApprovalRequest, p.ApprovalComment, p.Requested, p.StatusNote = PaymentPendingApproval, req, "", allocs, ""
+			return tx.Exec(`UPDATE payments SET status = ?, approval_request = ?, approval_comment = '', requested_allocations = ?,
+				status_note = '' WHERE id = ?`, p.Status, req, string(requested), p.ID).Error
+		}
+	}
+	if p.Status != PaymentRecorded {
+		// a resubmitted payment that no flow matches any more
+		p.Status, p.ApprovalRequest, p.ApprovalComment, p.Requested = PaymentRecorded, 0, "", nil
+		if err := tx.Exec(`UPDATE payments SET status = ?, approval_request = 0, approval_comment = '', requested_allocations = NULL
+			WHERE id = ?`, p.Status, p.ID).Error; err != nil {
+			return err
+		}
+	}
+	if err := s.allocate(tx, p, allocs, p.Date); err != nil {
+		return err
+	}
+	return s.publishPayment(ctx, tx, *p)
+}
+
+// publishPayment queues a recorded payment for booking, in tx.
+func (s *Service) publishPayment(ctx context.Context, tx *gorm.DB, p Payment) error {
+	docType, money := "customer_receipt", "received"
+	if p.Party == PartySupplier {
+		docType, money = DocSupplierPayment, "paid"
+	}
+	doc := finance.Document{Type: docType, ID: p.ID, Number: p.Number, Date: p.Date.Format(time.DateOnly),
+		Totals: map[string]int64{money: p.Amount, "discount": p.Discount, "gross": p.Amount + p.Discount}}
+	if p.Party == PartySupplier {
+		doc.Supplier = p.PartyID
+	} else {
+		doc.Customer = p.PartyID
+	}
+	return finance.PublishDocument(ctx, s.outbox, tx, doc)
+}
+
+// PaymentChange is what resubmitting a supplier payment changes; zero fields keep theirs.
+type PaymentChange struct {
+	Amount           int64        // fen; 0 keeps
+	Method           string       // "" keeps
+	Reference        *string      // nil keeps
+	Allocations      []Allocation // replace the allocations asked for, when given
+	ClearAllocations bool         // ask for none: the payment becomes a prepayment
+}
+
+// ResubmitPayment changes a rejected (or still pending) supplier payment and submits it
+// again; its earlier request is superseded. A payment no flow matches any more is
+// allocated and booked at once. Errors: Invalid, NotFound, Refused (PAYMENT_NOT_REJECTED,
+// OVER_ALLOCATED, NOT_ALLOCATABLE), ErrNoApprover.
+func (s *Service) ResubmitPayment(ctx context.Context, id int64, c PaymentChange) (Payment, error) {
+	var v apperr.Violations
+	v.Check(id > 0, "id", "is required")
+	v.Check(c.Amount >= 0 && c.Amount <= 1e15, "amount", "must be positive (fen), or 0 to keep it")
+	v.Check(c.Method == "" || slices.Contains(PaymentMethods, c.Method), "method", "must be one of "+strings.Join(PaymentMethods, ", "))
+	if c.Reference != nil {
+		ref := strings.TrimSpace(*c.Reference)
+		c.Reference = &ref
+		v.Check(len(ref) <= 64, "reference", "must be at most 64 bytes")
+	}
+	v.Check(!c.ClearAllocations || len(c.Allocations) == 0, "clearAllocations", "give allocations or clear them, not both")
+	checkAllocations(&v, c.Allocations, true)
+	if err := v.Err("invalid payment"); err != nil {
+		return Payment{}, err
+	}
+	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
+		p, err := payment(tx, id, true)
+		if err != nil || p.Party != PartySupplier {
+			return p, cmpErr(err, apperr.NotFound("supplier payment", id))
+		}
+		if p.Status != PaymentRejected && p.Status != PaymentPendingApproval {
+			return p, ErrPaymentNotRejected.Withf("%s is %s; only a rejected (or still pending) supplier payment can be resubmitted",
+				p.Number, strings.ToLower(p.Status))
+		}
+		if c.Amount != 0 {
+			p.Amount = c.Amount
+		}
+		if c.Method != "" {
+			p.Method = c.Method
+		}
+		if c.Reference != nil {
+			p.Reference = *c.Reference
+		}
+		allocs := p.Requested
+		switch {
+		case c.ClearAllocations:
+			allocs = nil
+		case len(c.Allocations) > 0:
+			allocs = c.Allocations
+		}
+		var sum int64
+		for _, a := range allocs {
+			sum += a.Amount
+		}
+		if sum > p.Amount {
+			field := "amount"
+			if len(c.Allocations) > 0 {
+				field = "allocations"
+			}
+			return p, apperr.Invalid(field, fmt.Sprintf("allocate at most the amount (%d fen), not %d", p.Amount, sum))
+		}
+		if err := tx.Exec(`UPDATE payments SET amount = ?, method = ?, reference = ? WHERE id = ?`, p.Amount, p.Method,
+			p.Reference, p.ID).Error; err != nil {
 			return p, err
 		}
-		money := "received"
-		if p.Party == PartySupplier {
-			money = "paid"
+		p.Allocations, p.Requested, p.StatusNote = nil, nil, ""
+		if err := s.submitOrBook(ctx, tx, &p, allocs); err != nil {
+			return p, err
 		}
-		doc := finance.Document{Type: docType, ID: p.ID, Number: p.Number, Date: p.Date.Format(time.DateOnly),
-			Totals: map[string]int64{money: p.Amount, "discount": p.Discount, "gross": p.Amount + p.Discount}}
-		if p.Party == PartySupplier {
-			doc.Supplier = p.PartyID
-		} else {
-			doc.Customer = p.PartyID
-		}
-		return p, finance.PublishDocument(ctx, s.outbox, tx, doc)
+		return p, nil
 	})
+}
+
+// CancelPayment cancels a rejected supplier payment: it keeps its number and the reason,
+// and is never booked. Errors: Invalid, NotFound, Refused (PAYMENT_NOT_REJECTED).
+func (s *Service) CancelPayment(ctx context.Context, id int64, reason string) (Payment, error) {
+	reason = strings.TrimSpace(reason)
+	var v apperr.Violations
+	v.Check(id > 0, "id", "is required")
+	v.Check(reason != "" && len(reason) <= 500, "reason", "is required, at most 500 bytes")
+	if err := v.Err("invalid cancellation"); err != nil {
+		return Payment{}, err
+	}
+	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Payment, error) {
+		p, err := payment(tx, id, true)
+		if err != nil || p.Party != PartySupplier {
+			return p, cmpErr(err, apperr.NotFound("supplier payment", id))
+		}
+		if p.Status != PaymentRejected {
+			return p, ErrPaymentNotRejected.Withf("%s is %s; only a rejected supplier payment can be cancelled", p.Number,
+				strings.ToLower(p.Status))
+		}
+		if err := tx.Exec(`UPDATE payments SET status = ?, status_note = ? WHERE id = ? AND status = ?`, PaymentCancelled, reason,
+			id, PaymentRejected).Error; err != nil {
+			return p, err
+		}
+		p.Status, p.StatusNote = PaymentCancelled, reason
+		return p, nil
+	})
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
 }
 
 // AllocatePayment allocates what is left of a payment (its prepayment) to open invoices
 // of its party, without cash discount. Errors: Invalid, NotFound, Refused
-// (OVER_ALLOCATED, NOT_ALLOCATABLE).
+// (OVER_ALLOCATED, NOT_ALLOCATABLE, ErrPaymentAwaitingApproval, ErrPaymentRejected,
+// ErrPaymentCancelled).
 func (s *Service) AllocatePayment(ctx context.Context, party string, id int64, allocs []Allocation, date time.Time) (Payment, error) {
 	var v apperr.Violations
 	v.Check(id > 0, "id", "is required")
@@ -181,6 +376,9 @@ func (s *Service) AllocatePayment(ctx context.Context, party string, id int64, a
 		if p.Party != party {
 			return p, apperr.NotFound(strings.TrimSuffix(Payment{Party: party}.ResourceName(), "/0"), id)
 		}
+		if err := p.progress(); err != nil {
+			return p, err
+		}
 		if err := s.allocate(tx, &p, allocs, date); err != nil {
 			return p, err
 		}
@@ -194,6 +392,42 @@ func (s *Service) AllocatePayment(ctx context.Context, party string, id int64, a
 func (s *Service) allocate(tx *gorm.DB, p *Payment, allocs []Allocation, date time.Time) error {
 	if len(allocs) == 0 {
 		return nil
+	}
+	typ, err := lockAllocations(tx, *p, allocs)
+	if err != nil {
+		return err
+	}
+	var money, discount int64
+	var settlements []settlementRow
+	for _, a := range allocs {
+		if err := settleInvoice(tx, typ, a.Invoice, a.Amount+a.Discount); err != nil {
+			return err
+		}
+		money += a.Amount
+		discount += a.Discount
+		settlements = append(settlements, settlementRow{typ, a.Invoice, p.ID, a.Amount, a.Discount})
+		p.Allocations = append(p.Allocations, Allocation{Invoice: a.Invoice, Amount: a.Amount, Discount: a.Discount, Date: date})
+	}
+	res := tx.Exec(`UPDATE payments SET allocated = allocated + ?, discount = discount + ? WHERE id = ? AND allocated + ? <= amount`,
+		money, discount, p.ID, money)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return refusedAt(ErrOverAllocated, "allocations", "%s has %d fen left to allocate, not %d", p.Number, p.Unallocated(), money)
+	}
+	p.Allocated += money
+	p.Discount += discount
+	return recordSettlements(tx, s.clock(), date, "payment", settlements...)
+}
+
+// lockAllocations locks the invoices of allocs (in id order) and checks that each is an
+// invoice of the payment's party that can take its allocation now; it answers the
+// invoice type. Nothing is written.
+func lockAllocations(tx *gorm.DB, p Payment, allocs []Allocation) (string, error) {
+	typ := invoiceTypeOf(p.Party)
+	if len(allocs) == 0 {
+		return typ, nil
 	}
 	ids := make([]int64, len(allocs))
 	for i, a := range allocs {
@@ -215,47 +449,26 @@ func (s *Service) allocate(tx *gorm.DB, p *Payment, allocs []Allocation, date ti
 			FROM sales_invoices WHERE id IN ? ORDER BY id FOR UPDATE`, ids).Scan(&rows).Error
 	}
 	if err != nil {
-		return err
+		return typ, err
 	}
 	byID := map[int64]open{}
 	for _, r := range rows {
 		byID[r.ID] = r
 	}
-	typ := invoiceTypeOf(p.Party)
-	var money, discount int64
-	var settlements []settlementRow
 	for i, a := range allocs {
 		f := fmt.Sprintf("allocations[%d]", i)
 		inv, ok := byID[a.Invoice]
 		if !ok || inv.Party != p.PartyID {
-			return refusedAt(ErrNotAllocatable, f+".invoice", "%s invoice %d of %s %d does not exist", typ, a.Invoice, p.Party, p.PartyID)
+			return typ, refusedAt(ErrNotAllocatable, f+".invoice", "%s invoice %d of %s %d does not exist", typ, a.Invoice, p.Party, p.PartyID)
 		}
 		if !inv.Bookable {
-			return refusedAt(ErrNotAllocatable, f+".invoice", "invoice %d is held for review", a.Invoice)
+			return typ, refusedAt(ErrNotAllocatable, f+".invoice", "invoice %d is held for review", a.Invoice)
 		}
-		take := a.Amount + a.Discount
-		if left := inv.Gross - inv.Settled; take > left {
-			return refusedAt(ErrOverAllocated, f+".amount", "invoice %d has %d fen open, not %d", a.Invoice, max(left, 0), take)
+		if take, left := a.Amount+a.Discount, inv.Gross-inv.Settled; take > left {
+			return typ, refusedAt(ErrOverAllocated, f+".amount", "invoice %d has %d fen open, not %d", a.Invoice, max(left, 0), take)
 		}
-		if err := settleInvoice(tx, typ, a.Invoice, take); err != nil {
-			return err
-		}
-		money += a.Amount
-		discount += a.Discount
-		settlements = append(settlements, settlementRow{typ, a.Invoice, p.ID, a.Amount, a.Discount})
-		p.Allocations = append(p.Allocations, Allocation{Invoice: a.Invoice, Amount: a.Amount, Discount: a.Discount, Date: date})
 	}
-	res := tx.Exec(`UPDATE payments SET allocated = allocated + ?, discount = discount + ? WHERE id = ? AND allocated + ? <= amount`,
-		money, discount, p.ID, money)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected != 1 {
-		return refusedAt(ErrOverAllocated, "allocations", "%s has %d fen left to allocate, not %d", p.Number, p.Unallocated(), money)
-	}
-	p.Allocated += money
-	p.Discount += discount
-	return recordSettlements(tx, s.clock(), date, "payment", settlements...)
+	return typ, nil
 }
 
 // settleInvoice raises what is settled on an invoice, never past its gross (blue) or,
@@ -303,9 +516,24 @@ func (s *Service) GetPayment(ctx context.Context, party string, id int64) (Payme
 	return p, err
 }
 
+// storedAllocation is an allocation asked for, as payments.requested_allocations keeps it.
+type storedAllocation struct {
+	Invoice  int64 `json:"invoice"`
+	Amount   int64 `json:"amount"`
+	Discount int64 `json:"discount"`
+}
+
+func storedAllocations(as []Allocation) []storedAllocation {
+	out := make([]storedAllocation, 0, len(as))
+	for _, a := range as {
+		out = append(out, storedAllocation{Invoice: a.Invoice, Amount: a.Amount, Discount: a.Discount})
+	}
+	return out
+}
+
 func payment(g *gorm.DB, id int64, lock bool) (Payment, error) {
-	q := `SELECT id, doc_no, party_type, party_id, pay_date, method, reference, amount, discount, allocated, created_at
-		FROM payments WHERE id = ?`
+	q := `SELECT id, doc_no, party_type, party_id, pay_date, method, reference, amount, discount, allocated, status,
+		approval_request, approval_comment, requested_allocations, status_note, created_by, created_at FROM payments WHERE id = ?`
 	if lock {
 		q += ` FOR UPDATE`
 	}
@@ -315,6 +543,12 @@ func payment(g *gorm.DB, id int64, lock bool) (Payment, error) {
 		Reference                   string
 		PayDate, CreatedAt          time.Time
 		Amount, Discount, Allocated int64
+		Status                      string
+		ApprovalRequest             int64
+		ApprovalComment             string
+		RequestedAllocations        *string
+		StatusNote                  string
+		CreatedBy                   int64
 	}
 	res := g.Raw(q, id).Scan(&r)
 	if res.Error != nil {
@@ -324,7 +558,18 @@ func payment(g *gorm.DB, id int64, lock bool) (Payment, error) {
 		return Payment{}, apperr.NotFound("payment", id)
 	}
 	p := Payment{ID: r.ID, Number: r.DocNo, Party: r.PartyType, PartyID: r.PartyID, Date: r.PayDate, Method: r.Method,
-		Reference: r.Reference, Amount: r.Amount, Discount: r.Discount, Allocated: r.Allocated, CreatedAt: r.CreatedAt}
+		Reference: r.Reference, Amount: r.Amount, Discount: r.Discount, Allocated: r.Allocated, Status: r.Status,
+		ApprovalRequest: r.ApprovalRequest, ApprovalComment: r.ApprovalComment, StatusNote: r.StatusNote, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt}
+	if r.RequestedAllocations != nil && *r.RequestedAllocations != "" {
+		var stored []storedAllocation
+		if err := json.Unmarshal([]byte(*r.RequestedAllocations), &stored); err != nil {
+			return p, fmt.Errorf("payment %d: requested allocations: %w", id, err)
+		}
+		for _, a := range stored {
+			p.Requested = append(p.Requested, Allocation{Invoice: a.Invoice, Amount: a.Amount, Discount: a.Discount})
+		}
+	}
 	var as []struct {
 		InvoiceID, Amount, Discount int64
 		SettleDate                  time.Time

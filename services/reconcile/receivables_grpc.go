@@ -160,10 +160,15 @@ func allocationsFromProto(in []*reconcilev1.Allocation) []Allocation {
 
 func paymentToProto(p Payment) *reconcilev1.Payment {
 	out := &reconcilev1.Payment{Id: p.ID, Number: p.Number, Party: p.PartyID, Date: date(p.Date), Method: p.Method,
-		Reference: p.Reference, Amount: p.Amount, Discount: p.Discount, Allocated: p.Allocated, Unallocated: p.Unallocated()}
+		Reference: p.Reference, Amount: p.Amount, Discount: p.Discount, Allocated: p.Allocated, Unallocated: p.Unallocated(),
+		Status: p.Status, ApprovalRequest: p.ApprovalRequest, ApprovalComment: p.ApprovalComment, StatusNote: p.StatusNote}
 	for _, a := range p.Allocations {
 		out.Allocations = append(out.Allocations, &reconcilev1.Allocation{Invoice: a.Invoice, Amount: a.Amount, Discount: a.Discount,
 			Date: date(a.Date)})
+	}
+	for _, a := range p.Requested {
+		out.RequestedAllocations = append(out.RequestedAllocations, &reconcilev1.Allocation{Invoice: a.Invoice, Amount: a.Amount,
+			Discount: a.Discount})
 	}
 	return out
 }
@@ -239,6 +244,35 @@ func (g *ReceivablesGRPC) AllocateSupplierPayment(ctx context.Context, req *reco
 		return nil, err
 	}
 	return &reconcilev1.AllocateSupplierPaymentResponse{Payment: p}, nil
+}
+
+// GetSupplierPayment answers a payment.
+func (g *ReceivablesGRPC) GetSupplierPayment(ctx context.Context, req *reconcilev1.GetSupplierPaymentRequest) (*reconcilev1.GetSupplierPaymentResponse, error) {
+	p, err := g.svc.GetPayment(ctx, PartySupplier, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.GetSupplierPaymentResponse{Payment: paymentToProto(p)}, nil
+}
+
+// ResubmitSupplierPayment changes a rejected payment and submits it again.
+func (g *ReceivablesGRPC) ResubmitSupplierPayment(ctx context.Context, req *reconcilev1.ResubmitSupplierPaymentRequest) (*reconcilev1.ResubmitSupplierPaymentResponse, error) {
+	c := PaymentChange{Amount: req.GetAmount(), Method: req.GetMethod(), Reference: req.Reference,
+		Allocations: allocationsFromProto(req.GetAllocations()), ClearAllocations: req.GetClearAllocations()}
+	p, err := g.svc.ResubmitPayment(ctx, req.GetId(), c)
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.ResubmitSupplierPaymentResponse{Payment: paymentToProto(p)}, nil
+}
+
+// CancelSupplierPayment cancels a rejected payment.
+func (g *ReceivablesGRPC) CancelSupplierPayment(ctx context.Context, req *reconcilev1.CancelSupplierPaymentRequest) (*reconcilev1.CancelSupplierPaymentResponse, error) {
+	p, err := g.svc.CancelPayment(ctx, req.GetId(), req.GetReason())
+	if err != nil {
+		return nil, err
+	}
+	return &reconcilev1.CancelSupplierPaymentResponse{Payment: paymentToProto(p)}, nil
 }
 
 func bucketsToProto(b AgingBuckets) *reconcilev1.AgingBuckets {

@@ -17,6 +17,9 @@ type Options struct {
 	Location *time.Location   // the company's time zone: document dates
 	Now      func() time.Time // clock (tests)
 	Log      *slog.Logger
+	// Approvals routes supplier payments and statement write-offs through approval flows
+	// (nil: none needs approval).
+	Approvals Approvals
 }
 
 // Service holds the reconciliation use cases.
@@ -29,10 +32,11 @@ type Service struct {
 	loc       *time.Location
 	now       func() time.Time
 	log       *slog.Logger
+	approvals Approvals
 }
 
 // New returns the service and subscribes it to posted stock documents, which become trade
-// lines.
+// lines, and (with Approvals) to approval outcomes.
 func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ord *orders.Service, ob *outbox.Outbox, opt Options) *Service {
 	if opt.Location == nil {
 		opt.Location = time.UTC
@@ -43,8 +47,12 @@ func New(g *gorm.DB, cat *catalog.Service, wms *warehouse.Service, ord *orders.S
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	s := &Service{db: g, catalog: cat, warehouse: wms, orders: ord, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log}
+	s := &Service{db: g, catalog: cat, warehouse: wms, orders: ord, outbox: ob, loc: opt.Location, now: opt.Now, log: opt.Log,
+		approvals: opt.Approvals}
 	ob.Subscribe("reconcile-trade-lines", []string{warehouse.TopicDocumentPosted}, s.onStockDocument)
+	if s.approvals != nil {
+		ob.Subscribe("reconcile-approvals", []string{TopicApprovalDecided}, s.onApprovalDecided)
+	}
 	return s
 }
 

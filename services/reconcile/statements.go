@@ -77,6 +77,7 @@ type StatementLine struct {
 	ReviewReasons      []string
 	Resolution         string
 	ResolutionNote     string
+	WriteOff           WriteOff // the latest write-off that went through approval (State "" when none)
 }
 
 // OurLine is one of our trade lines.
@@ -546,8 +547,16 @@ func (s *Service) GetStatement(ctx context.Context, id int64, state string, afte
 	if err := q.Order("row_no").Limit(limit).Find(&rows).Error; err != nil {
 		return st, err
 	}
+	var writeOffs map[int]WriteOff
+	if len(rows) > 0 {
+		if writeOffs, err = writeOffsOf(g, id, rows[0].RowNo, rows[len(rows)-1].RowNo); err != nil {
+			return st, err
+		}
+	}
 	for _, r := range rows {
-		st.Lines = append(st.Lines, r.line())
+		l := r.line()
+		l.WriteOff = writeOffs[r.RowNo]
+		st.Lines = append(st.Lines, l)
 	}
 	if state == "" || state == OnlyOurs {
 		var ours []OurLine

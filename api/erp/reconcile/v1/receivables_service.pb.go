@@ -1479,7 +1479,23 @@ type Payment struct {
 	// Output only: money allocated, fen.
 	Allocated int64 `protobuf:"varint,10,opt,name=allocated,proto3" json:"allocated,omitempty"`
 	// Output only: amount − allocated, the prepayment, fen.
-	Unallocated   int64 `protobuf:"varint,11,opt,name=unallocated,proto3" json:"unallocated,omitempty"`
+	Unallocated int64 `protobuf:"varint,11,opt,name=unallocated,proto3" json:"unallocated,omitempty"`
+	// Output only: RECORDED (booked; what is not allocated is a prepayment),
+	// PENDING_APPROVAL (a supplier payment waiting for its approval flow: nothing is
+	// allocated or booked yet), REJECTED (change and resubmit it, or cancel it) or
+	// CANCELLED. Customer receipts are always RECORDED.
+	Status string `protobuf:"bytes,12,opt,name=status,proto3" json:"status,omitempty"`
+	// Output only: the approval request it went through, 0 when none.
+	ApprovalRequest int64 `protobuf:"varint,13,opt,name=approval_request,json=approvalRequest,proto3" json:"approval_request,omitempty"`
+	// Output only: the approver's comment (why it was rejected).
+	ApprovalComment string `protobuf:"bytes,14,opt,name=approval_comment,json=approvalComment,proto3" json:"approval_comment,omitempty"`
+	// Output only: while PENDING_APPROVAL or REJECTED, the allocations it asks for, applied
+	// when it is approved.
+	RequestedAllocations []*Allocation `protobuf:"bytes,15,rep,name=requested_allocations,json=requestedAllocations,proto3" json:"requested_allocations,omitempty"`
+	// Output only: why it stands as it does: the reason it was cancelled, or why the
+	// allocations it asked for could not be applied when it was approved (it was booked
+	// unallocated, as a prepayment).
+	StatusNote    string `protobuf:"bytes,16,opt,name=status_note,json=statusNote,proto3" json:"status_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1589,6 +1605,41 @@ func (x *Payment) GetUnallocated() int64 {
 		return x.Unallocated
 	}
 	return 0
+}
+
+func (x *Payment) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Payment) GetApprovalRequest() int64 {
+	if x != nil {
+		return x.ApprovalRequest
+	}
+	return 0
+}
+
+func (x *Payment) GetApprovalComment() string {
+	if x != nil {
+		return x.ApprovalComment
+	}
+	return ""
+}
+
+func (x *Payment) GetRequestedAllocations() []*Allocation {
+	if x != nil {
+		return x.RequestedAllocations
+	}
+	return nil
+}
+
+func (x *Payment) GetStatusNote() string {
+	if x != nil {
+		return x.StatusNote
+	}
+	return ""
 }
 
 // CreateCustomerReceiptRequest carries the receipt.
@@ -2123,6 +2174,354 @@ func (x *AllocateSupplierPaymentResponse) GetPayment() *Payment {
 	return nil
 }
 
+// GetSupplierPaymentRequest names a payment.
+type GetSupplierPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id            int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSupplierPaymentRequest) Reset() {
+	*x = GetSupplierPaymentRequest{}
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSupplierPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSupplierPaymentRequest) ProtoMessage() {}
+
+func (x *GetSupplierPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSupplierPaymentRequest.ProtoReflect.Descriptor instead.
+func (*GetSupplierPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetSupplierPaymentRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// GetSupplierPaymentResponse answers the payment.
+type GetSupplierPaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSupplierPaymentResponse) Reset() {
+	*x = GetSupplierPaymentResponse{}
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSupplierPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSupplierPaymentResponse) ProtoMessage() {}
+
+func (x *GetSupplierPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSupplierPaymentResponse.ProtoReflect.Descriptor instead.
+func (*GetSupplierPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetSupplierPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+// ResubmitSupplierPaymentRequest changes a rejected payment and submits it again.
+type ResubmitSupplierPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// New amount, fen; 0 keeps the amount.
+	Amount int64 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// New method (bank, cash, draft or other); empty keeps it.
+	Method string `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	// New bank reference; absent keeps it.
+	Reference *string `protobuf:"bytes,4,opt,name=reference,proto3,oneof" json:"reference,omitempty"`
+	// New allocations asked for (with cash discounts); empty keeps the current ones.
+	Allocations []*Allocation `protobuf:"bytes,5,rep,name=allocations,proto3" json:"allocations,omitempty"`
+	// Drop the allocations asked for: the payment will be a prepayment.
+	ClearAllocations bool `protobuf:"varint,6,opt,name=clear_allocations,json=clearAllocations,proto3" json:"clear_allocations,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResubmitSupplierPaymentRequest) Reset() {
+	*x = ResubmitSupplierPaymentRequest{}
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResubmitSupplierPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResubmitSupplierPaymentRequest) ProtoMessage() {}
+
+func (x *ResubmitSupplierPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResubmitSupplierPaymentRequest.ProtoReflect.Descriptor instead.
+func (*ResubmitSupplierPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetReference() string {
+	if x != nil && x.Reference != nil {
+		return *x.Reference
+	}
+	return ""
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetAllocations() []*Allocation {
+	if x != nil {
+		return x.Allocations
+	}
+	return nil
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetClearAllocations() bool {
+	if x != nil {
+		return x.ClearAllocations
+	}
+	return false
+}
+
+func (x *ResubmitSupplierPaymentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ResubmitSupplierPaymentResponse answers the payment.
+type ResubmitSupplierPaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResubmitSupplierPaymentResponse) Reset() {
+	*x = ResubmitSupplierPaymentResponse{}
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResubmitSupplierPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResubmitSupplierPaymentResponse) ProtoMessage() {}
+
+func (x *ResubmitSupplierPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResubmitSupplierPaymentResponse.ProtoReflect.Descriptor instead.
+func (*ResubmitSupplierPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ResubmitSupplierPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
+// CancelSupplierPaymentRequest cancels a rejected payment.
+type CancelSupplierPaymentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment.
+	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Why (required).
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Client idempotency key.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSupplierPaymentRequest) Reset() {
+	*x = CancelSupplierPaymentRequest{}
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSupplierPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSupplierPaymentRequest) ProtoMessage() {}
+
+func (x *CancelSupplierPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSupplierPaymentRequest.ProtoReflect.Descriptor instead.
+func (*CancelSupplierPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CancelSupplierPaymentRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *CancelSupplierPaymentRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *CancelSupplierPaymentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// CancelSupplierPaymentResponse answers the payment.
+type CancelSupplierPaymentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The payment.
+	Payment       *Payment `protobuf:"bytes,1,opt,name=payment,proto3" json:"payment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelSupplierPaymentResponse) Reset() {
+	*x = CancelSupplierPaymentResponse{}
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelSupplierPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelSupplierPaymentResponse) ProtoMessage() {}
+
+func (x *CancelSupplierPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelSupplierPaymentResponse.ProtoReflect.Descriptor instead.
+func (*CancelSupplierPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *CancelSupplierPaymentResponse) GetPayment() *Payment {
+	if x != nil {
+		return x.Payment
+	}
+	return nil
+}
+
 // GetAgingRequest names the date and customer.
 type GetAgingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2136,7 +2535,7 @@ type GetAgingRequest struct {
 
 func (x *GetAgingRequest) Reset() {
 	*x = GetAgingRequest{}
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2547,7 @@ func (x *GetAgingRequest) String() string {
 func (*GetAgingRequest) ProtoMessage() {}
 
 func (x *GetAgingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[30]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2560,7 @@ func (x *GetAgingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAgingRequest.ProtoReflect.Descriptor instead.
 func (*GetAgingRequest) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetAgingRequest) GetAsOf() string {
@@ -2201,7 +2600,7 @@ type AgingBuckets struct {
 
 func (x *AgingBuckets) Reset() {
 	*x = AgingBuckets{}
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2213,7 +2612,7 @@ func (x *AgingBuckets) String() string {
 func (*AgingBuckets) ProtoMessage() {}
 
 func (x *AgingBuckets) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[31]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2226,7 +2625,7 @@ func (x *AgingBuckets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgingBuckets.ProtoReflect.Descriptor instead.
 func (*AgingBuckets) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *AgingBuckets) GetNotDue() int64 {
@@ -2295,7 +2694,7 @@ type AgingRow struct {
 
 func (x *AgingRow) Reset() {
 	*x = AgingRow{}
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2307,7 +2706,7 @@ func (x *AgingRow) String() string {
 func (*AgingRow) ProtoMessage() {}
 
 func (x *AgingRow) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[32]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2320,7 +2719,7 @@ func (x *AgingRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgingRow.ProtoReflect.Descriptor instead.
 func (*AgingRow) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *AgingRow) GetCustomer() int64 {
@@ -2366,7 +2765,7 @@ type GetAgingResponse struct {
 
 func (x *GetAgingResponse) Reset() {
 	*x = GetAgingResponse{}
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2378,7 +2777,7 @@ func (x *GetAgingResponse) String() string {
 func (*GetAgingResponse) ProtoMessage() {}
 
 func (x *GetAgingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[33]
+	mi := &file_erp_reconcile_v1_receivables_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2391,7 +2790,7 @@ func (x *GetAgingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAgingResponse.ProtoReflect.Descriptor instead.
 func (*GetAgingResponse) Descriptor() ([]byte, []int) {
-	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetAgingResponse) GetAsOf() string {
@@ -2532,7 +2931,7 @@ const file_erp_reconcile_v1_receivables_service_proto_rawDesc = "" +
 	"\ainvoice\x18\x01 \x01(\x03R\ainvoice\x12\x16\n" +
 	"\x06amount\x18\x02 \x01(\x03R\x06amount\x12\x1a\n" +
 	"\bdiscount\x18\x03 \x01(\x03R\bdiscount\x12\x12\n" +
-	"\x04date\x18\x04 \x01(\tR\x04date\"\xc5\x02\n" +
+	"\x04date\x18\x04 \x01(\tR\x04date\"\xa7\x04\n" +
 	"\aPayment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x14\n" +
@@ -2545,7 +2944,13 @@ const file_erp_reconcile_v1_receivables_service_proto_rawDesc = "" +
 	"\bdiscount\x18\t \x01(\x03R\bdiscount\x12\x1c\n" +
 	"\tallocated\x18\n" +
 	" \x01(\x03R\tallocated\x12 \n" +
-	"\vunallocated\x18\v \x01(\x03R\vunallocated\"r\n" +
+	"\vunallocated\x18\v \x01(\x03R\vunallocated\x12\x16\n" +
+	"\x06status\x18\f \x01(\tR\x06status\x12)\n" +
+	"\x10approval_request\x18\r \x01(\x03R\x0fapprovalRequest\x12)\n" +
+	"\x10approval_comment\x18\x0e \x01(\tR\x0fapprovalComment\x12Q\n" +
+	"\x15requested_allocations\x18\x0f \x03(\v2\x1c.erp.reconcile.v1.AllocationR\x14requestedAllocations\x12\x1f\n" +
+	"\vstatus_note\x18\x10 \x01(\tR\n" +
+	"statusNote\"r\n" +
 	"\x1cCreateCustomerReceiptRequest\x123\n" +
 	"\areceipt\x18\x01 \x01(\v2\x19.erp.reconcile.v1.PaymentR\areceipt\x12\x1d\n" +
 	"\n" +
@@ -2577,6 +2982,30 @@ const file_erp_reconcile_v1_receivables_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"V\n" +
 	"\x1fAllocateSupplierPaymentResponse\x123\n" +
+	"\apayment\x18\x01 \x01(\v2\x19.erp.reconcile.v1.PaymentR\apayment\"+\n" +
+	"\x19GetSupplierPaymentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\"Q\n" +
+	"\x1aGetSupplierPaymentResponse\x123\n" +
+	"\apayment\x18\x01 \x01(\v2\x19.erp.reconcile.v1.PaymentR\apayment\"\x9d\x02\n" +
+	"\x1eResubmitSupplierPaymentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x03R\x06amount\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12!\n" +
+	"\treference\x18\x04 \x01(\tH\x00R\treference\x88\x01\x01\x12>\n" +
+	"\vallocations\x18\x05 \x03(\v2\x1c.erp.reconcile.v1.AllocationR\vallocations\x12+\n" +
+	"\x11clear_allocations\x18\x06 \x01(\bR\x10clearAllocations\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\a \x01(\tR\trequestIdB\f\n" +
+	"\n" +
+	"_reference\"V\n" +
+	"\x1fResubmitSupplierPaymentResponse\x123\n" +
+	"\apayment\x18\x01 \x01(\v2\x19.erp.reconcile.v1.PaymentR\apayment\"e\n" +
+	"\x1cCancelSupplierPaymentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"T\n" +
+	"\x1dCancelSupplierPaymentResponse\x123\n" +
 	"\apayment\x18\x01 \x01(\v2\x19.erp.reconcile.v1.PaymentR\apayment\"B\n" +
 	"\x0fGetAgingRequest\x12\x13\n" +
 	"\x05as_of\x18\x01 \x01(\tR\x04asOf\x12\x1a\n" +
@@ -2599,7 +3028,7 @@ const file_erp_reconcile_v1_receivables_service_proto_rawDesc = "" +
 	"\x10GetAgingResponse\x12\x13\n" +
 	"\x05as_of\x18\x01 \x01(\tR\x04asOf\x12.\n" +
 	"\x04rows\x18\x02 \x03(\v2\x1a.erp.reconcile.v1.AgingRowR\x04rows\x124\n" +
-	"\x05total\x18\x03 \x01(\v2\x1e.erp.reconcile.v1.AgingBucketsR\x05total2\x99\x0f\n" +
+	"\x05total\x18\x03 \x01(\v2\x1e.erp.reconcile.v1.AgingBucketsR\x05total2\xa1\x13\n" +
 	"\x12ReceivablesService\x12\x8d\x01\n" +
 	"\x12IssueSalesInvoices\x12+.erp.reconcile.v1.IssueSalesInvoicesRequest\x1a,.erp.reconcile.v1.IssueSalesInvoicesResponse\"\x1c\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/v1/salesInvoices\x12\x8f\x01\n" +
 	"\x0fGetSalesInvoice\x12(.erp.reconcile.v1.GetSalesInvoiceRequest\x1a).erp.reconcile.v1.GetSalesInvoiceResponse\"'\x82\xd3\xe4\x93\x02!b\ainvoice\x12\x16/v1/salesInvoices/{id}\x12\x96\x01\n" +
@@ -2611,7 +3040,10 @@ const file_erp_reconcile_v1_receivables_service_proto_rawDesc = "" +
 	"\x12GetCustomerReceipt\x12+.erp.reconcile.v1.GetCustomerReceiptRequest\x1a,.erp.reconcile.v1.GetCustomerReceiptResponse\"*\x82\xd3\xe4\x93\x02$b\areceipt\x12\x19/v1/customerReceipts/{id}\x12\xb6\x01\n" +
 	"\x17AllocateCustomerReceipt\x120.erp.reconcile.v1.AllocateCustomerReceiptRequest\x1a1.erp.reconcile.v1.AllocateCustomerReceiptResponse\"6\x82\xd3\xe4\x93\x020:\x01*b\areceipt\"\"/v1/customerReceipts/{id}:allocate\x12\xa8\x01\n" +
 	"\x15CreateSupplierPayment\x12..erp.reconcile.v1.CreateSupplierPaymentRequest\x1a/.erp.reconcile.v1.CreateSupplierPaymentResponse\".\x82\xd3\xe4\x93\x02(:\apaymentb\apayment\"\x14/v1/supplierPayments\x12\xb6\x01\n" +
-	"\x17AllocateSupplierPayment\x120.erp.reconcile.v1.AllocateSupplierPaymentRequest\x1a1.erp.reconcile.v1.AllocateSupplierPaymentResponse\"6\x82\xd3\xe4\x93\x020:\x01*b\apayment\"\"/v1/supplierPayments/{id}:allocate\x12d\n" +
+	"\x17AllocateSupplierPayment\x120.erp.reconcile.v1.AllocateSupplierPaymentRequest\x1a1.erp.reconcile.v1.AllocateSupplierPaymentResponse\"6\x82\xd3\xe4\x93\x020:\x01*b\apayment\"\"/v1/supplierPayments/{id}:allocate\x12\x9b\x01\n" +
+	"\x12GetSupplierPayment\x12+.erp.reconcile.v1.GetSupplierPaymentRequest\x1a,.erp.reconcile.v1.GetSupplierPaymentResponse\"*\x82\xd3\xe4\x93\x02$b\apayment\x12\x19/v1/supplierPayments/{id}\x12\xb6\x01\n" +
+	"\x17ResubmitSupplierPayment\x120.erp.reconcile.v1.ResubmitSupplierPaymentRequest\x1a1.erp.reconcile.v1.ResubmitSupplierPaymentResponse\"6\x82\xd3\xe4\x93\x020:\x01*b\apayment\"\"/v1/supplierPayments/{id}:resubmit\x12\xae\x01\n" +
+	"\x15CancelSupplierPayment\x12..erp.reconcile.v1.CancelSupplierPaymentRequest\x1a/.erp.reconcile.v1.CancelSupplierPaymentResponse\"4\x82\xd3\xe4\x93\x02.:\x01*b\apayment\" /v1/supplierPayments/{id}:cancel\x12d\n" +
 	"\bGetAging\x12!.erp.reconcile.v1.GetAgingRequest\x1a\".erp.reconcile.v1.GetAgingResponse\"\x11\x82\xd3\xe4\x93\x02\v\x12\t/v1/agingB;Z9github.com/erphub/erphub/api/erp/reconcile/v1;reconcilev1b\x06proto3"
 
 var (
@@ -2626,7 +3058,7 @@ func file_erp_reconcile_v1_receivables_service_proto_rawDescGZIP() []byte {
 	return file_erp_reconcile_v1_receivables_service_proto_rawDescData
 }
 
-var file_erp_reconcile_v1_receivables_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_erp_reconcile_v1_receivables_service_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_erp_reconcile_v1_receivables_service_proto_goTypes = []any{
 	(*SalesInvoice)(nil),                    // 0: erp.reconcile.v1.SalesInvoice
 	(*SalesInvoiceLine)(nil),                // 1: erp.reconcile.v1.SalesInvoiceLine
@@ -2658,15 +3090,21 @@ var file_erp_reconcile_v1_receivables_service_proto_goTypes = []any{
 	(*CreateSupplierPaymentResponse)(nil),   // 27: erp.reconcile.v1.CreateSupplierPaymentResponse
 	(*AllocateSupplierPaymentRequest)(nil),  // 28: erp.reconcile.v1.AllocateSupplierPaymentRequest
 	(*AllocateSupplierPaymentResponse)(nil), // 29: erp.reconcile.v1.AllocateSupplierPaymentResponse
-	(*GetAgingRequest)(nil),                 // 30: erp.reconcile.v1.GetAgingRequest
-	(*AgingBuckets)(nil),                    // 31: erp.reconcile.v1.AgingBuckets
-	(*AgingRow)(nil),                        // 32: erp.reconcile.v1.AgingRow
-	(*GetAgingResponse)(nil),                // 33: erp.reconcile.v1.GetAgingResponse
-	(*timestamppb.Timestamp)(nil),           // 34: google.protobuf.Timestamp
+	(*GetSupplierPaymentRequest)(nil),       // 30: erp.reconcile.v1.GetSupplierPaymentRequest
+	(*GetSupplierPaymentResponse)(nil),      // 31: erp.reconcile.v1.GetSupplierPaymentResponse
+	(*ResubmitSupplierPaymentRequest)(nil),  // 32: erp.reconcile.v1.ResubmitSupplierPaymentRequest
+	(*ResubmitSupplierPaymentResponse)(nil), // 33: erp.reconcile.v1.ResubmitSupplierPaymentResponse
+	(*CancelSupplierPaymentRequest)(nil),    // 34: erp.reconcile.v1.CancelSupplierPaymentRequest
+	(*CancelSupplierPaymentResponse)(nil),   // 35: erp.reconcile.v1.CancelSupplierPaymentResponse
+	(*GetAgingRequest)(nil),                 // 36: erp.reconcile.v1.GetAgingRequest
+	(*AgingBuckets)(nil),                    // 37: erp.reconcile.v1.AgingBuckets
+	(*AgingRow)(nil),                        // 38: erp.reconcile.v1.AgingRow
+	(*GetAgingResponse)(nil),                // 39: erp.reconcile.v1.GetAgingResponse
+	(*timestamppb.Timestamp)(nil),           // 40: google.protobuf.Timestamp
 }
 var file_erp_reconcile_v1_receivables_service_proto_depIdxs = []int32{
 	1,  // 0: erp.reconcile.v1.SalesInvoice.lines:type_name -> erp.reconcile.v1.SalesInvoiceLine
-	34, // 1: erp.reconcile.v1.SalesInvoice.create_time:type_name -> google.protobuf.Timestamp
+	40, // 1: erp.reconcile.v1.SalesInvoice.create_time:type_name -> google.protobuf.Timestamp
 	2,  // 2: erp.reconcile.v1.IssueSalesInvoicesRequest.lines:type_name -> erp.reconcile.v1.InvoiceQuantity
 	0,  // 3: erp.reconcile.v1.IssueSalesInvoicesResponse.invoices:type_name -> erp.reconcile.v1.SalesInvoice
 	0,  // 4: erp.reconcile.v1.GetSalesInvoiceResponse.invoice:type_name -> erp.reconcile.v1.SalesInvoice
@@ -2679,47 +3117,58 @@ var file_erp_reconcile_v1_receivables_service_proto_depIdxs = []int32{
 	11, // 11: erp.reconcile.v1.GetPurchaseInvoiceResponse.invoice:type_name -> erp.reconcile.v1.PurchaseInvoice
 	11, // 12: erp.reconcile.v1.ReleasePurchaseInvoiceResponse.invoice:type_name -> erp.reconcile.v1.PurchaseInvoice
 	18, // 13: erp.reconcile.v1.Payment.allocations:type_name -> erp.reconcile.v1.Allocation
-	19, // 14: erp.reconcile.v1.CreateCustomerReceiptRequest.receipt:type_name -> erp.reconcile.v1.Payment
-	19, // 15: erp.reconcile.v1.CreateCustomerReceiptResponse.receipt:type_name -> erp.reconcile.v1.Payment
-	19, // 16: erp.reconcile.v1.GetCustomerReceiptResponse.receipt:type_name -> erp.reconcile.v1.Payment
-	18, // 17: erp.reconcile.v1.AllocateCustomerReceiptRequest.allocations:type_name -> erp.reconcile.v1.Allocation
-	19, // 18: erp.reconcile.v1.AllocateCustomerReceiptResponse.receipt:type_name -> erp.reconcile.v1.Payment
-	19, // 19: erp.reconcile.v1.CreateSupplierPaymentRequest.payment:type_name -> erp.reconcile.v1.Payment
-	19, // 20: erp.reconcile.v1.CreateSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
-	18, // 21: erp.reconcile.v1.AllocateSupplierPaymentRequest.allocations:type_name -> erp.reconcile.v1.Allocation
-	19, // 22: erp.reconcile.v1.AllocateSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
-	31, // 23: erp.reconcile.v1.AgingRow.buckets:type_name -> erp.reconcile.v1.AgingBuckets
-	32, // 24: erp.reconcile.v1.GetAgingResponse.rows:type_name -> erp.reconcile.v1.AgingRow
-	31, // 25: erp.reconcile.v1.GetAgingResponse.total:type_name -> erp.reconcile.v1.AgingBuckets
-	3,  // 26: erp.reconcile.v1.ReceivablesService.IssueSalesInvoices:input_type -> erp.reconcile.v1.IssueSalesInvoicesRequest
-	5,  // 27: erp.reconcile.v1.ReceivablesService.GetSalesInvoice:input_type -> erp.reconcile.v1.GetSalesInvoiceRequest
-	8,  // 28: erp.reconcile.v1.ReceivablesService.IssueRedInvoice:input_type -> erp.reconcile.v1.IssueRedInvoiceRequest
-	12, // 29: erp.reconcile.v1.ReceivablesService.CreatePurchaseInvoice:input_type -> erp.reconcile.v1.CreatePurchaseInvoiceRequest
-	14, // 30: erp.reconcile.v1.ReceivablesService.GetPurchaseInvoice:input_type -> erp.reconcile.v1.GetPurchaseInvoiceRequest
-	16, // 31: erp.reconcile.v1.ReceivablesService.ReleasePurchaseInvoice:input_type -> erp.reconcile.v1.ReleasePurchaseInvoiceRequest
-	20, // 32: erp.reconcile.v1.ReceivablesService.CreateCustomerReceipt:input_type -> erp.reconcile.v1.CreateCustomerReceiptRequest
-	22, // 33: erp.reconcile.v1.ReceivablesService.GetCustomerReceipt:input_type -> erp.reconcile.v1.GetCustomerReceiptRequest
-	24, // 34: erp.reconcile.v1.ReceivablesService.AllocateCustomerReceipt:input_type -> erp.reconcile.v1.AllocateCustomerReceiptRequest
-	26, // 35: erp.reconcile.v1.ReceivablesService.CreateSupplierPayment:input_type -> erp.reconcile.v1.CreateSupplierPaymentRequest
-	28, // 36: erp.reconcile.v1.ReceivablesService.AllocateSupplierPayment:input_type -> erp.reconcile.v1.AllocateSupplierPaymentRequest
-	30, // 37: erp.reconcile.v1.ReceivablesService.GetAging:input_type -> erp.reconcile.v1.GetAgingRequest
-	4,  // 38: erp.reconcile.v1.ReceivablesService.IssueSalesInvoices:output_type -> erp.reconcile.v1.IssueSalesInvoicesResponse
-	6,  // 39: erp.reconcile.v1.ReceivablesService.GetSalesInvoice:output_type -> erp.reconcile.v1.GetSalesInvoiceResponse
-	9,  // 40: erp.reconcile.v1.ReceivablesService.IssueRedInvoice:output_type -> erp.reconcile.v1.IssueRedInvoiceResponse
-	13, // 41: erp.reconcile.v1.ReceivablesService.CreatePurchaseInvoice:output_type -> erp.reconcile.v1.CreatePurchaseInvoiceResponse
-	15, // 42: erp.reconcile.v1.ReceivablesService.GetPurchaseInvoice:output_type -> erp.reconcile.v1.GetPurchaseInvoiceResponse
-	17, // 43: erp.reconcile.v1.ReceivablesService.ReleasePurchaseInvoice:output_type -> erp.reconcile.v1.ReleasePurchaseInvoiceResponse
-	21, // 44: erp.reconcile.v1.ReceivablesService.CreateCustomerReceipt:output_type -> erp.reconcile.v1.CreateCustomerReceiptResponse
-	23, // 45: erp.reconcile.v1.ReceivablesService.GetCustomerReceipt:output_type -> erp.reconcile.v1.GetCustomerReceiptResponse
-	25, // 46: erp.reconcile.v1.ReceivablesService.AllocateCustomerReceipt:output_type -> erp.reconcile.v1.AllocateCustomerReceiptResponse
-	27, // 47: erp.reconcile.v1.ReceivablesService.CreateSupplierPayment:output_type -> erp.reconcile.v1.CreateSupplierPaymentResponse
-	29, // 48: erp.reconcile.v1.ReceivablesService.AllocateSupplierPayment:output_type -> erp.reconcile.v1.AllocateSupplierPaymentResponse
-	33, // 49: erp.reconcile.v1.ReceivablesService.GetAging:output_type -> erp.reconcile.v1.GetAgingResponse
-	38, // [38:50] is the sub-list for method output_type
-	26, // [26:38] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	18, // 14: erp.reconcile.v1.Payment.requested_allocations:type_name -> erp.reconcile.v1.Allocation
+	19, // 15: erp.reconcile.v1.CreateCustomerReceiptRequest.receipt:type_name -> erp.reconcile.v1.Payment
+	19, // 16: erp.reconcile.v1.CreateCustomerReceiptResponse.receipt:type_name -> erp.reconcile.v1.Payment
+	19, // 17: erp.reconcile.v1.GetCustomerReceiptResponse.receipt:type_name -> erp.reconcile.v1.Payment
+	18, // 18: erp.reconcile.v1.AllocateCustomerReceiptRequest.allocations:type_name -> erp.reconcile.v1.Allocation
+	19, // 19: erp.reconcile.v1.AllocateCustomerReceiptResponse.receipt:type_name -> erp.reconcile.v1.Payment
+	19, // 20: erp.reconcile.v1.CreateSupplierPaymentRequest.payment:type_name -> erp.reconcile.v1.Payment
+	19, // 21: erp.reconcile.v1.CreateSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
+	18, // 22: erp.reconcile.v1.AllocateSupplierPaymentRequest.allocations:type_name -> erp.reconcile.v1.Allocation
+	19, // 23: erp.reconcile.v1.AllocateSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
+	19, // 24: erp.reconcile.v1.GetSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
+	18, // 25: erp.reconcile.v1.ResubmitSupplierPaymentRequest.allocations:type_name -> erp.reconcile.v1.Allocation
+	19, // 26: erp.reconcile.v1.ResubmitSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
+	19, // 27: erp.reconcile.v1.CancelSupplierPaymentResponse.payment:type_name -> erp.reconcile.v1.Payment
+	37, // 28: erp.reconcile.v1.AgingRow.buckets:type_name -> erp.reconcile.v1.AgingBuckets
+	38, // 29: erp.reconcile.v1.GetAgingResponse.rows:type_name -> erp.reconcile.v1.AgingRow
+	37, // 30: erp.reconcile.v1.GetAgingResponse.total:type_name -> erp.reconcile.v1.AgingBuckets
+	3,  // 31: erp.reconcile.v1.ReceivablesService.IssueSalesInvoices:input_type -> erp.reconcile.v1.IssueSalesInvoicesRequest
+	5,  // 32: erp.reconcile.v1.ReceivablesService.GetSalesInvoice:input_type -> erp.reconcile.v1.GetSalesInvoiceRequest
+	8,  // 33: erp.reconcile.v1.ReceivablesService.IssueRedInvoice:input_type -> erp.reconcile.v1.IssueRedInvoiceRequest
+	12, // 34: erp.reconcile.v1.ReceivablesService.CreatePurchaseInvoice:input_type -> erp.reconcile.v1.CreatePurchaseInvoiceRequest
+	14, // 35: erp.reconcile.v1.ReceivablesService.GetPurchaseInvoice:input_type -> erp.reconcile.v1.GetPurchaseInvoiceRequest
+	16, // 36: erp.reconcile.v1.ReceivablesService.ReleasePurchaseInvoice:input_type -> erp.reconcile.v1.ReleasePurchaseInvoiceRequest
+	20, // 37: erp.reconcile.v1.ReceivablesService.CreateCustomerReceipt:input_type -> erp.reconcile.v1.CreateCustomerReceiptRequest
+	22, // 38: erp.reconcile.v1.ReceivablesService.GetCustomerReceipt:input_type -> erp.reconcile.v1.GetCustomerReceiptRequest
+	24, // 39: erp.reconcile.v1.ReceivablesService.AllocateCustomerReceipt:input_type -> erp.reconcile.v1.AllocateCustomerReceiptRequest
+	26, // 40: erp.reconcile.v1.ReceivablesService.CreateSupplierPayment:input_type -> erp.reconcile.v1.CreateSupplierPaymentRequest
+	28, // 41: erp.reconcile.v1.ReceivablesService.AllocateSupplierPayment:input_type -> erp.reconcile.v1.AllocateSupplierPaymentRequest
+	30, // 42: erp.reconcile.v1.ReceivablesService.GetSupplierPayment:input_type -> erp.reconcile.v1.GetSupplierPaymentRequest
+	32, // 43: erp.reconcile.v1.ReceivablesService.ResubmitSupplierPayment:input_type -> erp.reconcile.v1.ResubmitSupplierPaymentRequest
+	34, // 44: erp.reconcile.v1.ReceivablesService.CancelSupplierPayment:input_type -> erp.reconcile.v1.CancelSupplierPaymentRequest
+	36, // 45: erp.reconcile.v1.ReceivablesService.GetAging:input_type -> erp.reconcile.v1.GetAgingRequest
+	4,  // 46: erp.reconcile.v1.ReceivablesService.IssueSalesInvoices:output_type -> erp.reconcile.v1.IssueSalesInvoicesResponse
+	6,  // 47: erp.reconcile.v1.ReceivablesService.GetSalesInvoice:output_type -> erp.reconcile.v1.GetSalesInvoiceResponse
+	9,  // 48: erp.reconcile.v1.ReceivablesService.IssueRedInvoice:output_type -> erp.reconcile.v1.IssueRedInvoiceResponse
+	13, // 49: erp.reconcile.v1.ReceivablesService.CreatePurchaseInvoice:output_type -> erp.reconcile.v1.CreatePurchaseInvoiceResponse
+	15, // 50: erp.reconcile.v1.ReceivablesService.GetPurchaseInvoice:output_type -> erp.reconcile.v1.GetPurchaseInvoiceResponse
+	17, // 51: erp.reconcile.v1.ReceivablesService.ReleasePurchaseInvoice:output_type -> erp.reconcile.v1.ReleasePurchaseInvoiceResponse
+	21, // 52: erp.reconcile.v1.ReceivablesService.CreateCustomerReceipt:output_type -> erp.reconcile.v1.CreateCustomerReceiptResponse
+	23, // 53: erp.reconcile.v1.ReceivablesService.GetCustomerReceipt:output_type -> erp.reconcile.v1.GetCustomerReceiptResponse
+	25, // 54: erp.reconcile.v1.ReceivablesService.AllocateCustomerReceipt:output_type -> erp.reconcile.v1.AllocateCustomerReceiptResponse
+	27, // 55: erp.reconcile.v1.ReceivablesService.CreateSupplierPayment:output_type -> erp.reconcile.v1.CreateSupplierPaymentResponse
+	29, // 56: erp.reconcile.v1.ReceivablesService.AllocateSupplierPayment:output_type -> erp.reconcile.v1.AllocateSupplierPaymentResponse
+	31, // 57: erp.reconcile.v1.ReceivablesService.GetSupplierPayment:output_type -> erp.reconcile.v1.GetSupplierPaymentResponse
+	33, // 58: erp.reconcile.v1.ReceivablesService.ResubmitSupplierPayment:output_type -> erp.reconcile.v1.ResubmitSupplierPaymentResponse
+	35, // 59: erp.reconcile.v1.ReceivablesService.CancelSupplierPayment:output_type -> erp.reconcile.v1.CancelSupplierPaymentResponse
+	39, // 60: erp.reconcile.v1.ReceivablesService.GetAging:output_type -> erp.reconcile.v1.GetAgingResponse
+	46, // [46:61] is the sub-list for method output_type
+	31, // [31:46] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_erp_reconcile_v1_receivables_service_proto_init() }
@@ -2727,13 +3176,14 @@ func file_erp_reconcile_v1_receivables_service_proto_init() {
 	if File_erp_reconcile_v1_receivables_service_proto != nil {
 		return
 	}
+	file_erp_reconcile_v1_receivables_service_proto_msgTypes[32].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_reconcile_v1_receivables_service_proto_rawDesc), len(file_erp_reconcile_v1_receivables_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -482,6 +482,135 @@ func local_request_ReceivablesService_AllocateSupplierPayment_0(ctx context.Cont
 	return msg, metadata, err
 }
 
+func request_ReceivablesService_GetSupplierPayment_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivablesServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetSupplierPaymentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetSupplierPayment(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReceivablesService_GetSupplierPayment_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivablesServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetSupplierPaymentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.GetSupplierPayment(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_ReceivablesService_ResubmitSupplierPayment_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivablesServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ResubmitSupplierPaymentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ResubmitSupplierPayment(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReceivablesService_ResubmitSupplierPayment_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivablesServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ResubmitSupplierPaymentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.ResubmitSupplierPayment(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_ReceivablesService_CancelSupplierPayment_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivablesServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq CancelSupplierPaymentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.CancelSupplierPayment(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReceivablesService_CancelSupplierPayment_0(ctx context.Context, marshaler runtime.Marshaler, server ReceivablesServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq CancelSupplierPaymentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.CancelSupplierPayment(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ReceivablesService_GetAging_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
 func request_ReceivablesService_GetAging_0(ctx context.Context, marshaler runtime.Marshaler, client ReceivablesServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -743,6 +872,66 @@ func RegisterReceivablesServiceHandlerServer(ctx context.Context, mux *runtime.S
 		}
 		forward_ReceivablesService_AllocateSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_AllocateSupplierPayment_0{resp.(*AllocateSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ReceivablesService_GetSupplierPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReceivablesService/GetSupplierPayment", runtime.WithHTTPPathPattern("/v1/supplierPayments/{id}"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReceivablesService_GetSupplierPayment_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReceivablesService_GetSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_GetSupplierPayment_0{resp.(*GetSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReceivablesService_ResubmitSupplierPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReceivablesService/ResubmitSupplierPayment", runtime.WithHTTPPathPattern("/v1/supplierPayments/{id}:resubmit"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReceivablesService_ResubmitSupplierPayment_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReceivablesService_ResubmitSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_ResubmitSupplierPayment_0{resp.(*ResubmitSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReceivablesService_CancelSupplierPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.reconcile.v1.ReceivablesService/CancelSupplierPayment", runtime.WithHTTPPathPattern("/v1/supplierPayments/{id}:cancel"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReceivablesService_CancelSupplierPayment_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReceivablesService_CancelSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_CancelSupplierPayment_0{resp.(*CancelSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ReceivablesService_GetAging_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -990,6 +1179,57 @@ func RegisterReceivablesServiceHandlerClient(ctx context.Context, mux *runtime.S
 		}
 		forward_ReceivablesService_AllocateSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_AllocateSupplierPayment_0{resp.(*AllocateSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ReceivablesService_GetSupplierPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReceivablesService/GetSupplierPayment", runtime.WithHTTPPathPattern("/v1/supplierPayments/{id}"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReceivablesService_GetSupplierPayment_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReceivablesService_GetSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_GetSupplierPayment_0{resp.(*GetSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReceivablesService_ResubmitSupplierPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReceivablesService/ResubmitSupplierPayment", runtime.WithHTTPPathPattern("/v1/supplierPayments/{id}:resubmit"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReceivablesService_ResubmitSupplierPayment_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReceivablesService_ResubmitSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_ResubmitSupplierPayment_0{resp.(*ResubmitSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReceivablesService_CancelSupplierPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.reconcile.v1.ReceivablesService/CancelSupplierPayment", runtime.WithHTTPPathPattern("/v1/supplierPayments/{id}:cancel"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReceivablesService_CancelSupplierPayment_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReceivablesService_CancelSupplierPayment_0(annotatedContext, mux, outboundMarshaler, w, req, response_ReceivablesService_CancelSupplierPayment_0{resp.(*CancelSupplierPaymentResponse)}, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ReceivablesService_GetAging_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1100,6 +1340,33 @@ func (m response_ReceivablesService_AllocateSupplierPayment_0) XXX_ResponseBody(
 	return response.Payment
 }
 
+type response_ReceivablesService_GetSupplierPayment_0 struct {
+	*GetSupplierPaymentResponse
+}
+
+func (m response_ReceivablesService_GetSupplierPayment_0) XXX_ResponseBody() interface{} {
+	response := m.GetSupplierPaymentResponse
+	return response.Payment
+}
+
+type response_ReceivablesService_ResubmitSupplierPayment_0 struct {
+	*ResubmitSupplierPaymentResponse
+}
+
+func (m response_ReceivablesService_ResubmitSupplierPayment_0) XXX_ResponseBody() interface{} {
+	response := m.ResubmitSupplierPaymentResponse
+	return response.Payment
+}
+
+type response_ReceivablesService_CancelSupplierPayment_0 struct {
+	*CancelSupplierPaymentResponse
+}
+
+func (m response_ReceivablesService_CancelSupplierPayment_0) XXX_ResponseBody() interface{} {
+	response := m.CancelSupplierPaymentResponse
+	return response.Payment
+}
+
 var (
 	pattern_ReceivablesService_IssueSalesInvoices_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "salesInvoices"}, ""))
 	pattern_ReceivablesService_GetSalesInvoice_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "salesInvoices", "id"}, ""))
@@ -1112,6 +1379,9 @@ var (
 	pattern_ReceivablesService_AllocateCustomerReceipt_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "customerReceipts", "id"}, "allocate"))
 	pattern_ReceivablesService_CreateSupplierPayment_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "supplierPayments"}, ""))
 	pattern_ReceivablesService_AllocateSupplierPayment_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "supplierPayments", "id"}, "allocate"))
+	pattern_ReceivablesService_GetSupplierPayment_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "supplierPayments", "id"}, ""))
+	pattern_ReceivablesService_ResubmitSupplierPayment_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "supplierPayments", "id"}, "resubmit"))
+	pattern_ReceivablesService_CancelSupplierPayment_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "supplierPayments", "id"}, "cancel"))
 	pattern_ReceivablesService_GetAging_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "aging"}, ""))
 )
 
@@ -1127,5 +1397,8 @@ var (
 	forward_ReceivablesService_AllocateCustomerReceipt_0 = runtime.ForwardResponseMessage
 	forward_ReceivablesService_CreateSupplierPayment_0   = runtime.ForwardResponseMessage
 	forward_ReceivablesService_AllocateSupplierPayment_0 = runtime.ForwardResponseMessage
+	forward_ReceivablesService_GetSupplierPayment_0      = runtime.ForwardResponseMessage
+	forward_ReceivablesService_ResubmitSupplierPayment_0 = runtime.ForwardResponseMessage
+	forward_ReceivablesService_CancelSupplierPayment_0   = runtime.ForwardResponseMessage
 	forward_ReceivablesService_GetAging_0                = runtime.ForwardResponseMessage
 )

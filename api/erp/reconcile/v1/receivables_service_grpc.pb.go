@@ -30,6 +30,9 @@ const (
 	ReceivablesService_AllocateCustomerReceipt_FullMethodName = "/erp.reconcile.v1.ReceivablesService/AllocateCustomerReceipt"
 	ReceivablesService_CreateSupplierPayment_FullMethodName   = "/erp.reconcile.v1.ReceivablesService/CreateSupplierPayment"
 	ReceivablesService_AllocateSupplierPayment_FullMethodName = "/erp.reconcile.v1.ReceivablesService/AllocateSupplierPayment"
+	ReceivablesService_GetSupplierPayment_FullMethodName      = "/erp.reconcile.v1.ReceivablesService/GetSupplierPayment"
+	ReceivablesService_ResubmitSupplierPayment_FullMethodName = "/erp.reconcile.v1.ReceivablesService/ResubmitSupplierPayment"
+	ReceivablesService_CancelSupplierPayment_FullMethodName   = "/erp.reconcile.v1.ReceivablesService/CancelSupplierPayment"
 	ReceivablesService_GetAging_FullMethodName                = "/erp.reconcile.v1.ReceivablesService/GetAging"
 )
 
@@ -68,6 +71,15 @@ type ReceivablesServiceClient interface {
 	CreateSupplierPayment(ctx context.Context, in *CreateSupplierPaymentRequest, opts ...grpc.CallOption) (*CreateSupplierPaymentResponse, error)
 	// AllocateSupplierPayment allocates a payment's prepayment to supplier invoices.
 	AllocateSupplierPayment(ctx context.Context, in *AllocateSupplierPaymentRequest, opts ...grpc.CallOption) (*AllocateSupplierPaymentResponse, error)
+	// GetSupplierPayment answers a payment with its allocations, its status and, when it
+	// went through approval, the request and the approver's comment.
+	GetSupplierPayment(ctx context.Context, in *GetSupplierPaymentRequest, opts ...grpc.CallOption) (*GetSupplierPaymentResponse, error)
+	// ResubmitSupplierPayment changes a rejected (or still pending) payment as given and
+	// sends it through approval again; a payment no flow matches any more is booked at once.
+	ResubmitSupplierPayment(ctx context.Context, in *ResubmitSupplierPaymentRequest, opts ...grpc.CallOption) (*ResubmitSupplierPaymentResponse, error)
+	// CancelSupplierPayment cancels a rejected payment: it is kept, with its number and the
+	// reason, and never booked.
+	CancelSupplierPayment(ctx context.Context, in *CancelSupplierPaymentRequest, opts ...grpc.CallOption) (*CancelSupplierPaymentResponse, error)
 	// GetAging answers customers' open invoices by days past due, per customer and outlet.
 	GetAging(ctx context.Context, in *GetAgingRequest, opts ...grpc.CallOption) (*GetAgingResponse, error)
 }
@@ -190,6 +202,36 @@ func (c *receivablesServiceClient) AllocateSupplierPayment(ctx context.Context, 
 	return out, nil
 }
 
+func (c *receivablesServiceClient) GetSupplierPayment(ctx context.Context, in *GetSupplierPaymentRequest, opts ...grpc.CallOption) (*GetSupplierPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSupplierPaymentResponse)
+	err := c.cc.Invoke(ctx, ReceivablesService_GetSupplierPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *receivablesServiceClient) ResubmitSupplierPayment(ctx context.Context, in *ResubmitSupplierPaymentRequest, opts ...grpc.CallOption) (*ResubmitSupplierPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResubmitSupplierPaymentResponse)
+	err := c.cc.Invoke(ctx, ReceivablesService_ResubmitSupplierPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *receivablesServiceClient) CancelSupplierPayment(ctx context.Context, in *CancelSupplierPaymentRequest, opts ...grpc.CallOption) (*CancelSupplierPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CancelSupplierPaymentResponse)
+	err := c.cc.Invoke(ctx, ReceivablesService_CancelSupplierPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *receivablesServiceClient) GetAging(ctx context.Context, in *GetAgingRequest, opts ...grpc.CallOption) (*GetAgingResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetAgingResponse)
@@ -235,6 +277,15 @@ type ReceivablesServiceServer interface {
 	CreateSupplierPayment(context.Context, *CreateSupplierPaymentRequest) (*CreateSupplierPaymentResponse, error)
 	// AllocateSupplierPayment allocates a payment's prepayment to supplier invoices.
 	AllocateSupplierPayment(context.Context, *AllocateSupplierPaymentRequest) (*AllocateSupplierPaymentResponse, error)
+	// GetSupplierPayment answers a payment with its allocations, its status and, when it
+	// went through approval, the request and the approver's comment.
+	GetSupplierPayment(context.Context, *GetSupplierPaymentRequest) (*GetSupplierPaymentResponse, error)
+	// ResubmitSupplierPayment changes a rejected (or still pending) payment as given and
+	// sends it through approval again; a payment no flow matches any more is booked at once.
+	ResubmitSupplierPayment(context.Context, *ResubmitSupplierPaymentRequest) (*ResubmitSupplierPaymentResponse, error)
+	// CancelSupplierPayment cancels a rejected payment: it is kept, with its number and the
+	// reason, and never booked.
+	CancelSupplierPayment(context.Context, *CancelSupplierPaymentRequest) (*CancelSupplierPaymentResponse, error)
 	// GetAging answers customers' open invoices by days past due, per customer and outlet.
 	GetAging(context.Context, *GetAgingRequest) (*GetAgingResponse, error)
 	mustEmbedUnimplementedReceivablesServiceServer()
@@ -279,6 +330,15 @@ func (UnimplementedReceivablesServiceServer) CreateSupplierPayment(context.Conte
 }
 func (UnimplementedReceivablesServiceServer) AllocateSupplierPayment(context.Context, *AllocateSupplierPaymentRequest) (*AllocateSupplierPaymentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AllocateSupplierPayment not implemented")
+}
+func (UnimplementedReceivablesServiceServer) GetSupplierPayment(context.Context, *GetSupplierPaymentRequest) (*GetSupplierPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSupplierPayment not implemented")
+}
+func (UnimplementedReceivablesServiceServer) ResubmitSupplierPayment(context.Context, *ResubmitSupplierPaymentRequest) (*ResubmitSupplierPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResubmitSupplierPayment not implemented")
+}
+func (UnimplementedReceivablesServiceServer) CancelSupplierPayment(context.Context, *CancelSupplierPaymentRequest) (*CancelSupplierPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CancelSupplierPayment not implemented")
 }
 func (UnimplementedReceivablesServiceServer) GetAging(context.Context, *GetAgingRequest) (*GetAgingResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetAging not implemented")
@@ -502,6 +562,60 @@ func _ReceivablesService_AllocateSupplierPayment_Handler(srv interface{}, ctx co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReceivablesService_GetSupplierPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSupplierPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReceivablesServiceServer).GetSupplierPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReceivablesService_GetSupplierPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReceivablesServiceServer).GetSupplierPayment(ctx, req.(*GetSupplierPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReceivablesService_ResubmitSupplierPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResubmitSupplierPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReceivablesServiceServer).ResubmitSupplierPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReceivablesService_ResubmitSupplierPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReceivablesServiceServer).ResubmitSupplierPayment(ctx, req.(*ResubmitSupplierPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReceivablesService_CancelSupplierPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CancelSupplierPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReceivablesServiceServer).CancelSupplierPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReceivablesService_CancelSupplierPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReceivablesServiceServer).CancelSupplierPayment(ctx, req.(*CancelSupplierPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReceivablesService_GetAging_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetAgingRequest)
 	if err := dec(in); err != nil {
@@ -570,6 +684,18 @@ var ReceivablesService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AllocateSupplierPayment",
 			Handler:    _ReceivablesService_AllocateSupplierPayment_Handler,
+		},
+		{
+			MethodName: "GetSupplierPayment",
+			Handler:    _ReceivablesService_GetSupplierPayment_Handler,
+		},
+		{
+			MethodName: "ResubmitSupplierPayment",
+			Handler:    _ReceivablesService_ResubmitSupplierPayment_Handler,
+		},
+		{
+			MethodName: "CancelSupplierPayment",
+			Handler:    _ReceivablesService_CancelSupplierPayment_Handler,
 		},
 		{
 			MethodName: "GetAging",

@@ -1245,8 +1245,17 @@ type StatementLine struct {
 	Resolution string `protobuf:"bytes,30,opt,name=resolution,proto3" json:"resolution,omitempty"`
 	// The decision's note.
 	ResolutionNote string `protobuf:"bytes,31,opt,name=resolution_note,json=resolutionNote,proto3" json:"resolution_note,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The latest write-off of this line that went through approval: PENDING (awaiting it;
+	// the line counts as undecided and the statement cannot be confirmed), APPROVED,
+	// REJECTED (the line is undecided again: accept, dispute or write it off again) or
+	// FAILED (approved, but over the write-off limit by then); empty when none did.
+	WriteOffState string `protobuf:"bytes,32,opt,name=write_off_state,json=writeOffState,proto3" json:"write_off_state,omitempty"`
+	// The write-off's approval request, 0 when none.
+	WriteOffRequest int64 `protobuf:"varint,33,opt,name=write_off_request,json=writeOffRequest,proto3" json:"write_off_request,omitempty"`
+	// The approver's comment, or why the write-off failed.
+	WriteOffComment string `protobuf:"bytes,34,opt,name=write_off_comment,json=writeOffComment,proto3" json:"write_off_comment,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *StatementLine) Reset() {
@@ -1492,6 +1501,27 @@ func (x *StatementLine) GetResolution() string {
 func (x *StatementLine) GetResolutionNote() string {
 	if x != nil {
 		return x.ResolutionNote
+	}
+	return ""
+}
+
+func (x *StatementLine) GetWriteOffState() string {
+	if x != nil {
+		return x.WriteOffState
+	}
+	return ""
+}
+
+func (x *StatementLine) GetWriteOffRequest() int64 {
+	if x != nil {
+		return x.WriteOffRequest
+	}
+	return 0
+}
+
+func (x *StatementLine) GetWriteOffComment() string {
+	if x != nil {
+		return x.WriteOffComment
 	}
 	return ""
 }
@@ -4788,7 +4818,8 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\n" +
 	"\n" +
-	"\b_net_due\"\x8a\t\n" +
+	"\b_net_due\"\x8a\n" +
+	"\n" +
 	"\rStatementLine\x12\x10\n" +
 	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x1f\n" +
 	"\vrecord_type\x18\x02 \x01(\tR\n" +
@@ -4827,7 +4858,10 @@ const file_erp_reconcile_v1_reconcile_service_proto_rawDesc = "" +
 	"\n" +
 	"resolution\x18\x1e \x01(\tR\n" +
 	"resolution\x12'\n" +
-	"\x0fresolution_note\x18\x1f \x01(\tR\x0eresolutionNoteB\x13\n" +
+	"\x0fresolution_note\x18\x1f \x01(\tR\x0eresolutionNote\x12&\n" +
+	"\x0fwrite_off_state\x18  \x01(\tR\rwriteOffState\x12*\n" +
+	"\x11write_off_request\x18! \x01(\x03R\x0fwriteOffRequest\x12*\n" +
+	"\x11write_off_comment\x18\" \x01(\tR\x0fwriteOffCommentB\x13\n" +
 	"\x11_ordered_quantityB\x14\n" +
 	"\x12_received_quantityB\r\n" +
 	"\v_unit_priceB\v\n" +

@@ -77,11 +77,13 @@ type ReconcileServiceClient interface {
 	ListStatements(ctx context.Context, in *ListStatementsRequest, opts ...grpc.CallOption) (*ListStatementsResponse, error)
 	// ResolveStatementLine records finance's decision on a line that differs or is flagged:
 	// ACCEPT their figure, DISPUTE it (with a note), or WRITE_OFF a difference up to the
-	// counterpart's limit.
+	// counterpart's limit. A write-off that a statement_write_off approval flow matches waits
+	// for it (write_off_state PENDING) and cannot be changed meanwhile.
 	ResolveStatementLine(ctx context.Context, in *ResolveStatementLineRequest, opts ...grpc.CallOption) (*ResolveStatementLineResponse, error)
 	// ConfirmStatement books a customer statement whose lines are all decided: fees as
 	// selling expenses, rebates and accepted differences as revenue reductions, write-offs,
-	// against the receivable (one finance document), and records the net due.
+	// against the receivable (one finance document), and records the net due. Refused
+	// (WRITE_OFF_AWAITING_APPROVAL) while a write-off waits for approval.
 	ConfirmStatement(ctx context.Context, in *ConfirmStatementRequest, opts ...grpc.CallOption) (*ConfirmStatementResponse, error)
 	// GenerateAccountStatement builds our statement of account (对账单) of a customer for
 	// a period; a draft of the same period is rebuilt.
@@ -419,11 +421,13 @@ type ReconcileServiceServer interface {
 	ListStatements(context.Context, *ListStatementsRequest) (*ListStatementsResponse, error)
 	// ResolveStatementLine records finance's decision on a line that differs or is flagged:
 	// ACCEPT their figure, DISPUTE it (with a note), or WRITE_OFF a difference up to the
-	// counterpart's limit.
+	// counterpart's limit. A write-off that a statement_write_off approval flow matches waits
+	// for it (write_off_state PENDING) and cannot be changed meanwhile.
 	ResolveStatementLine(context.Context, *ResolveStatementLineRequest) (*ResolveStatementLineResponse, error)
 	// ConfirmStatement books a customer statement whose lines are all decided: fees as
 	// selling expenses, rebates and accepted differences as revenue reductions, write-offs,
-	// against the receivable (one finance document), and records the net due.
+	// against the receivable (one finance document), and records the net due. Refused
+	// (WRITE_OFF_AWAITING_APPROVAL) while a write-off waits for approval.
 	ConfirmStatement(context.Context, *ConfirmStatementRequest) (*ConfirmStatementResponse, error)
 	// GenerateAccountStatement builds our statement of account (对账单) of a customer for
 	// a period; a draft of the same period is rebuilt.
