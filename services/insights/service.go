@@ -28,6 +28,11 @@ type Options struct {
 	Location *time.Location // the company's time zone (days of facts)
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Warehouse makes the purchase orders and transfers that confirmed suggestions
+	// become (nil: such a confirmation fails).
+	Warehouse Warehouse
+	// Directory answers names for the answers (nil: names are empty).
+	Directory Directory
 }
 
 // Service holds the insights use cases.
@@ -38,12 +43,16 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	kick   chan struct{} // wakes the folding loop
+
+	warehouse Warehouse
+	directory Directory
 }
 
 // New returns the service and subscribes its read models to order changes and posted
 // stock documents.
 func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
-	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log, kick: make(chan struct{}, 1)}
+	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log, kick: make(chan struct{}, 1),
+		warehouse: opt.Warehouse, directory: opt.Directory}
 	if s.now == nil {
 		s.now = time.Now
 	}
