@@ -22,7 +22,9 @@
 // Which facts count: an online order counts when it is paid and not cancelled (paid,
 // partially_shipped, shipped, completed), on the day it was paid (else created) in the
 // company's time zone; its lines give sold quantity (item milli-units) and amount (line
-// amount less line discount, fen); refunded lines give returns. Posted deliveries give
+// amount less line discount, less the line's share of the order-level discount, spread
+// in proportion to line amounts in whole fen by the largest remainder, fen); refunded
+// lines give returns at the same amount. Posted deliveries give
 // shipped quantity and cost per warehouse (demand and cost of goods); deliveries to
 // supermarket customers (channel "retailer") also give sold quantity and amount at the
 // delivery order's price.
