@@ -140,11 +140,15 @@ func (s *Service) ConfirmSuggestion(ctx context.Context, in ConfirmInput) (Confi
 		if x.Kind != KindOrder {
 			drafts = []Suggestion{x}
 		}
+		supplier := x.SupplierID
+		if x.Kind == KindOrder && in.SupplierID != 0 {
+			supplier = in.SupplierID // the suggestion then names the supplier it was ordered from
+		}
 		var doc Document
 		var err error
 		switch x.Kind {
 		case KindOrder:
-			doc, err = s.order(ctx, tx, x, drafts, in)
+			doc, err = s.order(ctx, tx, x.WarehouseID, supplier, x.RunDate, drafts, in.Prices)
 		case KindTransfer:
 			doc, err = s.transfer(ctx, tx, x)
 		}
@@ -155,15 +159,16 @@ func (s *Service) ConfirmSuggestion(ctx context.Context, in ConfirmInput) (Confi
 		for k := range drafts {
 			ids[k] = drafts[k].ID
 		}
-		if err := tx.Exec(`UPDATE insights_suggestions SET status = ?, confirmed_by = ?, document_type = ?, document_id = ?,
-			document_number = ?, updated_at = ? WHERE id IN ? AND status = ?`, StatusConfirmed, who, doc.Type, doc.ID, doc.Number,
-			s.now().UTC(), ids, StatusDraft).Error; err != nil {
+		if err := tx.Exec(`UPDATE insights_suggestions SET status = ?, confirmed_by = ?, supplier_id = ?, document_type = ?,
+			document_id = ?, document_number = ?, updated_at = ? WHERE id IN ? AND status = ?`, StatusConfirmed, who, supplier,
+			doc.Type, doc.ID, doc.Number, s.now().UTC(), ids, StatusDraft).Error; err != nil {
 			return Confirmation{}, err
 		}
 		for k := range group {
 			if slices.Contains(ids, group[k].ID) {
 				g := &group[k]
-				g.Status, g.ConfirmedBy, g.DocumentType, g.DocumentID, g.DocumentNumber = StatusConfirmed, who, doc.Type, doc.ID, doc.Number
+				g.Status, g.ConfirmedBy, g.SupplierID = StatusConfirmed, who, supplier
+				g.DocumentType, g.DocumentID, g.DocumentNumber = doc.Type, doc.ID, doc.Number
 			}
 		}
 		return confirmed(group[i], group, doc.Status), nil
@@ -193,13 +198,10 @@ func confirmed(x Suggestion, group []Suggestion, status string) Confirmation {
 }
 
 // order creates the purchase order of a supplier group: one line per suggestion, by item.
-func (s *Service) order(ctx context.Context, tx *gorm.DB, x Suggestion, drafts []Suggestion, in ConfirmInput) (Document, error) {
+func (s *Service) order(ctx context.Context, tx *gorm.DB, warehouse, supplier int64, run string, drafts []Suggestion,
+	prices map[int64]int64) (Document, error) {
 	if s.warehouse == nil {
 		return Document{}, fmt.Errorf("insights: no warehouse to create purchase orders in")
-	}
-	supplier := x.SupplierID
-	if in.SupplierID != 0 {
-		supplier = in.SupplierID
 	}
 	if supplier == 0 {
 		return Document{}, apperr.Invalid("supplier_id", "no supplier has delivered this item yet: name the supplier to order from")
@@ -213,10 +215,10 @@ func (s *Service) order(ctx context.Context, tx *gorm.DB, x Suggestion, drafts [
 	if err != nil {
 		return Document{}, err
 	}
-	o := PurchaseOrderDraft{SupplierID: supplier, WarehouseID: x.WarehouseID, Remark: "replenishment suggestion of " + x.RunDate}
+	o := PurchaseOrderDraft{SupplierID: supplier, WarehouseID: warehouse, Remark: "replenishment suggestion of " + run}
 	var v apperr.Violations
 	for _, d := range drafts {
-		p, ok := in.Prices[d.ItemID]
+		p, ok := prices[d.ItemID]
 		if !ok {
 			p, ok = price[d.ItemID]
 		}
