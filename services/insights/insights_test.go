@@ -526,8 +526,13 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 	}
 
 	// exports
-	if r := e.MustDo(t, 200, "GET", "/v1/insights/abc:export?format=csv&from="+dd+"&to="+dd, manager, nil); len(r.Body) == 0 {
-		t.Error("empty export")
+	if r := e.MustDo(t, 200, "GET", "/v1/insights/abc:export?format=csv&from="+dd+"&to="+dd, manager, nil); !strings.Contains(string(r.Body),
+		fmt.Sprintf("\n%d,A,香肠 A,A,", A)) {
+		t.Errorf("abc export without A's SKU and name: %s", r.Body)
+	}
+	if r := e.MustDo(t, 200, "GET", "/v1/insights/replenishment:export?format=csv", manager, nil); !strings.Contains(string(r.Body),
+		fmt.Sprintf("\n%d,仓1,%d,B,香肠 B,%d,肉联厂,400,10,1200,5200,8000,0,8000,0,0,0,0", wh[1].ID, B, sup.ID)) {
+		t.Errorf("replenishment export without B's line: %s", r.Body)
 	}
 	e.MustDo(t, 200, "GET", "/v1/insights/customers:export?format=xlsx&quadrant="+insights.QuadrantHighHigh, manager, nil)
 	e.MustDo(t, 400, "GET", "/v1/insights/abc?basis=profit", manager, nil)
