@@ -12,7 +12,6 @@ import (
 	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/services/orders"
-	"github.com/erphub/erphub/services/warehouse"
 )
 
 // Sources of facts.
@@ -211,11 +210,11 @@ func (s *Service) onReturnRecorded(ctx context.Context, d outbox.Delivery) error
 }
 
 func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error {
-	var ev warehouse.PostedEvent
+	var ev documentPosted
 	if err := d.Decode(&ev); err != nil {
 		return err
 	}
-	if ev.Type != warehouse.DocDelivery {
+	if ev.Type != DocDelivery {
 		return nil // receipts, transfers and counts move stock, which replenishment reads as it is now
 	}
 	return s.markDirty(ctx, sourceStock, ev.Document)

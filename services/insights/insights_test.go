@@ -3,6 +3,7 @@ package insights_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/erphub/erphub/internal/reqctx"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/insights"
+	"github.com/erphub/erphub/services/warehouse"
 )
 
 func must(t *testing.T, err error) {
@@ -598,5 +600,19 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 	must(t, g.Raw(`SELECT COUNT(*) FROM insights_orders WHERE buyer_key LIKE '%138%'`).Scan(&zero).Error)
 	if zero != 0 {
 		t.Error("a phone in clear in the buyer keys")
+	}
+}
+
+// Insights keeps its own copies of the warehouse's event names (it does not import the
+// warehouse): they must stay the warehouse's.
+func TestWarehouseEventNames(t *testing.T) {
+	if insights.TopicDocumentPosted != warehouse.TopicDocumentPosted || insights.DocDelivery != warehouse.DocDelivery {
+		t.Fatalf("insights listens to %q/%q, the warehouse posts %q/%q", insights.TopicDocumentPosted, insights.DocDelivery,
+			warehouse.TopicDocumentPosted, warehouse.DocDelivery)
+	}
+	b, err := json.Marshal(warehouse.PostedEvent{Document: 7, Type: warehouse.DocDelivery})
+	must(t, err)
+	if !strings.Contains(string(b), `"document":7`) || !strings.Contains(string(b), `"type":"delivery"`) {
+		t.Fatalf("the posted event's fields changed: %s", b)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/services/orders"
-	"github.com/erphub/erphub/services/warehouse"
 )
 
 // Subscribers of the outbox (stable names: they are stored with every row).
@@ -22,6 +21,20 @@ const (
 	subscriberStock  = "insights-stock"
 	subscriberReturn = "insights-returns"
 )
+
+// TopicDocumentPosted is the warehouse's topic of posted stock documents
+// (warehouse.TopicDocumentPosted). Insights reads its own copy of the payload's few
+// fields it needs, so it does not import the warehouse (a test compares the names).
+const TopicDocumentPosted = "warehouse.document.posted"
+
+// DocDelivery is the warehouse's type of a posted delivery (warehouse.DocDelivery).
+const DocDelivery = "delivery"
+
+// documentPosted is insights' copy of the posted-document payload (warehouse.PostedEvent).
+type documentPosted struct {
+	Document int64  `json:"document"`
+	Type     string `json:"type"`
+}
 
 // Options tune the service.
 type Options struct {
@@ -60,7 +73,7 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 		s.log = slog.Default()
 	}
 	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
-	ob.Subscribe(subscriberStock, []string{warehouse.TopicDocumentPosted}, s.onDocumentPosted)
+	ob.Subscribe(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentPosted)
 	ob.Subscribe(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnRecorded)
 	return s
 }
