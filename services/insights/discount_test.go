@@ -24,6 +24,7 @@ import (
 //	   line takes at most its amount, 500 → sold 0.
 //	d3 paid 29.00: A, B, C 1 × 10.00 each, discount 1.00: 33 r 1000 each, the fen left
 //	   goes to the lowest line number: A 967 - 1 = 966, B 967, C 967.
+//	d4 paid 0.00: A 1 × 0.00, a gift with nothing to spread over (no division by zero).
 func TestOrderDiscountSpread(t *testing.T) {
 	e := apptest.Start(t)
 	ctx := reqctx.WithCall(context.Background(), &reqctx.Call{RequestID: "setup", Method: "setup",
@@ -54,10 +55,11 @@ func TestOrderDiscountSpread(t *testing.T) {
 	d3 := order("d3", "13800000003", "paid", noon, 2900, 0, line("A", 1000, 1000, ""), line("B", 1000, 1000, ""),
 		line("C", 1000, 1000, ""))
 	d3["discount"] = 100
+	d4 := order("d4", "13800000004", "paid", noon, 0, 0, line("A", 1000, 0, ""))
 	var pushed struct {
 		Results []struct{ Outcome, Reason string }
 	}
-	e.MustDo(t, 200, "POST", "/v1/shops/TMALL/orders:push", e.Admin, map[string]any{"orders": []any{d1, d2, d3}}).Decode(t, &pushed)
+	e.MustDo(t, 200, "POST", "/v1/shops/TMALL/orders:push", e.Admin, map[string]any{"orders": []any{d1, d2, d3, d4}}).Decode(t, &pushed)
 	for _, r := range pushed.Results {
 		if r.Outcome != "created" {
 			t.Fatalf("push: %+v", pushed)
@@ -85,8 +87,9 @@ func TestOrderDiscountSpread(t *testing.T) {
 		"{Order:d2 LineNo:1 SoldAmount:0 ReturnedAmount:0 SoldQty:1000 ReturnedQty:0 ItemID:%d} "+
 		"{Order:d3 LineNo:1 SoldAmount:966 ReturnedAmount:0 SoldQty:1000 ReturnedQty:0 ItemID:%d} "+
 		"{Order:d3 LineNo:2 SoldAmount:967 ReturnedAmount:0 SoldQty:1000 ReturnedQty:0 ItemID:%d} "+
-		"{Order:d3 LineNo:3 SoldAmount:967 ReturnedAmount:0 SoldQty:1000 ReturnedQty:0 ItemID:%d}]",
-		ids["A"], ids["B"], ids["C"], ids["A"], ids["A"], ids["B"], ids["C"])
+		"{Order:d3 LineNo:3 SoldAmount:967 ReturnedAmount:0 SoldQty:1000 ReturnedQty:0 ItemID:%d} "+
+		"{Order:d4 LineNo:1 SoldAmount:0 ReturnedAmount:0 SoldQty:1000 ReturnedQty:0 ItemID:%d}]",
+		ids["A"], ids["B"], ids["C"], ids["A"], ids["A"], ids["B"], ids["C"], ids["A"])
 	if got := lines(); got != want {
 		t.Fatalf("fact lines\n got %s\nwant %s", got, want)
 	}
