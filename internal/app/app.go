@@ -71,7 +71,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Approvals: financeApprovals{a.Approval}})
 	a.Reconcile = reconcile.New(g, a.Catalog, a.Warehouse, a.Orders, a.Outbox, reconcile.Options{Location: cfg.TimeZone, Log: log,
 		Approvals: reconcileApprovals{a.Approval}})
-	a.Insights = insights.New(g, a.Outbox, insights.Options{Location: cfg.TimeZone, Log: log})
+	a.Insights = insights.New(g, a.Outbox, insights.Options{Location: cfg.TimeZone, Log: log,
+		Warehouse: insightsWarehouse{a.Warehouse}, Directory: insightsDirectory{a.Catalog}})
 	a.Transports = []server.Service{identity.NewGRPC(a.Identity), catalog.NewGRPC(a.Catalog), warehouse.NewGRPC(a.Warehouse),
 		orders.NewGRPC(a.Orders), finance.NewGRPC(a.Finance), reconcile.NewGRPC(a.Reconcile),
 		reconcile.NewReceivablesGRPC(a.Reconcile), approval.NewGRPC(a.Approval), insights.NewGRPC(a.Insights)}
@@ -200,6 +201,45 @@ type reconcileApprovals struct{ s *approval.Service }
 func (r reconcileApprovals) Submit(ctx context.Context, tx *gorm.DB, d reconcile.ApprovalDocument) (int64, error) {
 	return r.s.Submit(ctx, tx, approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
 		Maker: d.Maker})
+}
+
+// insightsWarehouse adapts the warehouse service to insights' consumer-side interface:
+// confirmed replenishment suggestions become purchase orders and transfers through the
+// warehouse's own use cases, in the confirmation's transaction.
+type insightsWarehouse struct{ w *warehouse.Service }
+
+func warehouseLines(lines []insights.DraftLine) []warehouse.Line {
+	out := make([]warehouse.Line, len(lines))
+	for i, l := range lines {
+		out[i] = warehouse.Line{Item: l.ItemID, Quantity: l.Quantity, UnitPrice: l.UnitPrice}
+	}
+	return out
+}
+
+func (iw insightsWarehouse) CreatePurchaseOrderIn(ctx context.Context, tx *gorm.DB, o insights.PurchaseOrderDraft) (insights.Document, error) {
+	p, err := iw.w.CreatePurchaseOrderIn(ctx, tx, warehouse.PurchaseOrder{Supplier: o.SupplierID, Warehouse: o.WarehouseID,
+		Remark: o.Remark, Lines: warehouseLines(o.Lines)})
+	return insights.Document{Type: insights.DocumentPurchaseOrder, ID: p.ID, Number: p.Number, Status: p.Status}, err
+}
+
+func (iw insightsWarehouse) CreateTransferIn(ctx context.Context, tx *gorm.DB, t insights.TransferDraft) (insights.Document, error) {
+	x, err := iw.w.CreateTransferIn(ctx, tx, warehouse.Transfer{FromWarehouse: t.FromWarehouseID, ToWarehouse: t.ToWarehouseID,
+		Remark: t.Remark, Lines: warehouseLines(t.Lines)})
+	return insights.Document{Type: insights.DocumentTransfer, ID: x.ID, Number: x.Number, Status: x.Status}, err
+}
+
+// insightsDirectory adapts the catalog's batch name lookup to insights' interface.
+type insightsDirectory struct{ c *catalog.Service }
+
+func (d insightsDirectory) Names(ctx context.Context, r insights.NameRefs) (insights.Names, error) {
+	n, err := d.c.Names(ctx, catalog.NameRefs{Items: r.Items, Warehouses: r.Warehouses, Suppliers: r.Suppliers,
+		Customers: r.Customers, Outlets: r.Outlets, Shops: r.Shops})
+	out := insights.Names{Items: make(map[int64]insights.ItemName, len(n.Items)), Warehouses: n.Warehouses,
+		Suppliers: n.Suppliers, Customers: n.Customers, Outlets: n.Outlets, Shops: n.Shops}
+	for id, it := range n.Items {
+		out.Items[id] = insights.ItemName{SKU: it.SKU, Name: it.Name}
+	}
+	return out, err
 }
 
 // housekeeping drops delivered outbox rows and idempotency records past the retention.

@@ -316,3 +316,44 @@ func TestCustomersAndOutlets(t *testing.T) {
 		t.Fatalf("update settlement: %+v %v", up, err)
 	}
 }
+
+// Names answers many kinds at once, ignores zeros, repeats and unknown ids, and keeps the
+// names of archived rows.
+func TestNamesInOneBatch(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	it, err := f.svc.CreateItem(admin, catalog.Item{SKU: "XC-1", Name: "香肠", Unit: "bag", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.svc.CreateCustomer(admin, catalog.Customer{Code: "YJ", Name: "渝佳", Kind: "retailer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := f.svc.CreateOutlet(admin, catalog.Outlet{Customer: c.ID, Code: "YJ001", Name: "观音桥店"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup, err := f.svc.CreateSupplier(admin, catalog.Supplier{Code: "S1", Name: "肉联厂"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := f.svc.CreateShop(admin, catalog.Shop{Code: "TM", Name: "天猫店", Platform: "tmall", Branch: f.cq.ID, DefaultWarehouse: f.wcq.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ArchiveSupplier(admin, sup.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.svc.Names(admin, catalog.NameRefs{Items: []int64{it.ID, it.ID, 0, 999999}, Warehouses: []int64{f.wcq.ID},
+		Suppliers: []int64{sup.ID}, Customers: []int64{c.ID}, Outlets: []int64{o.ID}, Shops: []int64{shop.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%v %v %v %v %v %v", n.Items, n.Warehouses, n.Suppliers, n.Customers, n.Outlets, n.Shops)
+	want := fmt.Sprintf("map[%d:{XC-1 香肠}] map[%d:成品仓] map[%d:肉联厂] map[%d:渝佳] map[%d:观音桥店] map[%d:天猫店]",
+		it.ID, f.wcq.ID, sup.ID, c.ID, o.ID, shop.ID)
+	if got != want {
+		t.Fatalf("names\n got %s\nwant %s", got, want)
+	}
+}

@@ -44,6 +44,8 @@ type AbcItem struct {
 	ShareBp, CumulativeBp          int32
 	MarginBp, ReturnRateBp         int32
 	Velocity, OnHand, DaysOfCover  int64
+
+	ItemSKU, ItemName string // from the catalog
 }
 
 // Abc is a classification.
@@ -185,7 +187,7 @@ func (s *Service) GetAbc(ctx context.Context, q AbcQuery) (Abc, error) {
 		}
 		out.Items = append(out.Items, it)
 	}
-	return out, nil
+	return out, s.nameAbc(ctx, &out)
 }
 
 // itemFigures sums the daily facts per item over a period, for one channel or all.

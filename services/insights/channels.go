@@ -28,6 +28,8 @@ type ChannelFigures struct {
 	PaidChangeBp int32
 	// PaidYearChangeBp is the change of paid against the same days a year before.
 	PaidYearChangeBp int32
+
+	ShopName string // from the catalog ("" in platform totals)
 }
 
 // Channels is the channel comparison.
@@ -86,7 +88,7 @@ func (s *Service) GetChannels(ctx context.Context, from, to string) (Channels, e
 			out.Platforms = list
 		}
 	}
-	return out, nil
+	return out, s.nameChannels(ctx, &out)
 }
 
 type chanKey struct {

@@ -65,6 +65,8 @@ type OutletSales struct {
 	CustomerID, OutletID int64
 	Sales, Returns, Cost int64
 	ReturnShareBp        int32
+
+	CustomerName, OutletName string // from the catalog
 }
 
 // Customers is the customer analysis.
@@ -223,8 +225,10 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 			out.Quadrants = append(out.Quadrants, *quads[name])
 		}
 	}
-	out.Outlets, out.Chains, err = s.retailSales(ctx, p)
-	return out, err
+	if out.Outlets, out.Chains, err = s.retailSales(ctx, p); err != nil {
+		return out, err
+	}
+	return out, s.nameRetail(ctx, &out)
 }
 
 func quadrantOf(highFrequency, highSpend bool) string {

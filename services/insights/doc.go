@@ -15,15 +15,24 @@
 //   - A fact is derived from the source's current rows, read once per event with the same
 //     SQL statement the full rebuild runs over ranges: incremental, catch-up and rebuild
 //     cannot disagree. The sources (orders, order_lines, stock documents and ledger,
-//     delivery orders, fulfilments, shops) are read, never written. This crosses the
+//     delivery orders, fulfilments, shops; for replenishment stock, lots, purchase orders
+//     and transfers) are read, never written. This crosses the
 //     "through the Go API" rule on purpose, read-only: the rebuild must run set-based over
 //     millions of lines, and one statement for both paths keeps them identical.
 //
 // Which facts count: an online order counts when it is paid and not cancelled (paid,
 // partially_shipped, shipped, completed), on the day it was paid (else created) in the
 // company's time zone; its lines give sold quantity (item milli-units) and amount (line
-// amount less line discount, fen); refunded lines give returns. Posted deliveries give
+// amount less line discount, less the line's share of the order-level discount, spread
+// in proportion to line amounts in whole fen by the largest remainder, fen); refunded
+// lines give returns at the same amount. Posted deliveries give
 // shipped quantity and cost per warehouse (demand and cost of goods); deliveries to
 // supermarket customers (channel "retailer") also give sold quantity and amount at the
 // delivery order's price.
+//
+// Insights writes nothing of other services directly: a confirmed replenishment suggestion
+// becomes a purchase order or transfer through the consumer-side Warehouse interface, in
+// the confirmation's transaction (a suggestion's document is made once), and names in the
+// answers come from the catalog through the Directory interface, one batch per answer;
+// internal/app adapts both.
 package insights

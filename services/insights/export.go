@@ -35,11 +35,11 @@ func (s *Service) Export(ctx context.Context, q ExportQuery) (tabular.Download, 
 			return tabular.Download{}, err
 		}
 		title = "ABC " + day(r.Period.From) + " - " + day(r.Period.To) + " (" + r.Basis + ")"
-		rows = append(rows, []string{"item", "class", "previous class", "value (fen)", "share (bp)", "cumulative (bp)",
+		rows = append(rows, []string{"item", "SKU", "name", "class", "previous class", "value (fen)", "share (bp)", "cumulative (bp)",
 			"sold (milli)", "returned (milli)", "net sales (fen)", "cost (fen)", "gross margin (fen)", "return rate (bp)",
 			"velocity (milli/day)", "on hand (milli)", "days of cover"})
 		for _, it := range r.Items {
-			rows = append(rows, []string{i64(it.ItemID), it.Class, it.PreviousClass, i64(it.Value), i64(int64(it.ShareBp)),
+			rows = append(rows, []string{i64(it.ItemID), it.ItemSKU, it.ItemName, it.Class, it.PreviousClass, i64(it.Value), i64(int64(it.ShareBp)),
 				i64(int64(it.CumulativeBp)), i64(it.SoldQty), i64(it.ReturnedQty), i64(it.NetSales()), i64(it.Cost),
 				i64(it.Margin()), i64(int64(it.ReturnRateBp)), i64(it.Velocity), i64(it.OnHand), i64(it.DaysOfCover)})
 		}
@@ -64,12 +64,12 @@ func (s *Service) Export(ctx context.Context, q ExportQuery) (tabular.Download, 
 			return tabular.Download{}, err
 		}
 		title = "Channels " + day(r.Period.From) + " - " + day(r.Period.To)
-		rows = append(rows, []string{"shop", "platform", "orders", "buyers", "GMV (fen)", "paid (fen)", "average order (fen)",
+		rows = append(rows, []string{"shop", "shop name", "platform", "orders", "buyers", "GMV (fen)", "paid (fen)", "average order (fen)",
 			"refund rate (bp)", "refunded (fen)", "fees (fen)", "cost (fen)", "margin after fees (fen)", "previous paid (fen)",
 			"paid change (bp)"})
 		for _, c := range append(r.Shops, r.Platforms...) {
 			f := c.Current
-			rows = append(rows, []string{i64(c.ShopID), c.Channel, i64(f.Orders), i64(f.Buyers), i64(f.GMV), i64(f.Paid),
+			rows = append(rows, []string{i64(c.ShopID), c.ShopName, c.Channel, i64(f.Orders), i64(f.Buyers), i64(f.GMV), i64(f.Paid),
 				i64(f.AverageOrderValue), i64(int64(f.RefundRateBp)), i64(f.Refunded), i64(f.Fees), i64(f.Cost),
 				i64(f.MarginAfterFees), i64(c.Previous.Paid), i64(int64(c.PaidChangeBp))})
 		}
@@ -79,11 +79,13 @@ func (s *Service) Export(ctx context.Context, q ExportQuery) (tabular.Download, 
 			return tabular.Download{}, err
 		}
 		title = "Replenishment as of " + day(r.AsOf)
-		rows = append(rows, []string{"warehouse", "item", "supplier", "daily demand (milli)", "lead time (days)", "safety stock",
-			"reorder point", "maximum", "available", "order", "transfer in"})
+		rows = append(rows, []string{"warehouse", "warehouse name", "item", "SKU", "name", "supplier", "supplier name",
+			"daily demand (milli)", "lead time (days)", "safety stock", "reorder point", "maximum", "available", "on order",
+			"transfers in", "transfers out", "order", "transfer in"})
 		for _, p := range r.Positions {
-			rows = append(rows, []string{i64(p.WarehouseID), i64(p.ItemID), i64(p.SupplierID), i64(p.DailyDemand),
-				i64(int64(p.LeadTimeDays)), i64(p.SafetyStock), i64(p.ReorderPoint), i64(p.Maximum), i64(p.Available),
+			rows = append(rows, []string{i64(p.WarehouseID), p.WarehouseName, i64(p.ItemID), p.ItemSKU, p.ItemName,
+				i64(p.SupplierID), p.SupplierName, i64(p.DailyDemand), i64(int64(p.LeadTimeDays)), i64(p.SafetyStock),
+				i64(p.ReorderPoint), i64(p.Maximum), i64(p.Available), i64(p.OnOrder), i64(p.TransferIn), i64(p.TransferOut),
 				i64(p.OrderQuantity), i64(p.TransferQuantity)})
 		}
 	default:

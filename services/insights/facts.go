@@ -12,7 +12,6 @@ import (
 	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/services/orders"
-	"github.com/erphub/erphub/services/warehouse"
 )
 
 // Sources of facts.
@@ -44,14 +43,30 @@ const lineColumns = `source, source_id, line_no, day, channel, shop_id, customer
 	item_id, sold_qty, sold_amount, returned_qty, returned_amount, shipped_qty, cost`
 
 // orderLinesSQL selects the fact lines of online orders with ids in [?, ?] (parameters:
-// offset, from, to).
-const orderLinesSQL = `SELECT 'order' AS source, o.id AS source_id, l.line_no, ` + orderDay + ` AS day, o.channel,
-	o.shop_id, 0 AS customer_id, 0 AS outlet_id, COALESCE(sh.branch_id, 0) AS branch_id, 0 AS warehouse_id, l.item_id,
-	l.item_quantity AS sold_qty, ` + lineAmount + ` AS sold_amount,
-	IF(l.refund_status = 'refunded', l.item_quantity, 0) AS returned_qty,
-	IF(l.refund_status = 'refunded', ` + lineAmount + `, 0) AS returned_amount, 0 AS shipped_qty, 0 AS cost
-FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN shops sh ON sh.id = o.shop_id
-WHERE o.id BETWEEN ? AND ? AND o.shop_id <> 0 AND o.channel <> 'retailer' AND l.item_id <> 0 AND ` + orderCounted
+// offset, from, to). A line's amount is its lineAmount less its share of the order-level
+// discount: the order's discount beyond its lines' own discounts, at most the lines'
+// total, spread over all its lines (mapped or not) in proportion to their amounts by the
+// largest remainder, so the shares are whole fen and add up to the discount exactly:
+// each line takes floor(discount × amount / total), and the fen left over go one each to
+// the lines with the largest remainders (then the lowest line numbers). Refunds return
+// the line's amount after its share.
+const orderLinesSQL = `SELECT 'order' AS source, x.order_id AS source_id, x.line_no, x.day, x.channel, x.shop_id,
+	0 AS customer_id, 0 AS outlet_id, COALESCE(sh.branch_id, 0) AS branch_id, 0 AS warehouse_id, x.item_id,
+	x.item_quantity AS sold_qty, x.amount - x.share AS sold_amount, IF(x.refunded, x.item_quantity, 0) AS returned_qty,
+	IF(x.refunded, x.amount - x.share, 0) AS returned_amount, 0 AS shipped_qty, 0 AS cost
+FROM (SELECT y.*, y.floor_share + IF(ROW_NUMBER() OVER (PARTITION BY y.order_id ORDER BY y.remainder DESC, y.line_no)
+		<= y.spread - SUM(y.floor_share) OVER (PARTITION BY y.order_id), 1, 0) AS share
+	FROM (SELECT z.*, IF(z.base > 0, CAST(z.spread AS DECIMAL(40,0)) * z.weight DIV z.base, 0) AS floor_share,
+			IF(z.base > 0, MOD(CAST(z.spread AS DECIMAL(40,0)) * z.weight, z.base), 0) AS remainder
+		FROM (SELECT o.id AS order_id, ` + orderDay + ` AS day, o.channel, o.shop_id, l.line_no, l.item_id, l.item_quantity,
+				l.refund_status = 'refunded' AS refunded, ` + lineAmount + ` AS amount, GREATEST(` + lineAmount + `, 0) AS weight,
+				SUM(GREATEST(` + lineAmount + `, 0)) OVER w AS base,
+				LEAST(GREATEST(o.discount - SUM(l.discount) OVER w, 0), SUM(GREATEST(` + lineAmount + `, 0)) OVER w) AS spread
+			FROM orders o JOIN order_lines l ON l.order_id = o.id
+			WHERE o.id BETWEEN ? AND ? AND o.shop_id <> 0 AND o.channel <> 'retailer' AND ` + orderCounted + `
+			WINDOW w AS (PARTITION BY o.id)) z) y) x
+LEFT JOIN shops sh ON sh.id = x.shop_id
+WHERE x.item_id <> 0`
 
 // returnLinesSQL selects the fact lines of customer return notes with ids in [?, ?]
 // (parameters: offset, from, to): returned quantity and amount per customer and outlet.
@@ -195,11 +210,11 @@ func (s *Service) onReturnRecorded(ctx context.Context, d outbox.Delivery) error
 }
 
 func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error {
-	var ev warehouse.PostedEvent
+	var ev documentPosted
 	if err := d.Decode(&ev); err != nil {
 		return err
 	}
-	if ev.Type != warehouse.DocDelivery {
+	if ev.Type != DocDelivery {
 		return nil // receipts, transfers and counts move stock, which replenishment reads as it is now
 	}
 	return s.markDirty(ctx, sourceStock, ev.Document)

@@ -54,7 +54,8 @@ func (g *GRPC) GetAbc(ctx context.Context, req *insightsv1.GetAbcRequest) (*insi
 		out.Items = append(out.Items, &insightsv1.AbcItem{ItemId: it.ItemID, Class: it.Class, PreviousClass: it.PreviousClass,
 			Movement: it.Movement, Value: it.Value, ShareBp: it.ShareBp, CumulativeBp: it.CumulativeBp, SoldQuantity: it.SoldQty,
 			ReturnedQuantity: it.ReturnedQty, NetSales: it.NetSales(), Cost: it.Cost, GrossMargin: it.Margin(),
-			MarginBp: it.MarginBp, ReturnRateBp: it.ReturnRateBp, Velocity: it.Velocity, OnHand: it.OnHand, DaysOfCover: it.DaysOfCover})
+			MarginBp: it.MarginBp, ReturnRateBp: it.ReturnRateBp, Velocity: it.Velocity, OnHand: it.OnHand, DaysOfCover: it.DaysOfCover,
+			ItemSku: it.ItemSKU, ItemName: it.ItemName})
 	}
 	return out, nil
 }
@@ -83,7 +84,7 @@ func (g *GRPC) GetCustomers(ctx context.Context, req *insightsv1.GetCustomersReq
 	}
 	conv := func(o OutletSales) *insightsv1.OutletSales {
 		return &insightsv1.OutletSales{CustomerId: o.CustomerID, OutletId: o.OutletID, Sales: o.Sales, Returns: o.Returns,
-			ReturnShareBp: o.ReturnShareBp, Cost: o.Cost}
+			ReturnShareBp: o.ReturnShareBp, Cost: o.Cost, CustomerName: o.CustomerName, OutletName: o.OutletName}
 	}
 	for _, o := range r.Outlets {
 		out.Outlets = append(out.Outlets, conv(o))
@@ -115,7 +116,7 @@ func (g *GRPC) GetChannels(ctx context.Context, req *insightsv1.GetChannelsReque
 		for _, c := range list {
 			out = append(out, &insightsv1.ChannelFigures{ShopId: c.ShopID, Channel: c.Channel, Current: fig(c.Current),
 				Previous: fig(c.Previous), PaidChangeBp: c.PaidChangeBp, LastYear: fig(c.LastYear),
-				PaidYearChangeBp: c.PaidYearChangeBp})
+				PaidYearChangeBp: c.PaidYearChangeBp, ShopName: c.ShopName})
 		}
 		return out
 	}
@@ -144,30 +145,37 @@ func (g *GRPC) GetReplenishment(ctx context.Context, req *insightsv1.GetReplenis
 	if err != nil {
 		return nil, err
 	}
-	out := &insightsv1.GetReplenishmentResponse{FactsCurrentTo: at, AsOf: day(r.AsOf)}
+	out := &insightsv1.GetReplenishmentResponse{FactsCurrentTo: at, AsOf: day(r.AsOf), SuggestionsRunDate: r.SuggestionsRunDate}
 	bySupplier := map[int64]*insightsv1.SupplierOrder{}
 	for _, p := range r.Positions {
 		out.Lines = append(out.Lines, &insightsv1.ReplenishmentLine{WarehouseId: p.WarehouseID, ItemId: p.ItemID,
 			SupplierId: p.SupplierID, DailyDemand: p.DailyDemand, LeadTimeDays: p.LeadTimeDays, SafetyStock: p.SafetyStock,
 			ReorderPoint: p.ReorderPoint, Maximum: p.Maximum, Available: p.Available, OrderQuantity: p.OrderQuantity,
-			TransferQuantity: p.TransferQuantity})
+			TransferQuantity: p.TransferQuantity, OnOrder: p.OnOrder, TransferIn: p.TransferIn, TransferOut: p.TransferOut,
+			ItemSku: p.ItemSKU, ItemName: p.ItemName, WarehouseName: p.WarehouseName, SupplierName: p.SupplierName})
 		if p.OrderQuantity > 0 {
 			so, ok := bySupplier[p.SupplierID]
 			if !ok {
-				so = &insightsv1.SupplierOrder{SupplierId: p.SupplierID}
+				so = &insightsv1.SupplierOrder{SupplierId: p.SupplierID, SupplierName: p.SupplierName}
 				bySupplier[p.SupplierID] = so
 				out.Orders = append(out.Orders, so)
 			}
-			so.Lines = append(so.Lines, &insightsv1.SupplierOrderLine{WarehouseId: p.WarehouseID, ItemId: p.ItemID, Quantity: p.OrderQuantity})
+			so.Lines = append(so.Lines, &insightsv1.SupplierOrderLine{WarehouseId: p.WarehouseID, ItemId: p.ItemID, Quantity: p.OrderQuantity,
+				WarehouseName: p.WarehouseName, ItemSku: p.ItemSKU, ItemName: p.ItemName})
 		}
 	}
 	for _, t := range r.Transfers {
 		out.Transfers = append(out.Transfers, &insightsv1.TransferSuggestion{FromWarehouseId: t.From, ToWarehouseId: t.To,
-			ItemId: t.ItemID, Quantity: t.Quantity})
+			ItemId: t.ItemID, Quantity: t.Quantity, FromWarehouseName: t.FromName, ToWarehouseName: t.ToName, ItemSku: t.ItemSKU,
+			ItemName: t.ItemName})
 	}
 	for _, e := range r.Expiring {
 		out.Expiring = append(out.Expiring, &insightsv1.ExpiryRisk{WarehouseId: e.WarehouseID, ItemId: e.ItemID, Lot: e.Lot,
-			ExpiryDate: e.Expiry, Quantity: e.Quantity, AtRiskQuantity: e.AtRisk})
+			ExpiryDate: e.Expiry, Quantity: e.Quantity, AtRiskQuantity: e.AtRisk, WarehouseName: e.WarehouseName, ItemSku: e.ItemSKU,
+			ItemName: e.ItemName})
+	}
+	for _, x := range r.Suggestions {
+		out.Suggestions = append(out.Suggestions, suggestionToProto(x))
 	}
 	return out, nil
 }
@@ -187,8 +195,14 @@ func (g *GRPC) ExportInsight(ctx context.Context, req *insightsv1.ExportInsightR
 }
 
 func suggestionToProto(s Suggestion) *insightsv1.Suggestion {
-	return &insightsv1.Suggestion{Id: s.ID, RunDate: s.RunDate, Kind: s.Kind, SupplierId: s.SupplierID, WarehouseId: s.WarehouseID,
-		FromWarehouseId: s.FromWarehouseID, ItemId: s.ItemID, Lot: s.Lot, Quantity: s.Quantity, Status: s.Status, ConfirmedBy: s.ConfirmedBy}
+	out := &insightsv1.Suggestion{Id: s.ID, RunDate: s.RunDate, Kind: s.Kind, SupplierId: s.SupplierID, WarehouseId: s.WarehouseID,
+		FromWarehouseId: s.FromWarehouseID, ItemId: s.ItemID, Lot: s.Lot, Quantity: s.Quantity, Status: s.Status, ConfirmedBy: s.ConfirmedBy,
+		SupplierName: s.SupplierName, WarehouseName: s.WarehouseName, FromWarehouseName: s.FromWarehouseName, ItemSku: s.ItemSKU,
+		ItemName: s.ItemName}
+	if s.DocumentID != 0 {
+		out.Document = &insightsv1.CreatedDocument{Type: s.DocumentType, Id: s.DocumentID, Number: s.DocumentNumber}
+	}
+	return out
 }
 
 // ListSuggestions implements the RPC.
@@ -206,11 +220,22 @@ func (g *GRPC) ListSuggestions(ctx context.Context, req *insightsv1.ListSuggesti
 
 // ConfirmSuggestion implements the RPC.
 func (g *GRPC) ConfirmSuggestion(ctx context.Context, req *insightsv1.ConfirmSuggestionRequest) (*insightsv1.ConfirmSuggestionResponse, error) {
-	s, err := g.svc.ConfirmSuggestion(ctx, req.GetId())
+	in := ConfirmInput{ID: req.GetId(), SupplierID: req.GetSupplierId()}
+	for _, p := range req.GetPrices() {
+		if in.Prices == nil {
+			in.Prices = map[int64]int64{}
+		}
+		in.Prices[p.GetItemId()] = p.GetUnitPrice()
+	}
+	c, err := g.svc.ConfirmSuggestion(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	return &insightsv1.ConfirmSuggestionResponse{Suggestion: suggestionToProto(s)}, nil
+	out := &insightsv1.ConfirmSuggestionResponse{Suggestion: suggestionToProto(c.Suggestion), DocumentStatus: c.DocumentStatus}
+	for _, x := range c.Confirmed {
+		out.Confirmed = append(out.Confirmed, suggestionToProto(x))
+	}
+	return out, nil
 }
 
 // SetLeadTime implements the RPC.

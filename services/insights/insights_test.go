@@ -3,6 +3,7 @@ package insights_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/erphub/erphub/internal/reqctx"
 	"github.com/erphub/erphub/services/catalog"
 	"github.com/erphub/erphub/services/insights"
+	"github.com/erphub/erphub/services/warehouse"
 )
 
 func must(t *testing.T, err error) {
@@ -72,6 +74,8 @@ type abcAnswer struct {
 		Velocity     int64  `json:"velocity"`
 		OnHand       int64  `json:"onHand"`
 		DaysOfCover  int64  `json:"daysOfCover"`
+		ItemSku      string `json:"itemSku"`
+		ItemName     string `json:"itemName"`
 	} `json:"items"`
 	FactsCurrentTo string `json:"factsCurrentTo"`
 }
@@ -97,7 +101,7 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 	must(t, err)
 	var wh [3]catalog.Warehouse
 	for i := range wh {
-		wh[i], err = cat.CreateWarehouse(ctx, catalog.Warehouse{Code: fmt.Sprintf("W%d", i), Name: "仓", Branch: b.ID})
+		wh[i], err = cat.CreateWarehouse(ctx, catalog.Warehouse{Code: fmt.Sprintf("W%d", i), Name: fmt.Sprintf("仓%d", i), Branch: b.ID})
 		must(t, err)
 	}
 	tmall, err := cat.CreateShop(ctx, catalog.Shop{Code: "TMALL", Name: "天猫", Platform: "tmall", Branch: b.ID, DefaultWarehouse: wh[0].ID})
@@ -206,21 +210,29 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 				it.DaysOfCover != w.cover || it.Movement != "new" {
 				t.Errorf("abc item %d = %+v, want %+v", i, it, w)
 			}
+			// names come from the catalog
+			if sku := map[int64]string{A: "A", B: "B", C: "C"}[w.item]; it.ItemSku != sku || it.ItemName != "香肠 "+sku {
+				t.Errorf("abc item %d named %q %q", i, it.ItemSku, it.ItemName)
+			}
 		}
 
 		var ch struct {
 			Shops []struct {
-				ShopID  int64 `json:"shopId"`
-				Current struct {
+				ShopID   int64  `json:"shopId"`
+				ShopName string `json:"shopName"`
+				Current  struct {
 					Orders, Buyers, Gmv, Paid, AverageOrderValue, RefundedOrders, Refunded, Fees, MarginAfterFees int64
 					RefundRateBp                                                                                  int32
 				} `json:"current"`
 			} `json:"shops"`
 		}
 		e.MustDo(t, 200, "GET", "/v1/insights/channels?from="+dd+"&to="+dd, manager, nil).Decode(t, &ch)
-		got := map[int64]string{}
+		got, names := map[int64]string{}, map[int64]string{}
 		for _, s := range ch.Shops {
-			got[s.ShopID] = fmt.Sprintf("%+v", s.Current)
+			got[s.ShopID], names[s.ShopID] = fmt.Sprintf("%+v", s.Current), s.ShopName
+		}
+		if names[tmall.ID] != "天猫" || names[jd.ID] != "京东" {
+			t.Errorf("shop names %v", names)
 		}
 		wantTmall := "{Orders:2 Buyers:1 Gmv:3500 Paid:3500 AverageOrderValue:1750 RefundedOrders:0 Refunded:0 Fees:150 MarginAfterFees:3350 RefundRateBp:0}"
 		wantJD := "{Orders:2 Buyers:2 Gmv:1800 Paid:1801 AverageOrderValue:901 RefundedOrders:1 Refunded:1500 Fees:0 MarginAfterFees:301 RefundRateBp:5000}"
@@ -246,6 +258,11 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 			}
 			Outlets []struct {
 				CustomerID, OutletID, Sales, Returns, Cost int64
+				CustomerName, OutletName                   string
+			}
+			Chains []struct {
+				CustomerID               int64
+				CustomerName, OutletName string
 			}
 		}
 		e.MustDo(t, 200, "GET", "/v1/insights/customers?from="+dd+"&to="+dd+"&vipSpend=3000", manager, nil).Decode(t, &cu)
@@ -268,8 +285,12 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 			}
 		}
 		if len(cu.Outlets) != 1 || cu.Outlets[0].CustomerID != cust.ID || cu.Outlets[0].OutletID != outlet.ID ||
-			cu.Outlets[0].Sales != 800 || cu.Outlets[0].Cost != 500 {
+			cu.Outlets[0].Sales != 800 || cu.Outlets[0].Cost != 500 || cu.Outlets[0].CustomerName != "渝佳超市" ||
+			cu.Outlets[0].OutletName != "观音桥店" {
 			t.Errorf("outlets %+v", cu.Outlets)
+		}
+		if len(cu.Chains) != 1 || cu.Chains[0].CustomerName != "渝佳超市" || cu.Chains[0].OutletName != "" {
+			t.Errorf("chains %+v", cu.Chains)
 		}
 	}
 	assertAll(t, 2)
@@ -352,28 +373,168 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 	if exp != wantExp {
 		t.Errorf("expiring\n got %s\nwant %s", exp, wantExp)
 	}
-	// the daily job stores drafts; a manager confirms one
+	var rpNames struct {
+		Lines  []struct{ ItemSku, ItemName, WarehouseName, SupplierName string }
+		Orders []struct {
+			SupplierName string
+			Lines        []struct{ WarehouseName, ItemSku, ItemName string }
+		}
+		Transfers []struct{ FromWarehouseName, ToWarehouseName, ItemSku, ItemName string }
+		Expiring  []struct{ WarehouseName, ItemSku, ItemName string }
+	}
+	e.MustDo(t, 200, "GET", "/v1/insights/replenishment", manager, nil).Decode(t, &rpNames)
+	if got := fmt.Sprintf("%+v", rpNames); got != "{Lines:[{ItemSku:A ItemName:香肠 A WarehouseName:仓1 SupplierName:} "+
+		"{ItemSku:B ItemName:香肠 B WarehouseName:仓1 SupplierName:肉联厂}] "+
+		"Orders:[{SupplierName:肉联厂 Lines:[{WarehouseName:仓1 ItemSku:B ItemName:香肠 B}]}] "+
+		"Transfers:[{FromWarehouseName:仓2 ToWarehouseName:仓1 ItemSku:A ItemName:香肠 A}] "+
+		"Expiring:[{WarehouseName:仓1 ItemSku:A ItemName:香肠 A} {WarehouseName:仓2 ItemSku:A ItemName:香肠 A}]}" {
+		t.Errorf("replenishment names %s", got)
+	}
+
+	// the daily job stores drafts: exactly the order, the transfer and the two lots above
 	must(t, svc.SuggestReplenishment(ctx))
 	must(t, svc.SuggestReplenishment(ctx)) // a second run replaces its drafts
-	var sg struct {
-		Suggestions []struct {
-			ID       int64
-			Kind     string
-			Quantity int64
-			Status   string
+	type suggestion struct {
+		ID                                               int64
+		Kind                                             string
+		SupplierID, WarehouseID, FromWarehouseID, ItemID int64
+		Lot                                              string
+		Quantity                                         int64
+		Status                                           string
+		Document                                         *struct {
+			Type   string
+			ID     int64
+			Number string
 		}
+		SupplierName, WarehouseName, FromWarehouseName string
+		ItemSku                                        string
 	}
-	r := e.MustDo(t, 200, "GET", "/v1/insights/suggestions", manager, nil)
-	r.Decode(t, &sg)
-	if len(sg.Suggestions) != 4 {
-		t.Fatalf("suggestions %+v", sg)
+	var sg struct{ Suggestions []suggestion }
+	e.MustDo(t, 200, "GET", "/v1/insights/suggestions", manager, nil).Decode(t, &sg)
+	show := func(list []suggestion) string {
+		var b strings.Builder
+		for _, x := range list {
+			fmt.Fprintf(&b, "%s %d/%s %d/%s<-%d/%s %s %s %d %s", x.Kind, x.SupplierID, x.SupplierName, x.WarehouseID, x.WarehouseName,
+				x.FromWarehouseID, x.FromWarehouseName, x.ItemSku, x.Lot, x.Quantity, x.Status)
+			if x.Document != nil {
+				fmt.Fprintf(&b, " %s %d %s", x.Document.Type, x.Document.ID, x.Document.Number)
+			}
+			b.WriteString("; ")
+		}
+		return b.String()
 	}
-	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/insights/suggestions/%d:confirm", sg.Suggestions[0].ID), manager, map[string]any{})
-	e.MustDo(t, 400, "POST", fmt.Sprintf("/v1/insights/suggestions/%d:confirm", sg.Suggestions[0].ID), manager, map[string]any{})
+	want := fmt.Sprintf("expiry 0/ %d/仓1<-0/ A L2 43 draft; expiry 0/ %d/仓2<-0/ A L1 2000 draft; "+
+		"order %d/肉联厂 %d/仓1<-0/ B  8000 draft; transfer 0/ %d/仓1<-%d/仓2 A  869 draft; ",
+		wh[1].ID, wh[2].ID, sup.ID, wh[1].ID, wh[1].ID, wh[2].ID)
+	if got := show(sg.Suggestions); got != want {
+		t.Fatalf("suggestions\n got %s\nwant %s", got, want)
+	}
+	expiry, orderB, moveA := sg.Suggestions[0], sg.Suggestions[2], sg.Suggestions[3]
+	type confirmation struct {
+		Suggestion     suggestion
+		Confirmed      []suggestion
+		DocumentStatus string
+	}
+	confirm := func(id int64) confirmation {
+		t.Helper()
+		var c confirmation
+		e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/insights/suggestions/%d:confirm", id), manager, map[string]any{}).Decode(t, &c)
+		return c
+	}
+	// confirming the order makes a real purchase order in the warehouse: supplier S1, W1,
+	// one line of B, 8000 milli-units at the 3.00 S1 charged last (PO-T-1); no approval
+	// flow matches, so it is open
+	c := confirm(orderB.ID)
+	po := c.Suggestion.Document
+	if po == nil || po.Type != insights.DocumentPurchaseOrder || c.DocumentStatus != "open" || c.Suggestion.Status != "confirmed" ||
+		len(c.Confirmed) != 1 || c.Confirmed[0].ID != orderB.ID {
+		t.Fatalf("order confirmation %+v", c)
+	}
+	var gotPO struct {
+		Number              string
+		Supplier, Warehouse int64
+		Status, Remark      string
+		Lines               []struct{ Item, Quantity, UnitPrice int64 }
+	}
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/purchaseOrders/%d", po.ID), manager, nil).Decode(t, &gotPO)
+	if got, want := fmt.Sprintf("%+v", gotPO), fmt.Sprintf("{Number:%s Supplier:%d Warehouse:%d Status:open Remark:replenishment suggestion of %s Lines:[{Item:%d Quantity:8000 UnitPrice:300}]}",
+		po.Number, sup.ID, wh[1].ID, today.Format(time.DateOnly), B); got != want {
+		t.Errorf("purchase order\n got %s\nwant %s", got, want)
+	}
+	// confirming again answers the same document and makes none
+	if again := confirm(orderB.ID); again.Suggestion.Document == nil || *again.Suggestion.Document != *po || again.DocumentStatus != "" {
+		t.Errorf("second confirmation %+v, want document %+v", again, po)
+	}
+	var pos int64
+	must(t, g.Raw(`SELECT COUNT(*) FROM purchase_orders`).Scan(&pos).Error)
+	if pos != 2 { // PO-T-1 and the confirmed one
+		t.Errorf("%d purchase orders, want 2", pos)
+	}
+	// the transfer: 869 of A from W2 to W1
+	c = confirm(moveA.ID)
+	tr := c.Suggestion.Document
+	if tr == nil || tr.Type != insights.DocumentTransfer || c.DocumentStatus != "open" {
+		t.Fatalf("transfer confirmation %+v", c)
+	}
+	var gotTR struct {
+		Number                     string
+		FromWarehouse, ToWarehouse int64
+		Status                     string
+		Lines                      []struct{ Item, Quantity int64 }
+	}
+	e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/transfers/%d", tr.ID), manager, nil).Decode(t, &gotTR)
+	if got, want := fmt.Sprintf("%+v", gotTR), fmt.Sprintf("{Number:%s FromWarehouse:%d ToWarehouse:%d Status:open Lines:[{Item:%d Quantity:869}]}",
+		tr.Number, wh[2].ID, wh[1].ID, A); got != want {
+		t.Errorf("transfer\n got %s\nwant %s", got, want)
+	}
+	if again := confirm(moveA.ID); again.Suggestion.Document == nil || *again.Suggestion.Document != *tr {
+		t.Errorf("second transfer confirmation %+v", again)
+	}
+	// an expiry suggestion is only marked (and a second confirmation is no error either)
+	if c := confirm(expiry.ID); c.Suggestion.Status != "confirmed" || c.Suggestion.Document != nil {
+		t.Errorf("expiry confirmation %+v", c)
+	}
+	confirm(expiry.ID)
+	e.MustDo(t, 404, "POST", "/v1/insights/suggestions/999999:confirm", manager, map[string]any{})
+
+	// what is on its way counts: B at W1 has 8000 on order (nothing more to order), A at
+	// W1 869 coming from W2 (no new transfer), W2 has promised it; the answer lists the
+	// run's suggestions with their documents
+	var after struct {
+		Lines []struct {
+			ItemID, OrderQuantity, TransferQuantity, OnOrder, TransferIn, TransferOut int64
+		}
+		Orders, Transfers  []struct{}
+		SuggestionsRunDate string
+		Suggestions        []suggestion
+	}
+	e.MustDo(t, 200, "GET", "/v1/insights/replenishment", manager, nil).Decode(t, &after)
+	if got := fmt.Sprintf("%+v %d %d", after.Lines, len(after.Orders), len(after.Transfers)); got != fmt.Sprintf(
+		"[{ItemID:%d OrderQuantity:0 TransferQuantity:0 OnOrder:0 TransferIn:869 TransferOut:0} "+
+			"{ItemID:%d OrderQuantity:0 TransferQuantity:0 OnOrder:8000 TransferIn:0 TransferOut:0}] 0 0", A, B) {
+		t.Errorf("replenishment after confirming: %s", got)
+	}
+	want = fmt.Sprintf("expiry 0/ %d/仓1<-0/ A L2 43 confirmed; expiry 0/ %d/仓2<-0/ A L1 2000 draft; "+
+		"order %d/肉联厂 %d/仓1<-0/ B  8000 confirmed purchase_order %d %s; transfer 0/ %d/仓1<-%d/仓2 A  869 confirmed transfer %d %s; ",
+		wh[1].ID, wh[2].ID, sup.ID, wh[1].ID, po.ID, po.Number, wh[1].ID, wh[2].ID, tr.ID, tr.Number)
+	if got := show(after.Suggestions); after.SuggestionsRunDate != today.Format(time.DateOnly) || got != want {
+		t.Errorf("replenishment suggestions of %s\n got %s\nwant %s", after.SuggestionsRunDate, got, want)
+	}
+	// the next run suggests neither again
+	must(t, svc.SuggestReplenishment(ctx))
+	e.MustDo(t, 200, "GET", "/v1/insights/suggestions", manager, nil).Decode(t, &sg)
+	if got := show(sg.Suggestions); got != want {
+		t.Errorf("suggestions after the next run\n got %s\nwant %s", got, want)
+	}
 
 	// exports
-	if r := e.MustDo(t, 200, "GET", "/v1/insights/abc:export?format=csv&from="+dd+"&to="+dd, manager, nil); len(r.Body) == 0 {
-		t.Error("empty export")
+	if r := e.MustDo(t, 200, "GET", "/v1/insights/abc:export?format=csv&from="+dd+"&to="+dd, manager, nil); !strings.Contains(string(r.Body),
+		fmt.Sprintf("\n%d,A,香肠 A,A,", A)) {
+		t.Errorf("abc export without A's SKU and name: %s", r.Body)
+	}
+	if r := e.MustDo(t, 200, "GET", "/v1/insights/replenishment:export?format=csv", manager, nil); !strings.Contains(string(r.Body),
+		fmt.Sprintf("\n%d,仓1,%d,B,香肠 B,%d,肉联厂,400,10,1200,5200,8000,0,8000,0,0,0,0", wh[1].ID, B, sup.ID)) {
+		t.Errorf("replenishment export without B's line: %s", r.Body)
 	}
 	e.MustDo(t, 200, "GET", "/v1/insights/customers:export?format=xlsx&quadrant="+insights.QuadrantHighHigh, manager, nil)
 	e.MustDo(t, 400, "GET", "/v1/insights/abc?basis=profit", manager, nil)
@@ -439,5 +600,19 @@ func TestInsightsFromKnownHistory(t *testing.T) {
 	must(t, g.Raw(`SELECT COUNT(*) FROM insights_orders WHERE buyer_key LIKE '%138%'`).Scan(&zero).Error)
 	if zero != 0 {
 		t.Error("a phone in clear in the buyer keys")
+	}
+}
+
+// Insights keeps its own copies of the warehouse's event names (it does not import the
+// warehouse): they must stay the warehouse's.
+func TestWarehouseEventNames(t *testing.T) {
+	if insights.TopicDocumentPosted != warehouse.TopicDocumentPosted || insights.DocDelivery != warehouse.DocDelivery {
+		t.Fatalf("insights listens to %q/%q, the warehouse posts %q/%q", insights.TopicDocumentPosted, insights.DocDelivery,
+			warehouse.TopicDocumentPosted, warehouse.DocDelivery)
+	}
+	b, err := json.Marshal(warehouse.PostedEvent{Document: 7, Type: warehouse.DocDelivery})
+	must(t, err)
+	if !strings.Contains(string(b), `"document":7`) || !strings.Contains(string(b), `"type":"delivery"`) {
+		t.Fatalf("the posted event's fields changed: %s", b)
 	}
 }

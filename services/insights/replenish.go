@@ -11,7 +11,6 @@ import (
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/money"
-	"github.com/erphub/erphub/internal/reqctx"
 	"github.com/erphub/erphub/internal/txn"
 )
 
@@ -45,11 +44,25 @@ type Position struct {
 	SafetyStock, ReorderPoint, Maximum int64
 	Available                          int64
 	OrderQuantity, TransferQuantity    int64
+	// OnOrder is ordered from suppliers and not received (open, pending approval or
+	// partially received purchase orders); TransferIn is coming from other warehouses
+	// (open or in-transit transfers, not received); TransferOut is promised to other
+	// warehouses and not shipped yet.
+	OnOrder, TransferIn, TransferOut int64
+
+	ItemSKU, ItemName, WarehouseName, SupplierName string // from the catalog
 }
+
+// Projected is what the warehouse will have once what is on its way arrives and what it
+// promised leaves: the reorder decision compares this, not the stock alone, with the
+// reorder point, so a confirmed suggestion is not suggested again the next day.
+func (p *Position) Projected() int64 { return p.Available + p.OnOrder + p.TransferIn - p.TransferOut }
 
 // Transfer moves surplus between warehouses.
 type Transfer struct {
 	From, To, ItemID, Quantity int64
+
+	ItemSKU, ItemName, FromName, ToName string // from the catalog
 }
 
 // ExpiryRisk is a lot that will outlive its sale.
@@ -57,6 +70,8 @@ type ExpiryRisk struct {
 	WarehouseID, ItemID int64
 	Lot, Expiry         string
 	Quantity, AtRisk    int64
+
+	ItemSKU, ItemName, WarehouseName string // from the catalog
 }
 
 // Replenishment is what to order, move and watch.
@@ -65,6 +80,10 @@ type Replenishment struct {
 	Positions []Position
 	Transfers []Transfer
 	Expiring  []ExpiryRisk
+	// Suggestions are the latest run's stored suggestions (of the warehouse asked), with
+	// the documents confirmed ones became.
+	SuggestionsRunDate string
+	Suggestions        []Suggestion
 }
 
 // GetReplenishment computes positions, orders, transfers and expiry risks now. Errors:
@@ -149,6 +168,26 @@ func (s *Service) GetReplenishment(ctx context.Context, q ReplenishmentQuery) (R
 	for _, st := range stock {
 		get(key{st.WarehouseID, st.ItemID}).Available = st.Available
 	}
+	// what is on its way, read-only from the warehouse's documents
+	var onOrder []struct{ WarehouseID, ItemID, Quantity int64 }
+	if err := g.Raw(`SELECT po.warehouse_id, l.item_id, SUM(GREATEST(l.quantity - l.received, 0)) AS quantity
+		FROM purchase_orders po JOIN purchase_order_lines l ON l.purchase_order_id = po.id
+		WHERE po.status IN ('open', 'pending_approval', 'partially_received') GROUP BY po.warehouse_id, l.item_id`).Scan(&onOrder).Error; err != nil {
+		return Replenishment{}, err
+	}
+	for _, o := range onOrder {
+		get(key{o.WarehouseID, o.ItemID}).OnOrder = o.Quantity
+	}
+	var moving []struct{ FromWarehouseID, ToWarehouseID, ItemID, Unshipped, Unreceived int64 }
+	if err := g.Raw(`SELECT t.from_warehouse_id, t.to_warehouse_id, l.item_id, SUM(GREATEST(l.quantity - l.shipped, 0)) AS unshipped,
+		SUM(GREATEST(l.quantity - l.received, 0)) AS unreceived FROM transfers t JOIN transfer_lines l ON l.transfer_id = t.id
+		WHERE t.status IN ('open', 'in_transit') GROUP BY t.from_warehouse_id, t.to_warehouse_id, l.item_id`).Scan(&moving).Error; err != nil {
+		return Replenishment{}, err
+	}
+	for _, m := range moving {
+		get(key{m.FromWarehouseID, m.ItemID}).TransferOut += m.Unshipped
+		get(key{m.ToWarehouseID, m.ItemID}).TransferIn += m.Unreceived
+	}
 	items := map[int64][]*Position{}
 	for _, p := range pos {
 		p.SafetyStock = p.DailyDemand * int64(q.SafetyDays)
@@ -159,14 +198,15 @@ func (s *Service) GetReplenishment(ctx context.Context, q ReplenishmentQuery) (R
 	out := Replenishment{AsOf: asOf}
 	for _, list := range items {
 		slices.SortFunc(list, func(a, b *Position) int { return cmp.Compare(a.WarehouseID, b.WarehouseID) })
-		// a warehouse above its maximum covers one at or below its reorder point first
+		// a warehouse above its maximum covers one at or below its reorder point first; it
+		// gives only stock it holds and has not promised
 		for _, to := range list {
-			if to.DailyDemand == 0 || to.Available > to.ReorderPoint {
+			if to.DailyDemand == 0 || to.Projected() > to.ReorderPoint {
 				continue
 			}
-			need := to.Maximum - to.Available
+			need := to.Maximum - to.Projected()
 			for _, from := range list {
-				surplus := from.Available - from.Maximum - moved(out.Transfers, from)
+				surplus := from.Available - from.TransferOut - from.Maximum - moved(out.Transfers, from)
 				if from == to || surplus <= 0 || need <= 0 {
 					continue
 				}
@@ -229,7 +269,11 @@ func (s *Service) GetReplenishment(ctx context.Context, q ReplenishmentQuery) (R
 				Expiry: l.Expiry, Quantity: l.OnHand, AtRisk: risk})
 		}
 	}
-	return out, nil
+	var err error
+	if out.SuggestionsRunDate, out.Suggestions, err = s.suggestionsOf(ctx, "", q.Warehouse); err != nil {
+		return out, err
+	}
+	return out, s.nameReplenishment(ctx, &out)
 }
 
 // moved is how much a warehouse already gives of the item in the transfers so far.
@@ -263,6 +307,13 @@ type Suggestion struct {
 	Lot                                      string
 	Quantity                                 int64
 	Status, ConfirmedBy                      string
+	// The warehouse document a confirmed order or transfer suggestion became
+	// (DocumentPurchaseOrder or DocumentTransfer; "" before confirmation and for expiry).
+	DocumentType   string
+	DocumentID     int64
+	DocumentNumber string
+
+	ItemSKU, ItemName, SupplierName, WarehouseName, FromWarehouseName string // from the catalog
 }
 
 // ResourceName names the suggestion in the audit log.
@@ -307,55 +358,42 @@ func (s *Service) SuggestReplenishment(ctx context.Context) error {
 }
 
 const suggestionColumns = `id, DATE_FORMAT(run_date, '%Y-%m-%d') AS run_date, kind, supplier_id, warehouse_id, from_warehouse_id,
-	item_id, lot, quantity, status, confirmed_by`
+	item_id, lot, quantity, status, confirmed_by, document_type, document_id, document_number`
 
-// ListSuggestions answers the suggestions of a run day (default: the latest run).
-// Errors: Invalid naming the field.
+// ListSuggestions answers the suggestions of a run day (default: the latest run), with
+// names and the documents confirmed ones became. Errors: Invalid naming the field.
 func (s *Service) ListSuggestions(ctx context.Context, runDate string) (string, []Suggestion, error) {
+	if runDate != "" {
+		if _, err := time.Parse(time.DateOnly, runDate); err != nil {
+			return "", nil, apperr.Invalid("run_date", "must be a date YYYY-MM-DD")
+		}
+	}
+	run, out, err := s.suggestionsOf(ctx, runDate, 0)
+	if err != nil {
+		return run, out, err
+	}
+	return run, out, s.nameSuggestions(ctx, out)
+}
+
+// suggestionsOf reads the suggestions of a run day (the latest when ""), of one warehouse
+// (receiving or sending) or of all (0).
+func (s *Service) suggestionsOf(ctx context.Context, runDate string, warehouse int64) (string, []Suggestion, error) {
 	g := s.db.WithContext(ctx)
 	if runDate == "" {
 		var d []string
-		if err := g.Raw(`SELECT DATE_FORMAT(MAX(run_date), '%Y-%m-%d') FROM insights_suggestions`).Scan(&d).Error; err != nil {
+		if err := g.Raw(`SELECT COALESCE(DATE_FORMAT(MAX(run_date), '%Y-%m-%d'), '') FROM insights_suggestions`).Scan(&d).Error; err != nil {
 			return "", nil, err
 		}
 		if len(d) == 0 || d[0] == "" {
 			return "", nil, nil
 		}
 		runDate = d[0]
-	} else if _, err := time.Parse(time.DateOnly, runDate); err != nil {
-		return "", nil, apperr.Invalid("run_date", "must be a date YYYY-MM-DD")
 	}
 	var out []Suggestion
-	err := g.Raw(`SELECT `+suggestionColumns+` FROM insights_suggestions WHERE run_date = ? ORDER BY kind, supplier_id, warehouse_id, item_id, id`,
-		runDate).Scan(&out).Error
+	err := g.Raw(`SELECT `+suggestionColumns+` FROM insights_suggestions WHERE run_date = ?
+		AND (? = 0 OR warehouse_id = ? OR from_warehouse_id = ?) ORDER BY kind, supplier_id, warehouse_id, item_id, id`,
+		runDate, warehouse, warehouse, warehouse).Scan(&out).Error
 	return runDate, out, err
-}
-
-// ErrAlreadyConfirmed refuses a second confirmation.
-var ErrAlreadyConfirmed = apperr.Refused("SUGGESTION_CONFIRMED", "the suggestion is confirmed already")
-
-// ConfirmSuggestion marks a draft confirmed by the caller. Errors: NotFound,
-// FailedPrecondition SUGGESTION_CONFIRMED.
-func (s *Service) ConfirmSuggestion(ctx context.Context, id int64) (Suggestion, error) {
-	who := reqctx.PrincipalFrom(ctx).Name
-	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Suggestion, error) {
-		res := tx.Exec(`UPDATE insights_suggestions SET status = ?, confirmed_by = ?, updated_at = ? WHERE id = ? AND status = ?`,
-			StatusConfirmed, who, s.now().UTC(), id, StatusDraft)
-		if res.Error != nil {
-			return Suggestion{}, res.Error
-		}
-		var out []Suggestion
-		if err := tx.Raw(`SELECT `+suggestionColumns+` FROM insights_suggestions WHERE id = ?`, id).Scan(&out).Error; err != nil {
-			return Suggestion{}, err
-		}
-		if len(out) == 0 {
-			return Suggestion{}, apperr.NotFound("suggestion", id)
-		}
-		if res.RowsAffected == 0 {
-			return Suggestion{}, ErrAlreadyConfirmed
-		}
-		return out[0], nil
-	})
 }
 
 // LeadTime is a lead time setting.

@@ -13,7 +13,6 @@ import (
 	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/outbox"
 	"github.com/erphub/erphub/services/orders"
-	"github.com/erphub/erphub/services/warehouse"
 )
 
 // Subscribers of the outbox (stable names: they are stored with every row).
@@ -23,11 +22,30 @@ const (
 	subscriberReturn = "insights-returns"
 )
 
+// TopicDocumentPosted is the warehouse's topic of posted stock documents
+// (warehouse.TopicDocumentPosted). Insights reads its own copy of the payload's few
+// fields it needs, so it does not import the warehouse (a test compares the names).
+const TopicDocumentPosted = "warehouse.document.posted"
+
+// DocDelivery is the warehouse's type of a posted delivery (warehouse.DocDelivery).
+const DocDelivery = "delivery"
+
+// documentPosted is insights' copy of the posted-document payload (warehouse.PostedEvent).
+type documentPosted struct {
+	Document int64  `json:"document"`
+	Type     string `json:"type"`
+}
+
 // Options tune the service.
 type Options struct {
 	Location *time.Location // the company's time zone (days of facts)
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Warehouse makes the purchase orders and transfers that confirmed suggestions
+	// become (nil: such a confirmation fails).
+	Warehouse Warehouse
+	// Directory answers names for the answers (nil: names are empty).
+	Directory Directory
 }
 
 // Service holds the insights use cases.
@@ -38,12 +56,16 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	kick   chan struct{} // wakes the folding loop
+
+	warehouse Warehouse
+	directory Directory
 }
 
 // New returns the service and subscribes its read models to order changes and posted
 // stock documents.
 func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
-	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log, kick: make(chan struct{}, 1)}
+	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log, kick: make(chan struct{}, 1),
+		warehouse: opt.Warehouse, directory: opt.Directory}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -51,7 +73,7 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 		s.log = slog.Default()
 	}
 	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
-	ob.Subscribe(subscriberStock, []string{warehouse.TopicDocumentPosted}, s.onDocumentPosted)
+	ob.Subscribe(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentPosted)
 	ob.Subscribe(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnRecorded)
 	return s
 }

@@ -137,6 +137,27 @@ func (s *Service) number(ctx context.Context, tx *gorm.DB, prefix string, branch
 // CreatePurchaseOrder records a purchase order. Errors: Invalid (fields, unknown supplier,
 // warehouse or items), Forbidden (another branch's warehouse).
 func (s *Service) CreatePurchaseOrder(ctx context.Context, p PurchaseOrder) (PurchaseOrder, error) {
+	p, err := s.preparePurchaseOrder(ctx, p)
+	if err != nil {
+		return p, err
+	}
+	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (PurchaseOrder, error) { return s.insertPurchaseOrder(ctx, tx, p) })
+}
+
+// CreatePurchaseOrderIn records a purchase order inside the caller's transaction, as part
+// of the caller's unit of work (a confirmed replenishment suggestion): the same checks,
+// number and approval as CreatePurchaseOrder; the caller's use case writes the
+// idempotency record and the audit row. Errors: as CreatePurchaseOrder.
+func (s *Service) CreatePurchaseOrderIn(ctx context.Context, tx *gorm.DB, p PurchaseOrder) (PurchaseOrder, error) {
+	p, err := s.preparePurchaseOrder(ctx, p)
+	if err != nil {
+		return p, err
+	}
+	return s.insertPurchaseOrder(ctx, tx, p)
+}
+
+// preparePurchaseOrder checks a new purchase order and fills its branch and maker.
+func (s *Service) preparePurchaseOrder(ctx context.Context, p PurchaseOrder) (PurchaseOrder, error) {
 	if err := p.validate(); err != nil {
 		return p, err
 	}
@@ -154,16 +175,19 @@ func (s *Service) CreatePurchaseOrder(ctx context.Context, p PurchaseOrder) (Pur
 		return p, err
 	}
 	p.Branch, p.CreatedBy = w.Branch, reqctx.PrincipalFrom(ctx).ID
-	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (PurchaseOrder, error) {
-		var err error
-		if p.Number, err = s.number(ctx, tx, "PO", p.Branch); err != nil {
-			return p, err
-		}
-		if p, err = s.store.with(tx).insertPurchaseOrder(p, s.clock()); err != nil {
-			return p, err
-		}
-		return s.submitPurchaseOrder(ctx, tx, p)
-	})
+	return p, nil
+}
+
+// insertPurchaseOrder numbers and writes a prepared order and sends it through approval, in tx.
+func (s *Service) insertPurchaseOrder(ctx context.Context, tx *gorm.DB, p PurchaseOrder) (PurchaseOrder, error) {
+	var err error
+	if p.Number, err = s.number(ctx, tx, "PO", p.Branch); err != nil {
+		return p, err
+	}
+	if p, err = s.store.with(tx).insertPurchaseOrder(p, s.clock()); err != nil {
+		return p, err
+	}
+	return s.submitPurchaseOrder(ctx, tx, p)
 }
 
 // GetPurchaseOrder answers a purchase order. Errors: NotFound, Forbidden.
@@ -353,6 +377,26 @@ func (s *Service) cancelDelivery(ctx context.Context, tx *gorm.DB, id int64) (De
 // CreateTransfer records a transfer between warehouses. Errors: Invalid, Forbidden (the
 // caller must be allowed in the source warehouse's branch).
 func (s *Service) CreateTransfer(ctx context.Context, t Transfer) (Transfer, error) {
+	t, err := s.prepareTransfer(ctx, t)
+	if err != nil {
+		return t, err
+	}
+	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Transfer, error) { return s.insertTransfer(ctx, tx, t) })
+}
+
+// CreateTransferIn records a transfer inside the caller's transaction, as part of the
+// caller's unit of work (a confirmed replenishment suggestion); the caller's use case
+// writes the idempotency record and the audit row. Errors: as CreateTransfer.
+func (s *Service) CreateTransferIn(ctx context.Context, tx *gorm.DB, t Transfer) (Transfer, error) {
+	t, err := s.prepareTransfer(ctx, t)
+	if err != nil {
+		return t, err
+	}
+	return s.insertTransfer(ctx, tx, t)
+}
+
+// prepareTransfer checks a new transfer and fills its branch and maker.
+func (s *Service) prepareTransfer(ctx context.Context, t Transfer) (Transfer, error) {
 	if err := t.validate(); err != nil {
 		return t, err
 	}
@@ -371,13 +415,16 @@ func (s *Service) CreateTransfer(ctx context.Context, t Transfer) (Transfer, err
 		return t, err
 	}
 	t.Branch, t.CreatedBy = from.Branch, reqctx.PrincipalFrom(ctx).ID
-	return txn.Mutate(ctx, s.db, func(tx *gorm.DB) (Transfer, error) {
-		var err error
-		if t.Number, err = s.number(ctx, tx, "TR", t.Branch); err != nil {
-			return t, err
-		}
-		return s.store.with(tx).insertTransfer(t, s.clock())
-	})
+	return t, nil
+}
+
+// insertTransfer numbers and writes a prepared transfer, in tx.
+func (s *Service) insertTransfer(ctx context.Context, tx *gorm.DB, t Transfer) (Transfer, error) {
+	var err error
+	if t.Number, err = s.number(ctx, tx, "TR", t.Branch); err != nil {
+		return t, err
+	}
+	return s.store.with(tx).insertTransfer(t, s.clock())
 }
 
 // GetTransfer answers a transfer. Errors: NotFound, Forbidden (neither end is the caller's).

@@ -260,7 +260,11 @@ type AbcItem struct {
 	// On hand in every warehouse now, milli-units.
 	OnHand int64 `protobuf:"varint,16,opt,name=on_hand,json=onHand,proto3" json:"on_hand,omitempty"`
 	// on_hand / velocity, whole days (0 when the velocity is 0).
-	DaysOfCover   int64 `protobuf:"varint,17,opt,name=days_of_cover,json=daysOfCover,proto3" json:"days_of_cover,omitempty"`
+	DaysOfCover int64 `protobuf:"varint,17,opt,name=days_of_cover,json=daysOfCover,proto3" json:"days_of_cover,omitempty"`
+	// The item's SKU (from the catalog).
+	ItemSku string `protobuf:"bytes,18,opt,name=item_sku,json=itemSku,proto3" json:"item_sku,omitempty"`
+	// The item's name.
+	ItemName      string `protobuf:"bytes,19,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -412,6 +416,20 @@ func (x *AbcItem) GetDaysOfCover() int64 {
 		return x.DaysOfCover
 	}
 	return 0
+}
+
+func (x *AbcItem) GetItemSku() string {
+	if x != nil {
+		return x.ItemSku
+	}
+	return ""
+}
+
+func (x *AbcItem) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
 }
 
 // GetCustomersRequest selects the period and the thresholds.
@@ -892,7 +910,11 @@ type OutletSales struct {
 	// returns / sales, basis points.
 	ReturnShareBp int32 `protobuf:"varint,5,opt,name=return_share_bp,json=returnShareBp,proto3" json:"return_share_bp,omitempty"`
 	// Cost of goods delivered, fen.
-	Cost          int64 `protobuf:"varint,6,opt,name=cost,proto3" json:"cost,omitempty"`
+	Cost int64 `protobuf:"varint,6,opt,name=cost,proto3" json:"cost,omitempty"`
+	// The customer's (chain's) name (from the catalog).
+	CustomerName string `protobuf:"bytes,7,opt,name=customer_name,json=customerName,proto3" json:"customer_name,omitempty"`
+	// The outlet's name ("" in chain totals).
+	OutletName    string `protobuf:"bytes,8,opt,name=outlet_name,json=outletName,proto3" json:"outlet_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -967,6 +989,20 @@ func (x *OutletSales) GetCost() int64 {
 		return x.Cost
 	}
 	return 0
+}
+
+func (x *OutletSales) GetCustomerName() string {
+	if x != nil {
+		return x.CustomerName
+	}
+	return ""
+}
+
+func (x *OutletSales) GetOutletName() string {
+	if x != nil {
+		return x.OutletName
+	}
+	return ""
 }
 
 // GetChannelsRequest selects the period.
@@ -1159,8 +1195,10 @@ type ChannelFigures struct {
 	LastYear *Figures `protobuf:"bytes,6,opt,name=last_year,json=lastYear,proto3" json:"last_year,omitempty"`
 	// Change of paid against last year, basis points.
 	PaidYearChangeBp int32 `protobuf:"varint,7,opt,name=paid_year_change_bp,json=paidYearChangeBp,proto3" json:"paid_year_change_bp,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The shop's name (from the catalog; "" in platform totals).
+	ShopName      string `protobuf:"bytes,8,opt,name=shop_name,json=shopName,proto3" json:"shop_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ChannelFigures) Reset() {
@@ -1240,6 +1278,13 @@ func (x *ChannelFigures) GetPaidYearChangeBp() int32 {
 		return x.PaidYearChangeBp
 	}
 	return 0
+}
+
+func (x *ChannelFigures) GetShopName() string {
+	if x != nil {
+		return x.ShopName
+	}
+	return ""
 }
 
 // Figures of one period.
@@ -1492,7 +1537,12 @@ type GetReplenishmentResponse struct {
 	// Moves from a warehouse with surplus to one below its reorder point.
 	Transfers []*TransferSuggestion `protobuf:"bytes,5,rep,name=transfers,proto3" json:"transfers,omitempty"`
 	// Lots that will not sell before they expire at the current rate.
-	Expiring      []*ExpiryRisk `protobuf:"bytes,6,rep,name=expiring,proto3" json:"expiring,omitempty"`
+	Expiring []*ExpiryRisk `protobuf:"bytes,6,rep,name=expiring,proto3" json:"expiring,omitempty"`
+	// The run day of suggestions (the daily job's latest; "" before the first run).
+	SuggestionsRunDate string `protobuf:"bytes,7,opt,name=suggestions_run_date,json=suggestionsRunDate,proto3" json:"suggestions_run_date,omitempty"`
+	// That run's stored suggestions (of the warehouse asked, receiving or sending), with
+	// their status and the document each confirmed one became.
+	Suggestions   []*Suggestion `protobuf:"bytes,8,rep,name=suggestions,proto3" json:"suggestions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1569,6 +1619,20 @@ func (x *GetReplenishmentResponse) GetExpiring() []*ExpiryRisk {
 	return nil
 }
 
+func (x *GetReplenishmentResponse) GetSuggestionsRunDate() string {
+	if x != nil {
+		return x.SuggestionsRunDate
+	}
+	return ""
+}
+
+func (x *GetReplenishmentResponse) GetSuggestions() []*Suggestion {
+	if x != nil {
+		return x.Suggestions
+	}
+	return nil
+}
+
 // ReplenishmentLine is one warehouse's position in an item.
 type ReplenishmentLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1594,8 +1658,26 @@ type ReplenishmentLine struct {
 	OrderQuantity int64 `protobuf:"varint,10,opt,name=order_quantity,json=orderQuantity,proto3" json:"order_quantity,omitempty"`
 	// To receive from other warehouses, milli-units.
 	TransferQuantity int64 `protobuf:"varint,11,opt,name=transfer_quantity,json=transferQuantity,proto3" json:"transfer_quantity,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Ordered from suppliers and not received yet (open, pending approval or partially
+	// received purchase orders), milli-units.
+	OnOrder int64 `protobuf:"varint,12,opt,name=on_order,json=onOrder,proto3" json:"on_order,omitempty"`
+	// Coming from other warehouses (open or in-transit transfers, not received),
+	// milli-units.
+	TransferIn int64 `protobuf:"varint,13,opt,name=transfer_in,json=transferIn,proto3" json:"transfer_in,omitempty"`
+	// Promised to other warehouses by open transfers and not shipped yet, milli-units.
+	// Orders and transfers are suggested when available + on_order + transfer_in -
+	// transfer_out is at or below the reorder point.
+	TransferOut int64 `protobuf:"varint,14,opt,name=transfer_out,json=transferOut,proto3" json:"transfer_out,omitempty"`
+	// The item's SKU (from the catalog).
+	ItemSku string `protobuf:"bytes,15,opt,name=item_sku,json=itemSku,proto3" json:"item_sku,omitempty"`
+	// The item's name.
+	ItemName string `protobuf:"bytes,16,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
+	// The warehouse's name.
+	WarehouseName string `protobuf:"bytes,17,opt,name=warehouse_name,json=warehouseName,proto3" json:"warehouse_name,omitempty"`
+	// The supplier's name ("" when none is known).
+	SupplierName  string `protobuf:"bytes,18,opt,name=supplier_name,json=supplierName,proto3" json:"supplier_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ReplenishmentLine) Reset() {
@@ -1705,13 +1787,64 @@ func (x *ReplenishmentLine) GetTransferQuantity() int64 {
 	return 0
 }
 
+func (x *ReplenishmentLine) GetOnOrder() int64 {
+	if x != nil {
+		return x.OnOrder
+	}
+	return 0
+}
+
+func (x *ReplenishmentLine) GetTransferIn() int64 {
+	if x != nil {
+		return x.TransferIn
+	}
+	return 0
+}
+
+func (x *ReplenishmentLine) GetTransferOut() int64 {
+	if x != nil {
+		return x.TransferOut
+	}
+	return 0
+}
+
+func (x *ReplenishmentLine) GetItemSku() string {
+	if x != nil {
+		return x.ItemSku
+	}
+	return ""
+}
+
+func (x *ReplenishmentLine) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
+}
+
+func (x *ReplenishmentLine) GetWarehouseName() string {
+	if x != nil {
+		return x.WarehouseName
+	}
+	return ""
+}
+
+func (x *ReplenishmentLine) GetSupplierName() string {
+	if x != nil {
+		return x.SupplierName
+	}
+	return ""
+}
+
 // SupplierOrder is a draft order to one supplier.
 type SupplierOrder struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Supplier id (0: no supplier known yet).
 	SupplierId int64 `protobuf:"varint,1,opt,name=supplier_id,json=supplierId,proto3" json:"supplier_id,omitempty"`
 	// Lines.
-	Lines         []*SupplierOrderLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
+	Lines []*SupplierOrderLine `protobuf:"bytes,2,rep,name=lines,proto3" json:"lines,omitempty"`
+	// The supplier's name (from the catalog).
+	SupplierName  string `protobuf:"bytes,3,opt,name=supplier_name,json=supplierName,proto3" json:"supplier_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1760,6 +1893,13 @@ func (x *SupplierOrder) GetLines() []*SupplierOrderLine {
 	return nil
 }
 
+func (x *SupplierOrder) GetSupplierName() string {
+	if x != nil {
+		return x.SupplierName
+	}
+	return ""
+}
+
 // SupplierOrderLine is one item to order for one warehouse.
 type SupplierOrderLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1768,7 +1908,13 @@ type SupplierOrderLine struct {
 	// Item id.
 	ItemId int64 `protobuf:"varint,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
 	// Milli-units.
-	Quantity      int64 `protobuf:"varint,3,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Quantity int64 `protobuf:"varint,3,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// The warehouse's name (from the catalog).
+	WarehouseName string `protobuf:"bytes,4,opt,name=warehouse_name,json=warehouseName,proto3" json:"warehouse_name,omitempty"`
+	// The item's SKU.
+	ItemSku string `protobuf:"bytes,5,opt,name=item_sku,json=itemSku,proto3" json:"item_sku,omitempty"`
+	// The item's name.
+	ItemName      string `protobuf:"bytes,6,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1824,6 +1970,27 @@ func (x *SupplierOrderLine) GetQuantity() int64 {
 	return 0
 }
 
+func (x *SupplierOrderLine) GetWarehouseName() string {
+	if x != nil {
+		return x.WarehouseName
+	}
+	return ""
+}
+
+func (x *SupplierOrderLine) GetItemSku() string {
+	if x != nil {
+		return x.ItemSku
+	}
+	return ""
+}
+
+func (x *SupplierOrderLine) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
+}
+
 // TransferSuggestion moves surplus.
 type TransferSuggestion struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1834,7 +2001,15 @@ type TransferSuggestion struct {
 	// Item id.
 	ItemId int64 `protobuf:"varint,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
 	// Milli-units.
-	Quantity      int64 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	Quantity int64 `protobuf:"varint,4,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// The sending warehouse's name (from the catalog).
+	FromWarehouseName string `protobuf:"bytes,5,opt,name=from_warehouse_name,json=fromWarehouseName,proto3" json:"from_warehouse_name,omitempty"`
+	// The receiving warehouse's name.
+	ToWarehouseName string `protobuf:"bytes,6,opt,name=to_warehouse_name,json=toWarehouseName,proto3" json:"to_warehouse_name,omitempty"`
+	// The item's SKU.
+	ItemSku string `protobuf:"bytes,7,opt,name=item_sku,json=itemSku,proto3" json:"item_sku,omitempty"`
+	// The item's name.
+	ItemName      string `protobuf:"bytes,8,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1897,6 +2072,34 @@ func (x *TransferSuggestion) GetQuantity() int64 {
 	return 0
 }
 
+func (x *TransferSuggestion) GetFromWarehouseName() string {
+	if x != nil {
+		return x.FromWarehouseName
+	}
+	return ""
+}
+
+func (x *TransferSuggestion) GetToWarehouseName() string {
+	if x != nil {
+		return x.ToWarehouseName
+	}
+	return ""
+}
+
+func (x *TransferSuggestion) GetItemSku() string {
+	if x != nil {
+		return x.ItemSku
+	}
+	return ""
+}
+
+func (x *TransferSuggestion) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
+}
+
 // ExpiryRisk is a lot that will outlive its sale.
 type ExpiryRisk struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1912,8 +2115,14 @@ type ExpiryRisk struct {
 	Quantity int64 `protobuf:"varint,5,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	// Part that will not sell before it expires, milli-units.
 	AtRiskQuantity int64 `protobuf:"varint,6,opt,name=at_risk_quantity,json=atRiskQuantity,proto3" json:"at_risk_quantity,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The warehouse's name (from the catalog).
+	WarehouseName string `protobuf:"bytes,7,opt,name=warehouse_name,json=warehouseName,proto3" json:"warehouse_name,omitempty"`
+	// The item's SKU.
+	ItemSku string `protobuf:"bytes,8,opt,name=item_sku,json=itemSku,proto3" json:"item_sku,omitempty"`
+	// The item's name.
+	ItemName      string `protobuf:"bytes,9,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExpiryRisk) Reset() {
@@ -1986,6 +2195,27 @@ func (x *ExpiryRisk) GetAtRiskQuantity() int64 {
 		return x.AtRiskQuantity
 	}
 	return 0
+}
+
+func (x *ExpiryRisk) GetWarehouseName() string {
+	if x != nil {
+		return x.WarehouseName
+	}
+	return ""
+}
+
+func (x *ExpiryRisk) GetItemSku() string {
+	if x != nil {
+		return x.ItemSku
+	}
+	return ""
+}
+
+func (x *ExpiryRisk) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
 }
 
 // ExportInsightRequest names the analysis and carries its query fields.
@@ -2267,7 +2497,20 @@ type Suggestion struct {
 	// draft or confirmed.
 	Status string `protobuf:"bytes,10,opt,name=status,proto3" json:"status,omitempty"`
 	// Who confirmed it.
-	ConfirmedBy   string `protobuf:"bytes,11,opt,name=confirmed_by,json=confirmedBy,proto3" json:"confirmed_by,omitempty"`
+	ConfirmedBy string `protobuf:"bytes,11,opt,name=confirmed_by,json=confirmedBy,proto3" json:"confirmed_by,omitempty"`
+	// The warehouse document it became when confirmed (unset for drafts and expiry
+	// suggestions). The suggestions of one supplier group share one purchase order.
+	Document *CreatedDocument `protobuf:"bytes,12,opt,name=document,proto3" json:"document,omitempty"`
+	// The supplier's name (from the catalog).
+	SupplierName string `protobuf:"bytes,13,opt,name=supplier_name,json=supplierName,proto3" json:"supplier_name,omitempty"`
+	// The (receiving) warehouse's name.
+	WarehouseName string `protobuf:"bytes,14,opt,name=warehouse_name,json=warehouseName,proto3" json:"warehouse_name,omitempty"`
+	// The sending warehouse's name (transfer).
+	FromWarehouseName string `protobuf:"bytes,15,opt,name=from_warehouse_name,json=fromWarehouseName,proto3" json:"from_warehouse_name,omitempty"`
+	// The item's SKU.
+	ItemSku string `protobuf:"bytes,16,opt,name=item_sku,json=itemSku,proto3" json:"item_sku,omitempty"`
+	// The item's name.
+	ItemName      string `protobuf:"bytes,17,opt,name=item_name,json=itemName,proto3" json:"item_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2379,20 +2622,132 @@ func (x *Suggestion) GetConfirmedBy() string {
 	return ""
 }
 
+func (x *Suggestion) GetDocument() *CreatedDocument {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
+func (x *Suggestion) GetSupplierName() string {
+	if x != nil {
+		return x.SupplierName
+	}
+	return ""
+}
+
+func (x *Suggestion) GetWarehouseName() string {
+	if x != nil {
+		return x.WarehouseName
+	}
+	return ""
+}
+
+func (x *Suggestion) GetFromWarehouseName() string {
+	if x != nil {
+		return x.FromWarehouseName
+	}
+	return ""
+}
+
+func (x *Suggestion) GetItemSku() string {
+	if x != nil {
+		return x.ItemSku
+	}
+	return ""
+}
+
+func (x *Suggestion) GetItemName() string {
+	if x != nil {
+		return x.ItemName
+	}
+	return ""
+}
+
+// CreatedDocument is a warehouse document a confirmed suggestion became.
+type CreatedDocument struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// purchase_order or transfer.
+	Type string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
+	// Its id (GET /v1/purchaseOrders/{id} or /v1/transfers/{id}).
+	Id int64 `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	// Its number, e.g. PO-CQ-202601-000001.
+	Number        string `protobuf:"bytes,3,opt,name=number,proto3" json:"number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatedDocument) Reset() {
+	*x = CreatedDocument{}
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatedDocument) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatedDocument) ProtoMessage() {}
+
+func (x *CreatedDocument) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatedDocument.ProtoReflect.Descriptor instead.
+func (*CreatedDocument) Descriptor() ([]byte, []int) {
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CreatedDocument) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *CreatedDocument) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *CreatedDocument) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
 // ConfirmSuggestionRequest names a suggestion.
 type ConfirmSuggestionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Suggestion id.
 	Id int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Client request id (idempotency).
-	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Order suggestions: order from this supplier instead of the suggested one (required
+	// when the suggestion names none); 0 keeps the suggestion's.
+	SupplierId int64 `protobuf:"varint,3,opt,name=supplier_id,json=supplierId,proto3" json:"supplier_id,omitempty"`
+	// Order suggestions: unit prices of the purchase order's lines; an item not listed
+	// costs what the supplier charged last (refused when it never delivered the item).
+	Prices        []*LinePrice `protobuf:"bytes,4,rep,name=prices,proto3" json:"prices,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ConfirmSuggestionRequest) Reset() {
 	*x = ConfirmSuggestionRequest{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[23]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2404,7 +2759,7 @@ func (x *ConfirmSuggestionRequest) String() string {
 func (*ConfirmSuggestionRequest) ProtoMessage() {}
 
 func (x *ConfirmSuggestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[23]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2417,7 +2772,7 @@ func (x *ConfirmSuggestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmSuggestionRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmSuggestionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ConfirmSuggestionRequest) GetId() int64 {
@@ -2434,18 +2789,93 @@ func (x *ConfirmSuggestionRequest) GetRequestId() string {
 	return ""
 }
 
-// ConfirmSuggestionResponse is the confirmed suggestion.
-type ConfirmSuggestionResponse struct {
+func (x *ConfirmSuggestionRequest) GetSupplierId() int64 {
+	if x != nil {
+		return x.SupplierId
+	}
+	return 0
+}
+
+func (x *ConfirmSuggestionRequest) GetPrices() []*LinePrice {
+	if x != nil {
+		return x.Prices
+	}
+	return nil
+}
+
+// LinePrice is an item's unit price on the purchase order a confirmation creates.
+type LinePrice struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The suggestion.
-	Suggestion    *Suggestion `protobuf:"bytes,1,opt,name=suggestion,proto3" json:"suggestion,omitempty"`
+	// Item id.
+	ItemId int64 `protobuf:"varint,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// Fen per unit.
+	UnitPrice     int64 `protobuf:"varint,2,opt,name=unit_price,json=unitPrice,proto3" json:"unit_price,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
+func (x *LinePrice) Reset() {
+	*x = LinePrice{}
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinePrice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinePrice) ProtoMessage() {}
+
+func (x *LinePrice) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinePrice.ProtoReflect.Descriptor instead.
+func (*LinePrice) Descriptor() ([]byte, []int) {
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *LinePrice) GetItemId() int64 {
+	if x != nil {
+		return x.ItemId
+	}
+	return 0
+}
+
+func (x *LinePrice) GetUnitPrice() int64 {
+	if x != nil {
+		return x.UnitPrice
+	}
+	return 0
+}
+
+// ConfirmSuggestionResponse is the confirmed suggestion and its document.
+type ConfirmSuggestionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The suggestion.
+	Suggestion *Suggestion `protobuf:"bytes,1,opt,name=suggestion,proto3" json:"suggestion,omitempty"`
+	// Every suggestion confirmed with it into the same document (an order's supplier
+	// group), itself included.
+	Confirmed []*Suggestion `protobuf:"bytes,2,rep,name=confirmed,proto3" json:"confirmed,omitempty"`
+	// The document's status when this call created it (open, or pending_approval when an
+	// approval flow matched); "" when the suggestion was confirmed before.
+	DocumentStatus string `protobuf:"bytes,3,opt,name=document_status,json=documentStatus,proto3" json:"document_status,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
 func (x *ConfirmSuggestionResponse) Reset() {
 	*x = ConfirmSuggestionResponse{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[24]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2457,7 +2887,7 @@ func (x *ConfirmSuggestionResponse) String() string {
 func (*ConfirmSuggestionResponse) ProtoMessage() {}
 
 func (x *ConfirmSuggestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[24]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2470,7 +2900,7 @@ func (x *ConfirmSuggestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmSuggestionResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmSuggestionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ConfirmSuggestionResponse) GetSuggestion() *Suggestion {
@@ -2478,6 +2908,20 @@ func (x *ConfirmSuggestionResponse) GetSuggestion() *Suggestion {
 		return x.Suggestion
 	}
 	return nil
+}
+
+func (x *ConfirmSuggestionResponse) GetConfirmed() []*Suggestion {
+	if x != nil {
+		return x.Confirmed
+	}
+	return nil
+}
+
+func (x *ConfirmSuggestionResponse) GetDocumentStatus() string {
+	if x != nil {
+		return x.DocumentStatus
+	}
+	return ""
 }
 
 // SetLeadTimeRequest sets a lead time.
@@ -2497,7 +2941,7 @@ type SetLeadTimeRequest struct {
 
 func (x *SetLeadTimeRequest) Reset() {
 	*x = SetLeadTimeRequest{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[25]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2509,7 +2953,7 @@ func (x *SetLeadTimeRequest) String() string {
 func (*SetLeadTimeRequest) ProtoMessage() {}
 
 func (x *SetLeadTimeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[25]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2522,7 +2966,7 @@ func (x *SetLeadTimeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetLeadTimeRequest.ProtoReflect.Descriptor instead.
 func (*SetLeadTimeRequest) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SetLeadTimeRequest) GetSupplierId() int64 {
@@ -2568,7 +3012,7 @@ type SetLeadTimeResponse struct {
 
 func (x *SetLeadTimeResponse) Reset() {
 	*x = SetLeadTimeResponse{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[26]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2580,7 +3024,7 @@ func (x *SetLeadTimeResponse) String() string {
 func (*SetLeadTimeResponse) ProtoMessage() {}
 
 func (x *SetLeadTimeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[26]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2593,7 +3037,7 @@ func (x *SetLeadTimeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetLeadTimeResponse.ProtoReflect.Descriptor instead.
 func (*SetLeadTimeResponse) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetLeadTimeResponse) GetSupplierId() int64 {
@@ -2628,7 +3072,7 @@ type RebuildFactsRequest struct {
 
 func (x *RebuildFactsRequest) Reset() {
 	*x = RebuildFactsRequest{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[27]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2640,7 +3084,7 @@ func (x *RebuildFactsRequest) String() string {
 func (*RebuildFactsRequest) ProtoMessage() {}
 
 func (x *RebuildFactsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[27]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2653,7 +3097,7 @@ func (x *RebuildFactsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebuildFactsRequest.ProtoReflect.Descriptor instead.
 func (*RebuildFactsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RebuildFactsRequest) GetRequestId() string {
@@ -2680,7 +3124,7 @@ type RebuildFactsResponse struct {
 
 func (x *RebuildFactsResponse) Reset() {
 	*x = RebuildFactsResponse{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[28]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2692,7 +3136,7 @@ func (x *RebuildFactsResponse) String() string {
 func (*RebuildFactsResponse) ProtoMessage() {}
 
 func (x *RebuildFactsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[28]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2705,7 +3149,7 @@ func (x *RebuildFactsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebuildFactsResponse.ProtoReflect.Descriptor instead.
 func (*RebuildFactsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RebuildFactsResponse) GetOrders() int64 {
@@ -2745,7 +3189,7 @@ type CheckFactsRequest struct {
 
 func (x *CheckFactsRequest) Reset() {
 	*x = CheckFactsRequest{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[29]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2757,7 +3201,7 @@ func (x *CheckFactsRequest) String() string {
 func (*CheckFactsRequest) ProtoMessage() {}
 
 func (x *CheckFactsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[29]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2770,7 +3214,7 @@ func (x *CheckFactsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckFactsRequest.ProtoReflect.Descriptor instead.
 func (*CheckFactsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{31}
 }
 
 // CheckFactsResponse lists differences between facts and sources.
@@ -2784,7 +3228,7 @@ type CheckFactsResponse struct {
 
 func (x *CheckFactsResponse) Reset() {
 	*x = CheckFactsResponse{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[30]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2796,7 +3240,7 @@ func (x *CheckFactsResponse) String() string {
 func (*CheckFactsResponse) ProtoMessage() {}
 
 func (x *CheckFactsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[30]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2809,7 +3253,7 @@ func (x *CheckFactsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckFactsResponse.ProtoReflect.Descriptor instead.
 func (*CheckFactsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CheckFactsResponse) GetDifferences() []string {
@@ -2834,7 +3278,7 @@ type ImportShopTrafficRequest struct {
 
 func (x *ImportShopTrafficRequest) Reset() {
 	*x = ImportShopTrafficRequest{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[31]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2846,7 +3290,7 @@ func (x *ImportShopTrafficRequest) String() string {
 func (*ImportShopTrafficRequest) ProtoMessage() {}
 
 func (x *ImportShopTrafficRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[31]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2859,7 +3303,7 @@ func (x *ImportShopTrafficRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportShopTrafficRequest.ProtoReflect.Descriptor instead.
 func (*ImportShopTrafficRequest) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ImportShopTrafficRequest) GetShop() int64 {
@@ -2896,7 +3340,7 @@ type ImportShopTrafficResponse struct {
 
 func (x *ImportShopTrafficResponse) Reset() {
 	*x = ImportShopTrafficResponse{}
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[32]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2908,7 +3352,7 @@ func (x *ImportShopTrafficResponse) String() string {
 func (*ImportShopTrafficResponse) ProtoMessage() {}
 
 func (x *ImportShopTrafficResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[32]
+	mi := &file_erp_insights_v1_insights_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2921,7 +3365,7 @@ func (x *ImportShopTrafficResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportShopTrafficResponse.ProtoReflect.Descriptor instead.
 func (*ImportShopTrafficResponse) Descriptor() ([]byte, []int) {
-	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_insights_v1_insights_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportShopTrafficResponse) GetShop() int64 {
@@ -2959,7 +3403,7 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"previousTo\x12\x14\n" +
 	"\x05basis\x18\x06 \x01(\tR\x05basis\x12\x14\n" +
 	"\x05total\x18\a \x01(\x03R\x05total\x12.\n" +
-	"\x05items\x18\b \x03(\v2\x18.erp.insights.v1.AbcItemR\x05items\"\x93\x04\n" +
+	"\x05items\x18\b \x03(\v2\x18.erp.insights.v1.AbcItemR\x05items\"\xcb\x04\n" +
 	"\aAbcItem\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\x03R\x06itemId\x12\x14\n" +
 	"\x05class\x18\x02 \x01(\tR\x05class\x12%\n" +
@@ -2978,7 +3422,9 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\x0ereturn_rate_bp\x18\x0e \x01(\x05R\freturnRateBp\x12\x1a\n" +
 	"\bvelocity\x18\x0f \x01(\x03R\bvelocity\x12\x17\n" +
 	"\aon_hand\x18\x10 \x01(\x03R\x06onHand\x12\"\n" +
-	"\rdays_of_cover\x18\x11 \x01(\x03R\vdaysOfCover\"\xff\x01\n" +
+	"\rdays_of_cover\x18\x11 \x01(\x03R\vdaysOfCover\x12\x19\n" +
+	"\bitem_sku\x18\x12 \x01(\tR\aitemSku\x12\x1b\n" +
+	"\titem_name\x18\x13 \x01(\tR\bitemName\"\xff\x01\n" +
 	"\x13GetCustomersRequest\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\x12\x12\n" +
@@ -3025,7 +3471,7 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\x01f\x18\b \x01(\x05R\x01f\x12\f\n" +
 	"\x01m\x18\t \x01(\x05R\x01m\x12\x12\n" +
 	"\x04tier\x18\n" +
-	" \x01(\tR\x04tier\"\xb7\x01\n" +
+	" \x01(\tR\x04tier\"\xfd\x01\n" +
 	"\vOutletSales\x12\x1f\n" +
 	"\vcustomer_id\x18\x01 \x01(\x03R\n" +
 	"customerId\x12\x1b\n" +
@@ -3033,7 +3479,10 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\x05sales\x18\x03 \x01(\x03R\x05sales\x12\x18\n" +
 	"\areturns\x18\x04 \x01(\x03R\areturns\x12&\n" +
 	"\x0freturn_share_bp\x18\x05 \x01(\x05R\rreturnShareBp\x12\x12\n" +
-	"\x04cost\x18\x06 \x01(\x03R\x04cost\"8\n" +
+	"\x04cost\x18\x06 \x01(\x03R\x04cost\x12#\n" +
+	"\rcustomer_name\x18\a \x01(\tR\fcustomerName\x12\x1f\n" +
+	"\voutlet_name\x18\b \x01(\tR\n" +
+	"outletName\"8\n" +
 	"\x12GetChannelsRequest\x12\x12\n" +
 	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
 	"\x02to\x18\x02 \x01(\tR\x02to\"\x83\x03\n" +
@@ -3048,7 +3497,7 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\tplatforms\x18\a \x03(\v2\x1f.erp.insights.v1.ChannelFiguresR\tplatforms\x12$\n" +
 	"\x0elast_year_from\x18\b \x01(\tR\flastYearFrom\x12 \n" +
 	"\flast_year_to\x18\t \x01(\tR\n" +
-	"lastYearTo\"\xb9\x02\n" +
+	"lastYearTo\"\xd6\x02\n" +
 	"\x0eChannelFigures\x12\x17\n" +
 	"\ashop_id\x18\x01 \x01(\x03R\x06shopId\x12\x18\n" +
 	"\achannel\x18\x02 \x01(\tR\achannel\x122\n" +
@@ -3056,7 +3505,8 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\bprevious\x18\x04 \x01(\v2\x18.erp.insights.v1.FiguresR\bprevious\x12$\n" +
 	"\x0epaid_change_bp\x18\x05 \x01(\x05R\fpaidChangeBp\x125\n" +
 	"\tlast_year\x18\x06 \x01(\v2\x18.erp.insights.v1.FiguresR\blastYear\x12-\n" +
-	"\x13paid_year_change_bp\x18\a \x01(\x05R\x10paidYearChangeBp\"\xd1\x03\n" +
+	"\x13paid_year_change_bp\x18\a \x01(\x05R\x10paidYearChangeBp\x12\x1b\n" +
+	"\tshop_name\x18\b \x01(\tR\bshopName\"\xd1\x03\n" +
 	"\aFigures\x12\x16\n" +
 	"\x06orders\x18\x01 \x01(\x03R\x06orders\x12\x16\n" +
 	"\x06buyers\x18\x02 \x01(\x03R\x06buyers\x12\x10\n" +
@@ -3080,14 +3530,16 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\vsafety_days\x18\x02 \x01(\x05R\n" +
 	"safetyDays\x12\x1f\n" +
 	"\vreview_days\x18\x03 \x01(\x05R\n" +
-	"reviewDays\"\xe3\x02\n" +
+	"reviewDays\"\xd4\x03\n" +
 	"\x18GetReplenishmentResponse\x12D\n" +
 	"\x10facts_current_to\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x0efactsCurrentTo\x12\x13\n" +
 	"\x05as_of\x18\x02 \x01(\tR\x04asOf\x128\n" +
 	"\x05lines\x18\x03 \x03(\v2\".erp.insights.v1.ReplenishmentLineR\x05lines\x126\n" +
 	"\x06orders\x18\x04 \x03(\v2\x1e.erp.insights.v1.SupplierOrderR\x06orders\x12A\n" +
 	"\ttransfers\x18\x05 \x03(\v2#.erp.insights.v1.TransferSuggestionR\ttransfers\x127\n" +
-	"\bexpiring\x18\x06 \x03(\v2\x1b.erp.insights.v1.ExpiryRiskR\bexpiring\"\x8d\x03\n" +
+	"\bexpiring\x18\x06 \x03(\v2\x1b.erp.insights.v1.ExpiryRiskR\bexpiring\x120\n" +
+	"\x14suggestions_run_date\x18\a \x01(\tR\x12suggestionsRunDate\x12=\n" +
+	"\vsuggestions\x18\b \x03(\v2\x1b.erp.insights.v1.SuggestionR\vsuggestions\"\xf0\x04\n" +
 	"\x11ReplenishmentLine\x12!\n" +
 	"\fwarehouse_id\x18\x01 \x01(\x03R\vwarehouseId\x12\x17\n" +
 	"\aitem_id\x18\x02 \x01(\x03R\x06itemId\x12\x1f\n" +
@@ -3101,20 +3553,36 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\tavailable\x18\t \x01(\x03R\tavailable\x12%\n" +
 	"\x0eorder_quantity\x18\n" +
 	" \x01(\x03R\rorderQuantity\x12+\n" +
-	"\x11transfer_quantity\x18\v \x01(\x03R\x10transferQuantity\"j\n" +
+	"\x11transfer_quantity\x18\v \x01(\x03R\x10transferQuantity\x12\x19\n" +
+	"\bon_order\x18\f \x01(\x03R\aonOrder\x12\x1f\n" +
+	"\vtransfer_in\x18\r \x01(\x03R\n" +
+	"transferIn\x12!\n" +
+	"\ftransfer_out\x18\x0e \x01(\x03R\vtransferOut\x12\x19\n" +
+	"\bitem_sku\x18\x0f \x01(\tR\aitemSku\x12\x1b\n" +
+	"\titem_name\x18\x10 \x01(\tR\bitemName\x12%\n" +
+	"\x0ewarehouse_name\x18\x11 \x01(\tR\rwarehouseName\x12#\n" +
+	"\rsupplier_name\x18\x12 \x01(\tR\fsupplierName\"\x8f\x01\n" +
 	"\rSupplierOrder\x12\x1f\n" +
 	"\vsupplier_id\x18\x01 \x01(\x03R\n" +
 	"supplierId\x128\n" +
-	"\x05lines\x18\x02 \x03(\v2\".erp.insights.v1.SupplierOrderLineR\x05lines\"k\n" +
+	"\x05lines\x18\x02 \x03(\v2\".erp.insights.v1.SupplierOrderLineR\x05lines\x12#\n" +
+	"\rsupplier_name\x18\x03 \x01(\tR\fsupplierName\"\xca\x01\n" +
 	"\x11SupplierOrderLine\x12!\n" +
 	"\fwarehouse_id\x18\x01 \x01(\x03R\vwarehouseId\x12\x17\n" +
 	"\aitem_id\x18\x02 \x01(\x03R\x06itemId\x12\x1a\n" +
-	"\bquantity\x18\x03 \x01(\x03R\bquantity\"\x9d\x01\n" +
+	"\bquantity\x18\x03 \x01(\x03R\bquantity\x12%\n" +
+	"\x0ewarehouse_name\x18\x04 \x01(\tR\rwarehouseName\x12\x19\n" +
+	"\bitem_sku\x18\x05 \x01(\tR\aitemSku\x12\x1b\n" +
+	"\titem_name\x18\x06 \x01(\tR\bitemName\"\xb1\x02\n" +
 	"\x12TransferSuggestion\x12*\n" +
 	"\x11from_warehouse_id\x18\x01 \x01(\x03R\x0ffromWarehouseId\x12&\n" +
 	"\x0fto_warehouse_id\x18\x02 \x01(\x03R\rtoWarehouseId\x12\x17\n" +
 	"\aitem_id\x18\x03 \x01(\x03R\x06itemId\x12\x1a\n" +
-	"\bquantity\x18\x04 \x01(\x03R\bquantity\"\xc1\x01\n" +
+	"\bquantity\x18\x04 \x01(\x03R\bquantity\x12.\n" +
+	"\x13from_warehouse_name\x18\x05 \x01(\tR\x11fromWarehouseName\x12*\n" +
+	"\x11to_warehouse_name\x18\x06 \x01(\tR\x0ftoWarehouseName\x12\x19\n" +
+	"\bitem_sku\x18\a \x01(\tR\aitemSku\x12\x1b\n" +
+	"\titem_name\x18\b \x01(\tR\bitemName\"\xa0\x02\n" +
 	"\n" +
 	"ExpiryRisk\x12!\n" +
 	"\fwarehouse_id\x18\x01 \x01(\x03R\vwarehouseId\x12\x17\n" +
@@ -3123,7 +3591,10 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\vexpiry_date\x18\x04 \x01(\tR\n" +
 	"expiryDate\x12\x1a\n" +
 	"\bquantity\x18\x05 \x01(\x03R\bquantity\x12(\n" +
-	"\x10at_risk_quantity\x18\x06 \x01(\x03R\x0eatRiskQuantity\"\xd2\x02\n" +
+	"\x10at_risk_quantity\x18\x06 \x01(\x03R\x0eatRiskQuantity\x12%\n" +
+	"\x0ewarehouse_name\x18\a \x01(\tR\rwarehouseName\x12\x19\n" +
+	"\bitem_sku\x18\b \x01(\tR\aitemSku\x12\x1b\n" +
+	"\titem_name\x18\t \x01(\tR\bitemName\"\xd2\x02\n" +
 	"\x14ExportInsightRequest\x12\x16\n" +
 	"\x06report\x18\x01 \x01(\tR\x06report\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12\x12\n" +
@@ -3144,7 +3615,7 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\brun_date\x18\x01 \x01(\tR\arunDate\"s\n" +
 	"\x17ListSuggestionsResponse\x12\x19\n" +
 	"\brun_date\x18\x01 \x01(\tR\arunDate\x12=\n" +
-	"\vsuggestions\x18\x02 \x03(\v2\x1b.erp.insights.v1.SuggestionR\vsuggestions\"\xbd\x02\n" +
+	"\vsuggestions\x18\x02 \x03(\v2\x1b.erp.insights.v1.SuggestionR\vsuggestions\"\xaf\x04\n" +
 	"\n" +
 	"Suggestion\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x19\n" +
@@ -3159,15 +3630,34 @@ const file_erp_insights_v1_insights_service_proto_rawDesc = "" +
 	"\bquantity\x18\t \x01(\x03R\bquantity\x12\x16\n" +
 	"\x06status\x18\n" +
 	" \x01(\tR\x06status\x12!\n" +
-	"\fconfirmed_by\x18\v \x01(\tR\vconfirmedBy\"I\n" +
+	"\fconfirmed_by\x18\v \x01(\tR\vconfirmedBy\x12<\n" +
+	"\bdocument\x18\f \x01(\v2 .erp.insights.v1.CreatedDocumentR\bdocument\x12#\n" +
+	"\rsupplier_name\x18\r \x01(\tR\fsupplierName\x12%\n" +
+	"\x0ewarehouse_name\x18\x0e \x01(\tR\rwarehouseName\x12.\n" +
+	"\x13from_warehouse_name\x18\x0f \x01(\tR\x11fromWarehouseName\x12\x19\n" +
+	"\bitem_sku\x18\x10 \x01(\tR\aitemSku\x12\x1b\n" +
+	"\titem_name\x18\x11 \x01(\tR\bitemName\"M\n" +
+	"\x0fCreatedDocument\x12\x12\n" +
+	"\x04type\x18\x01 \x01(\tR\x04type\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06number\x18\x03 \x01(\tR\x06number\"\x9e\x01\n" +
 	"\x18ConfirmSuggestionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\"X\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\x12\x1f\n" +
+	"\vsupplier_id\x18\x03 \x01(\x03R\n" +
+	"supplierId\x122\n" +
+	"\x06prices\x18\x04 \x03(\v2\x1a.erp.insights.v1.LinePriceR\x06prices\"C\n" +
+	"\tLinePrice\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\x03R\x06itemId\x12\x1d\n" +
+	"\n" +
+	"unit_price\x18\x02 \x01(\x03R\tunitPrice\"\xbc\x01\n" +
 	"\x19ConfirmSuggestionResponse\x12;\n" +
 	"\n" +
 	"suggestion\x18\x01 \x01(\v2\x1b.erp.insights.v1.SuggestionR\n" +
-	"suggestion\"\x81\x01\n" +
+	"suggestion\x129\n" +
+	"\tconfirmed\x18\x02 \x03(\v2\x1b.erp.insights.v1.SuggestionR\tconfirmed\x12'\n" +
+	"\x0fdocument_status\x18\x03 \x01(\tR\x0edocumentStatus\"\x81\x01\n" +
 	"\x12SetLeadTimeRequest\x12\x1f\n" +
 	"\vsupplier_id\x18\x01 \x01(\x03R\n" +
 	"supplierId\x12\x17\n" +
@@ -3225,7 +3715,7 @@ func file_erp_insights_v1_insights_service_proto_rawDescGZIP() []byte {
 	return file_erp_insights_v1_insights_service_proto_rawDescData
 }
 
-var file_erp_insights_v1_insights_service_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_erp_insights_v1_insights_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_erp_insights_v1_insights_service_proto_goTypes = []any{
 	(*GetAbcRequest)(nil),             // 0: erp.insights.v1.GetAbcRequest
 	(*GetAbcResponse)(nil),            // 1: erp.insights.v1.GetAbcResponse
@@ -3250,68 +3740,74 @@ var file_erp_insights_v1_insights_service_proto_goTypes = []any{
 	(*ListSuggestionsRequest)(nil),    // 20: erp.insights.v1.ListSuggestionsRequest
 	(*ListSuggestionsResponse)(nil),   // 21: erp.insights.v1.ListSuggestionsResponse
 	(*Suggestion)(nil),                // 22: erp.insights.v1.Suggestion
-	(*ConfirmSuggestionRequest)(nil),  // 23: erp.insights.v1.ConfirmSuggestionRequest
-	(*ConfirmSuggestionResponse)(nil), // 24: erp.insights.v1.ConfirmSuggestionResponse
-	(*SetLeadTimeRequest)(nil),        // 25: erp.insights.v1.SetLeadTimeRequest
-	(*SetLeadTimeResponse)(nil),       // 26: erp.insights.v1.SetLeadTimeResponse
-	(*RebuildFactsRequest)(nil),       // 27: erp.insights.v1.RebuildFactsRequest
-	(*RebuildFactsResponse)(nil),      // 28: erp.insights.v1.RebuildFactsResponse
-	(*CheckFactsRequest)(nil),         // 29: erp.insights.v1.CheckFactsRequest
-	(*CheckFactsResponse)(nil),        // 30: erp.insights.v1.CheckFactsResponse
-	(*ImportShopTrafficRequest)(nil),  // 31: erp.insights.v1.ImportShopTrafficRequest
-	(*ImportShopTrafficResponse)(nil), // 32: erp.insights.v1.ImportShopTrafficResponse
-	(*timestamppb.Timestamp)(nil),     // 33: google.protobuf.Timestamp
-	(*httpbody.HttpBody)(nil),         // 34: google.api.HttpBody
+	(*CreatedDocument)(nil),           // 23: erp.insights.v1.CreatedDocument
+	(*ConfirmSuggestionRequest)(nil),  // 24: erp.insights.v1.ConfirmSuggestionRequest
+	(*LinePrice)(nil),                 // 25: erp.insights.v1.LinePrice
+	(*ConfirmSuggestionResponse)(nil), // 26: erp.insights.v1.ConfirmSuggestionResponse
+	(*SetLeadTimeRequest)(nil),        // 27: erp.insights.v1.SetLeadTimeRequest
+	(*SetLeadTimeResponse)(nil),       // 28: erp.insights.v1.SetLeadTimeResponse
+	(*RebuildFactsRequest)(nil),       // 29: erp.insights.v1.RebuildFactsRequest
+	(*RebuildFactsResponse)(nil),      // 30: erp.insights.v1.RebuildFactsResponse
+	(*CheckFactsRequest)(nil),         // 31: erp.insights.v1.CheckFactsRequest
+	(*CheckFactsResponse)(nil),        // 32: erp.insights.v1.CheckFactsResponse
+	(*ImportShopTrafficRequest)(nil),  // 33: erp.insights.v1.ImportShopTrafficRequest
+	(*ImportShopTrafficResponse)(nil), // 34: erp.insights.v1.ImportShopTrafficResponse
+	(*timestamppb.Timestamp)(nil),     // 35: google.protobuf.Timestamp
+	(*httpbody.HttpBody)(nil),         // 36: google.api.HttpBody
 }
 var file_erp_insights_v1_insights_service_proto_depIdxs = []int32{
-	33, // 0: erp.insights.v1.GetAbcResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	35, // 0: erp.insights.v1.GetAbcResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	2,  // 1: erp.insights.v1.GetAbcResponse.items:type_name -> erp.insights.v1.AbcItem
-	33, // 2: erp.insights.v1.GetCustomersResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	35, // 2: erp.insights.v1.GetCustomersResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	5,  // 3: erp.insights.v1.GetCustomersResponse.quadrants:type_name -> erp.insights.v1.Quadrant
 	7,  // 4: erp.insights.v1.GetCustomersResponse.outlets:type_name -> erp.insights.v1.OutletSales
 	7,  // 5: erp.insights.v1.GetCustomersResponse.chains:type_name -> erp.insights.v1.OutletSales
 	6,  // 6: erp.insights.v1.Quadrant.members:type_name -> erp.insights.v1.Buyer
-	33, // 7: erp.insights.v1.GetChannelsResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	35, // 7: erp.insights.v1.GetChannelsResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	10, // 8: erp.insights.v1.GetChannelsResponse.shops:type_name -> erp.insights.v1.ChannelFigures
 	10, // 9: erp.insights.v1.GetChannelsResponse.platforms:type_name -> erp.insights.v1.ChannelFigures
 	11, // 10: erp.insights.v1.ChannelFigures.current:type_name -> erp.insights.v1.Figures
 	11, // 11: erp.insights.v1.ChannelFigures.previous:type_name -> erp.insights.v1.Figures
 	11, // 12: erp.insights.v1.ChannelFigures.last_year:type_name -> erp.insights.v1.Figures
-	33, // 13: erp.insights.v1.GetReplenishmentResponse.facts_current_to:type_name -> google.protobuf.Timestamp
+	35, // 13: erp.insights.v1.GetReplenishmentResponse.facts_current_to:type_name -> google.protobuf.Timestamp
 	14, // 14: erp.insights.v1.GetReplenishmentResponse.lines:type_name -> erp.insights.v1.ReplenishmentLine
 	15, // 15: erp.insights.v1.GetReplenishmentResponse.orders:type_name -> erp.insights.v1.SupplierOrder
 	17, // 16: erp.insights.v1.GetReplenishmentResponse.transfers:type_name -> erp.insights.v1.TransferSuggestion
 	18, // 17: erp.insights.v1.GetReplenishmentResponse.expiring:type_name -> erp.insights.v1.ExpiryRisk
-	16, // 18: erp.insights.v1.SupplierOrder.lines:type_name -> erp.insights.v1.SupplierOrderLine
-	22, // 19: erp.insights.v1.ListSuggestionsResponse.suggestions:type_name -> erp.insights.v1.Suggestion
-	22, // 20: erp.insights.v1.ConfirmSuggestionResponse.suggestion:type_name -> erp.insights.v1.Suggestion
-	0,  // 21: erp.insights.v1.InsightsService.GetAbc:input_type -> erp.insights.v1.GetAbcRequest
-	3,  // 22: erp.insights.v1.InsightsService.GetCustomers:input_type -> erp.insights.v1.GetCustomersRequest
-	8,  // 23: erp.insights.v1.InsightsService.GetChannels:input_type -> erp.insights.v1.GetChannelsRequest
-	31, // 24: erp.insights.v1.InsightsService.ImportShopTraffic:input_type -> erp.insights.v1.ImportShopTrafficRequest
-	12, // 25: erp.insights.v1.InsightsService.GetReplenishment:input_type -> erp.insights.v1.GetReplenishmentRequest
-	19, // 26: erp.insights.v1.InsightsService.ExportInsight:input_type -> erp.insights.v1.ExportInsightRequest
-	20, // 27: erp.insights.v1.InsightsService.ListSuggestions:input_type -> erp.insights.v1.ListSuggestionsRequest
-	23, // 28: erp.insights.v1.InsightsService.ConfirmSuggestion:input_type -> erp.insights.v1.ConfirmSuggestionRequest
-	25, // 29: erp.insights.v1.InsightsService.SetLeadTime:input_type -> erp.insights.v1.SetLeadTimeRequest
-	27, // 30: erp.insights.v1.InsightsService.RebuildFacts:input_type -> erp.insights.v1.RebuildFactsRequest
-	29, // 31: erp.insights.v1.InsightsService.CheckFacts:input_type -> erp.insights.v1.CheckFactsRequest
-	1,  // 32: erp.insights.v1.InsightsService.GetAbc:output_type -> erp.insights.v1.GetAbcResponse
-	4,  // 33: erp.insights.v1.InsightsService.GetCustomers:output_type -> erp.insights.v1.GetCustomersResponse
-	9,  // 34: erp.insights.v1.InsightsService.GetChannels:output_type -> erp.insights.v1.GetChannelsResponse
-	32, // 35: erp.insights.v1.InsightsService.ImportShopTraffic:output_type -> erp.insights.v1.ImportShopTrafficResponse
-	13, // 36: erp.insights.v1.InsightsService.GetReplenishment:output_type -> erp.insights.v1.GetReplenishmentResponse
-	34, // 37: erp.insights.v1.InsightsService.ExportInsight:output_type -> google.api.HttpBody
-	21, // 38: erp.insights.v1.InsightsService.ListSuggestions:output_type -> erp.insights.v1.ListSuggestionsResponse
-	24, // 39: erp.insights.v1.InsightsService.ConfirmSuggestion:output_type -> erp.insights.v1.ConfirmSuggestionResponse
-	26, // 40: erp.insights.v1.InsightsService.SetLeadTime:output_type -> erp.insights.v1.SetLeadTimeResponse
-	28, // 41: erp.insights.v1.InsightsService.RebuildFacts:output_type -> erp.insights.v1.RebuildFactsResponse
-	30, // 42: erp.insights.v1.InsightsService.CheckFacts:output_type -> erp.insights.v1.CheckFactsResponse
-	32, // [32:43] is the sub-list for method output_type
-	21, // [21:32] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	22, // 18: erp.insights.v1.GetReplenishmentResponse.suggestions:type_name -> erp.insights.v1.Suggestion
+	16, // 19: erp.insights.v1.SupplierOrder.lines:type_name -> erp.insights.v1.SupplierOrderLine
+	22, // 20: erp.insights.v1.ListSuggestionsResponse.suggestions:type_name -> erp.insights.v1.Suggestion
+	23, // 21: erp.insights.v1.Suggestion.document:type_name -> erp.insights.v1.CreatedDocument
+	25, // 22: erp.insights.v1.ConfirmSuggestionRequest.prices:type_name -> erp.insights.v1.LinePrice
+	22, // 23: erp.insights.v1.ConfirmSuggestionResponse.suggestion:type_name -> erp.insights.v1.Suggestion
+	22, // 24: erp.insights.v1.ConfirmSuggestionResponse.confirmed:type_name -> erp.insights.v1.Suggestion
+	0,  // 25: erp.insights.v1.InsightsService.GetAbc:input_type -> erp.insights.v1.GetAbcRequest
+	3,  // 26: erp.insights.v1.InsightsService.GetCustomers:input_type -> erp.insights.v1.GetCustomersRequest
+	8,  // 27: erp.insights.v1.InsightsService.GetChannels:input_type -> erp.insights.v1.GetChannelsRequest
+	33, // 28: erp.insights.v1.InsightsService.ImportShopTraffic:input_type -> erp.insights.v1.ImportShopTrafficRequest
+	12, // 29: erp.insights.v1.InsightsService.GetReplenishment:input_type -> erp.insights.v1.GetReplenishmentRequest
+	19, // 30: erp.insights.v1.InsightsService.ExportInsight:input_type -> erp.insights.v1.ExportInsightRequest
+	20, // 31: erp.insights.v1.InsightsService.ListSuggestions:input_type -> erp.insights.v1.ListSuggestionsRequest
+	24, // 32: erp.insights.v1.InsightsService.ConfirmSuggestion:input_type -> erp.insights.v1.ConfirmSuggestionRequest
+	27, // 33: erp.insights.v1.InsightsService.SetLeadTime:input_type -> erp.insights.v1.SetLeadTimeRequest
+	29, // 34: erp.insights.v1.InsightsService.RebuildFacts:input_type -> erp.insights.v1.RebuildFactsRequest
+	31, // 35: erp.insights.v1.InsightsService.CheckFacts:input_type -> erp.insights.v1.CheckFactsRequest
+	1,  // 36: erp.insights.v1.InsightsService.GetAbc:output_type -> erp.insights.v1.GetAbcResponse
+	4,  // 37: erp.insights.v1.InsightsService.GetCustomers:output_type -> erp.insights.v1.GetCustomersResponse
+	9,  // 38: erp.insights.v1.InsightsService.GetChannels:output_type -> erp.insights.v1.GetChannelsResponse
+	34, // 39: erp.insights.v1.InsightsService.ImportShopTraffic:output_type -> erp.insights.v1.ImportShopTrafficResponse
+	13, // 40: erp.insights.v1.InsightsService.GetReplenishment:output_type -> erp.insights.v1.GetReplenishmentResponse
+	36, // 41: erp.insights.v1.InsightsService.ExportInsight:output_type -> google.api.HttpBody
+	21, // 42: erp.insights.v1.InsightsService.ListSuggestions:output_type -> erp.insights.v1.ListSuggestionsResponse
+	26, // 43: erp.insights.v1.InsightsService.ConfirmSuggestion:output_type -> erp.insights.v1.ConfirmSuggestionResponse
+	28, // 44: erp.insights.v1.InsightsService.SetLeadTime:output_type -> erp.insights.v1.SetLeadTimeResponse
+	30, // 45: erp.insights.v1.InsightsService.RebuildFacts:output_type -> erp.insights.v1.RebuildFactsResponse
+	32, // 46: erp.insights.v1.InsightsService.CheckFacts:output_type -> erp.insights.v1.CheckFactsResponse
+	36, // [36:47] is the sub-list for method output_type
+	25, // [25:36] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_erp_insights_v1_insights_service_proto_init() }
@@ -3325,7 +3821,7 @@ func file_erp_insights_v1_insights_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_insights_v1_insights_service_proto_rawDesc), len(file_erp_insights_v1_insights_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   33,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -63,8 +63,11 @@ type InsightsServiceClient interface {
 	ExportInsight(ctx context.Context, in *ExportInsightRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// ListSuggestions answers the stored replenishment suggestions of the daily job.
 	ListSuggestions(ctx context.Context, in *ListSuggestionsRequest, opts ...grpc.CallOption) (*ListSuggestionsResponse, error)
-	// ConfirmSuggestion records a person's confirmation of a draft suggestion (it creates
-	// no purchase order or transfer: that stays a person's act in the warehouse).
+	// ConfirmSuggestion confirms a draft suggestion and creates its warehouse document: an
+	// order suggestion confirms its supplier group (the run's order suggestions of the same
+	// supplier and warehouse) as one purchase order, which goes through approval like any
+	// other; a transfer suggestion becomes a transfer; an expiry suggestion is only marked.
+	// Confirming again answers the same document and creates none.
 	ConfirmSuggestion(ctx context.Context, in *ConfirmSuggestionRequest, opts ...grpc.CallOption) (*ConfirmSuggestionResponse, error)
 	// SetLeadTime sets the replenishment lead time of a supplier or of an item (the item's
 	// wins); days 0 removes the setting (the default is 7 days).
@@ -223,8 +226,11 @@ type InsightsServiceServer interface {
 	ExportInsight(context.Context, *ExportInsightRequest) (*httpbody.HttpBody, error)
 	// ListSuggestions answers the stored replenishment suggestions of the daily job.
 	ListSuggestions(context.Context, *ListSuggestionsRequest) (*ListSuggestionsResponse, error)
-	// ConfirmSuggestion records a person's confirmation of a draft suggestion (it creates
-	// no purchase order or transfer: that stays a person's act in the warehouse).
+	// ConfirmSuggestion confirms a draft suggestion and creates its warehouse document: an
+	// order suggestion confirms its supplier group (the run's order suggestions of the same
+	// supplier and warehouse) as one purchase order, which goes through approval like any
+	// other; a transfer suggestion becomes a transfer; an expiry suggestion is only marked.
+	// Confirming again answers the same document and creates none.
 	ConfirmSuggestion(context.Context, *ConfirmSuggestionRequest) (*ConfirmSuggestionResponse, error)
 	// SetLeadTime sets the replenishment lead time of a supplier or of an item (the item's
 	// wins); days 0 removes the setting (the default is 7 days).
