@@ -1,6 +1,7 @@
 // The manager dashboard: today's orders and sales per channel, the order queues that need
 // a person (exceptions, held for review, waiting for stock), pending approvals, lots near
-// expiry and overdue receivables, from the public API. Charts are inline SVG built here.
+// expiry, overdue receivables and the replenishment job's reorder alerts (a manager confirms
+// one into a purchase order or transfer here), from the public API. Charts are inline SVG built here.
 import * as api from './api.js';
 import { t } from './i18n.js';
 import { el, money, moneyShort, qty, today } from './fmt.js';
@@ -53,8 +54,9 @@ export function render(view) {
   const channels = el('section', { class: 'card', id: 'dash-channels' }, el('h2', {}, t('dash.byChannel')));
   const aging = el('section', { class: 'card', id: 'dash-aging' }, el('h2', {}, t('dash.aging')));
   const lots = el('section', { class: 'card', id: 'dash-lots' }, el('h2', {}, t('dash.expiring')));
+  const reorder = el('section', { class: 'card', id: 'dash-reorder' }, el('h2', {}, t('dash.reorder')));
   view.append(el('h1', {}, t('dash.title'), ' ', el('span', { class: 'muted' }, today())), error, tiles,
-    el('div', { class: 'cols' }, channels, aging), lots);
+    el('div', { class: 'cols' }, channels, aging), reorder, lots);
 
   const safe = (p) => p.catch((err) => {
     if (err.status !== 403 && err.status !== 404) error.textContent = message(err);
@@ -63,7 +65,7 @@ export function render(view) {
   const midnight = new Date();
   midnight.setHours(0, 0, 0, 0);
   (async () => {
-    const [todays, exceptions, held, waiting, approvals, expiring, ageing] = await Promise.all([
+    const [todays, exceptions, held, waiting, approvals, expiring, ageing, suggested] = await Promise.all([
       safe(all('/v1/orders' + api.query({ createdAfter: midnight.toISOString() }), 'orders')),
       safe(all('/v1/orders' + api.query({ exceptionsOnly: true }), 'orders')),
       safe(all('/v1/orders' + api.query({ fulfilState: 'held' }), 'orders')),
@@ -71,6 +73,7 @@ export function render(view) {
       safe(all('/v1/approvalRequests' + api.query({ state: 'PENDING' }), 'approvalRequests')),
       safe(api.get('/v1/lots:expiring' + api.query({ withinDays: 30 }))),
       safe(api.get('/v1/aging' + api.query({ asOf: today() }))),
+      safe(api.get('/v1/insights/suggestions')),
     ]);
     if (stopped) return;
     const na = t('dash.na');
@@ -92,6 +95,9 @@ export function render(view) {
       tile('tile-approvals', t('dash.approvals'), approvals ? String(approvals.length) : na, approvals?.length > 0),
       tile('tile-expiring', t('dash.expiring'), expiring ? String((expiring.lots || []).length) : na, expiring?.lots?.length > 0),
       tile('tile-overdue', t('dash.overdue'), overdue === null ? na : money(overdue), overdue > 0));
+    const drafts = suggested ? (suggested.suggestions || []).filter((x) => x.status === 'draft') : null;
+    tiles.append(tile('tile-reorder', t('dash.reorder'), drafts ? String(drafts.length) : na, drafts?.length > 0));
+    reorder.append(drafts?.length ? reorderTable(drafts.slice(0, 30)) : el('p', { class: 'muted' }, drafts ? t('dash.noReorder') : na));
 
     const rows = [...perChannel.entries()].sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label, value, text: moneyShort(value) }));
     channels.append(rows.length ? barChart('chart-channels', rows, '#0b5cad') : el('p', { class: 'muted' }, todays ? t('dash.noSales') : na));
@@ -112,4 +118,36 @@ export function render(view) {
     } else lots.append(el('p', { class: 'muted' }, expiring ? t('dash.noLots') : na));
   })();
   return () => { stopped = true; };
+}
+
+// reorderTable lists draft suggestions; orders and transfers confirm into a purchase order
+// or transfer (a supplier group at once), expiry warnings only say what to sell first.
+function reorderTable(drafts) {
+  const where = (x) => x.kind === 'transfer'
+    ? `${x.fromWarehouseName || '#' + x.fromWarehouseId} → ${x.warehouseName || '#' + x.warehouseId}`
+    : x.warehouseName || '#' + x.warehouseId;
+  const row = (x) => {
+    const cell = el('td', {});
+    if (x.kind !== 'expiry') {
+      const b = el('button', { type: 'button', class: 'secondary confirm-suggestion', id: 'suggestion-' + x.id }, t('dash.confirm'));
+      b.onclick = async () => {
+        b.disabled = true;
+        try {
+          const r = await api.post(`/v1/insights/suggestions/${x.id}:confirm`, {});
+          cell.replaceChildren(el('span', { class: 'badge' }, r.suggestion?.document?.number || t('dash.confirmed')));
+        } catch (err) {
+          b.disabled = false;
+          cell.append(el('p', { class: 'error' }, message(err)));
+        }
+      };
+      cell.append(b);
+    }
+    return el('tr', {}, el('td', {}, t('reorder.' + x.kind)),
+      el('td', {}, `${x.itemSku || '#' + x.itemId} ${x.itemName || ''}`, x.lot ? ` · ${x.lot}` : ''),
+      el('td', {}, where(x), x.kind === 'order' && x.supplierName ? ` · ${x.supplierName}` : ''),
+      el('td', { class: 'num' }, qty(x.quantity)), cell);
+  };
+  return el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('dash.kind')), el('th', {}, t('inbox.item')),
+    el('th', {}, t('dash.where')), el('th', { class: 'num' }, t('inbox.qty')), el('th', {}))),
+  el('tbody', {}, drafts.map(row)));
 }
