@@ -171,12 +171,12 @@ func approvalDocument(d warehouse.ApprovalDocument) approval.Document {
 	return doc
 }
 
-func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, candidates ...warehouse.ApprovalDocument) (int64, error) {
+func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, candidates []warehouse.ApprovalDocument, also ...string) (int64, error) {
 	docs := make([]approval.Document, len(candidates))
 	for i, d := range candidates {
 		docs[i] = approvalDocument(d)
 	}
-	id, _, err := w.a.Approval.SubmitFirst(ctx, tx, docs)
+	id, _, err := w.a.Approval.SubmitFirst(ctx, tx, docs, also...)
 	return id, err
 }
 

@@ -513,6 +513,22 @@ func TestSubmitFirst(t *testing.T) {
 	if pending != 2 {
 		t.Fatalf("%d requests after Matches, want 2", pending)
 	}
+	// offered as a plain order only (say the price was raised to the floor), naming the
+	// floor type in also: its pending floor request is superseded all the same
+	var third int64
+	must(t, g.Transaction(func(tx *gorm.DB) error {
+		var err error
+		third, typ, err = svc.SubmitFirst(ctx, tx, []approval.Document{doc(approval.TypeDeliveryOrder, 0)},
+			approval.TypePriceBelowFloor, approval.TypeOverCreditLimit)
+		return err
+	}))
+	if r := get(third); typ != approval.TypeDeliveryOrder || r.State != "PENDING" || get(second).State != "SUPERSEDED" {
+		t.Fatalf("third submission %s %+v, second %+v", typ, r, get(second))
+	}
+	must(t, g.Raw(`SELECT COUNT(*) FROM approval_requests WHERE document_id = 4242 AND state = 'PENDING'`).Scan(&pending).Error)
+	if pending != 1 {
+		t.Fatalf("%d pending requests for one document after the third submission", pending)
+	}
 	// bad candidates are refused, naming the field
 	for name, c := range map[string][]approval.Document{
 		"":                 {},
@@ -524,5 +540,9 @@ func TestSubmitFirst(t *testing.T) {
 		if !ok || e.Kind != apperr.KindInvalid || name != "" && (len(e.Violations) == 0 || e.Violations[0].Field != name) {
 			t.Fatalf("candidates %+v: %v", c, err)
 		}
+	}
+	_, _, err := svc.SubmitFirst(ctx, g, []approval.Document{doc(approval.TypeDeliveryOrder, 0)}, "sales_order")
+	if e, ok := apperr.As(err); !ok || len(e.Violations) != 1 || e.Violations[0].Field != "also[0]" {
+		t.Fatalf("an unknown type in also: %v", err)
 	}
 }

@@ -116,23 +116,28 @@ func (s *Service) Submit(ctx context.Context, tx *gorm.DB, d Document) (int64, e
 // inside the caller's transaction tx: candidates are the document under each type, in
 // order of precedence (a delivery order as price_below_floor, then over_credit_limit, then
 // delivery_order), and the first whose type has a matching flow is submitted. A pending
-// request of the document under any candidate's type is superseded first, so the document
-// keeps at most one pending request whichever type it goes under. It answers the new
-// request's id and the type taken, or 0 and "" when no flow of any candidate matches.
+// request of the document under any candidate's type, or under the types in also (those
+// it may have gone under before but does not qualify for now), is superseded first, so the
+// document keeps at most one pending request whichever type it goes under. It answers the
+// new request's id and the type taken, or 0 and "" when no flow of any candidate matches.
 // Errors: Invalid (no candidates, an unknown type, candidates of different documents),
 // ErrNoApprover.
-func (s *Service) SubmitFirst(ctx context.Context, tx *gorm.DB, candidates []Document) (int64, string, error) {
-	if err := checkCandidates(candidates); err != nil {
+func (s *Service) SubmitFirst(ctx context.Context, tx *gorm.DB, candidates []Document, also ...string) (int64, string, error) {
+	if err := checkCandidates(candidates, also); err != nil {
 		return 0, "", err
 	}
 	st, now := store{tx}, s.clock()
 	seen := map[string]bool{}
+	types := slices.Clone(also)
 	for _, d := range candidates {
-		if seen[d.Type] {
+		types = append(types, d.Type)
+	}
+	for _, t := range types {
+		if seen[t] {
 			continue
 		}
-		seen[d.Type] = true
-		if _, err := st.supersede(d.Type, d.ID, now); err != nil {
+		seen[t] = true
+		if _, err := st.supersede(t, candidates[0].ID, now); err != nil {
 			return 0, "", err
 		}
 	}
@@ -191,7 +196,7 @@ func firstMatch(st store, d Document) (Flow, string, bool, error) {
 
 // checkCandidates refuses an empty list, unknown types and candidates that are not all
 // the same document.
-func checkCandidates(candidates []Document) error {
+func checkCandidates(candidates []Document, also []string) error {
 	if len(candidates) == 0 {
 		return apperr.Invalid("document", "at least one candidate is required")
 	}
@@ -203,6 +208,9 @@ func checkCandidates(candidates []Document) error {
 		}
 		v.Check(slices.Contains(DocumentTypes, d.Type), field+".type", "unknown document type "+d.Type)
 		v.Check(d.ID == candidates[0].ID, field+".id", "all candidates must be the same document")
+	}
+	for i, t := range also {
+		v.Check(slices.Contains(DocumentTypes, t), fmt.Sprintf("also[%d]", i), "unknown document type "+t)
 	}
 	return v.Err("invalid approval submission")
 }

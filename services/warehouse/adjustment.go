@@ -100,7 +100,7 @@ func (s *Service) holdAdjustment(ctx context.Context, tx *gorm.DB, w catalog.War
 	if a, err = st.insertAdjustment(a, s.clock()); err != nil {
 		return AdjustmentResult{}, err
 	}
-	req, err := s.approvals.Submit(ctx, tx, a.approvalDocument())
+	req, err := s.approvals.Submit(ctx, tx, []ApprovalDocument{a.approvalDocument()})
 	if err != nil {
 		return AdjustmentResult{}, err
 	}

@@ -74,9 +74,10 @@ type ApprovalDocument struct {
 type Approvals interface {
 	// Submit starts approval of the first candidate whose type has a matching flow; the
 	// candidates are one document under several types, in order of precedence, and a
-	// pending request of the document under any of their types is superseded. It answers
-	// the request id, or 0 when no flow matches (the document needs no approval).
-	Submit(ctx context.Context, tx *gorm.DB, candidates ...ApprovalDocument) (int64, error)
+	// pending request of the document under any of their types, or of the types in also,
+	// is superseded. It answers the request id, or 0 when no flow matches (the document
+	// needs no approval).
+	Submit(ctx context.Context, tx *gorm.DB, candidates []ApprovalDocument, also ...string) (int64, error)
 	// Needed reports whether a flow matches d (whether Submit would start a request),
 	// without starting one.
 	Needed(ctx context.Context, tx *gorm.DB, d ApprovalDocument) (bool, error)
@@ -138,8 +139,8 @@ func (s *Service) submitPurchaseOrder(ctx context.Context, tx *gorm.DB, p Purcha
 	if err != nil {
 		return p, err
 	}
-	req, err := s.approvals.Submit(ctx, tx, ApprovalDocument{Type: approvalPurchaseOrder, ID: p.ID, Number: p.Number,
-		Amount: amount, Branch: p.Branch, Warehouse: p.Warehouse, Maker: p.CreatedBy})
+	req, err := s.approvals.Submit(ctx, tx, []ApprovalDocument{{Type: approvalPurchaseOrder, ID: p.ID, Number: p.Number,
+		Amount: amount, Branch: p.Branch, Warehouse: p.Warehouse, Maker: p.CreatedBy}})
 	if err != nil {
 		return p, err
 	}
@@ -234,7 +235,8 @@ func (s *Service) submitDeliveryOrder(ctx context.Context, tx *gorm.DB, d Delive
 			candidates = append(candidates, doc)
 		}
 	}
-	req, err := s.approvals.Submit(ctx, tx, candidates...)
+	// every type the order could wait under, so an earlier request under another is superseded
+	req, err := s.approvals.Submit(ctx, tx, candidates, approvalPriceBelowFloor, approvalOverCreditLimit, approvalDeliveryOrder)
 	if err != nil || req == 0 {
 		return d, err
 	}

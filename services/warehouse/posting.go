@@ -607,8 +607,8 @@ func (s *Service) completeCount(ctx context.Context, tx *gorm.DB, x Session, p *
 			}
 		}
 		maker := reqctx.PrincipalFrom(ctx).ID
-		req, err := s.approvals.Submit(ctx, tx, ApprovalDocument{Type: approvalStocktake, ID: stk.ID, Number: stk.Number,
-			Amount: amount, Branch: stk.Branch, Warehouse: stk.Warehouse, Maker: maker})
+		req, err := s.approvals.Submit(ctx, tx, []ApprovalDocument{{Type: approvalStocktake, ID: stk.ID, Number: stk.Number,
+			Amount: amount, Branch: stk.Branch, Warehouse: stk.Warehouse, Maker: maker}})
 		if err != nil {
 			return 0, err
 		}
