@@ -140,6 +140,8 @@ var Table = map[string]Rule{
 	wms + "GetStocktake":          read(staff...),
 	// manual corrections are restricted to managers
 	wms + "CreateAdjustment":    write(manager),
+	wms + "GetAdjustment":       read(staff...),
+	wms + "ListAdjustments":     read(staff...),
 	wms + "OpenScanSession":     write(manager, warehouse),
 	wms + "GetScanSession":      read(manager, warehouse),
 	wms + "Scan":                write(manager, warehouse),

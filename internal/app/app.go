@@ -162,28 +162,47 @@ func (a *App) jobList() []jobs.Job {
 }
 
 // warehouseApprovals adapts the approval service to the warehouse's consumer-side
-// interface, so that warehouse does not import approval.
+// interface, so that warehouse does not import approval, and answers the credit position
+// of a customer from reconcile.
 type warehouseApprovals struct{ a *App }
 
-func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, d warehouse.ApprovalDocument) (int64, error) {
+func approvalDocument(d warehouse.ApprovalDocument) approval.Document {
 	doc := approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
 		Warehouse: d.Warehouse, Maker: d.Maker}
-	if d.Customer != 0 && w.a.Reconcile != nil {
-		// the customer's credit position: what it owes on delivery basis, with this order,
-		// over its credit limit
-		c, err := w.a.Catalog.Customer(ctx, d.Customer)
-		if err != nil {
-			return 0, err
-		}
-		if c.CreditLimit > 0 {
-			owed, err := w.a.Reconcile.Balance(ctx, d.Customer)
-			if err != nil {
-				return 0, err
-			}
-			doc.Attributes = map[string]int64{approval.AttrCreditOver: max(0, owed+d.Amount-c.CreditLimit)}
-		}
+	if d.DiscountBp != 0 || d.CreditOver != 0 {
+		doc.Attributes = map[string]int64{approval.AttrDiscountBp: d.DiscountBp, approval.AttrCreditOver: d.CreditOver}
 	}
-	return w.a.Approval.Submit(ctx, tx, doc)
+	return doc
+}
+
+func (w warehouseApprovals) Submit(ctx context.Context, tx *gorm.DB, candidates []warehouse.ApprovalDocument, also ...string) (int64, error) {
+	docs := make([]approval.Document, len(candidates))
+	for i, d := range candidates {
+		docs[i] = approvalDocument(d)
+	}
+	id, _, err := w.a.Approval.SubmitFirst(ctx, tx, docs, also...)
+	return id, err
+}
+
+func (w warehouseApprovals) Needed(ctx context.Context, tx *gorm.DB, d warehouse.ApprovalDocument) (bool, error) {
+	return w.a.Approval.Matches(ctx, tx, approvalDocument(d))
+}
+
+// CreditOver is what the customer owes on delivery basis (reconcile's Balance, what our
+// statements show), with amount more, over its credit limit; 0 without a limit.
+func (w warehouseApprovals) CreditOver(ctx context.Context, customer, amount int64) (int64, error) {
+	if w.a.Reconcile == nil {
+		return 0, nil
+	}
+	c, err := w.a.Catalog.Customer(ctx, customer)
+	if err != nil || c.CreditLimit <= 0 {
+		return 0, err
+	}
+	owed, err := w.a.Reconcile.Balance(ctx, customer)
+	if err != nil {
+		return 0, err
+	}
+	return max(0, owed+amount-c.CreditLimit), nil
 }
 
 // financeApprovals adapts the approval service to finance's consumer-side interface.

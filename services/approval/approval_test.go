@@ -9,8 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
+	"github.com/erphub/erphub/internal/apperr"
 	"github.com/erphub/erphub/internal/apptest"
 	"github.com/erphub/erphub/internal/reqctx"
+	"github.com/erphub/erphub/services/approval"
 	"github.com/erphub/erphub/services/catalog"
 )
 
@@ -441,3 +445,104 @@ func TestConcurrentDecisions(t *testing.T) {
 }
 
 func jsonUnmarshalLoose(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestSubmitFirst: one document offered under several types goes through the first type
+// whose flow matches, and keeps at most one pending request whichever type it goes under;
+// Matches answers the same without submitting.
+func TestSubmitFirst(t *testing.T) {
+	w := newWorld(t)
+	boss := w.user(t, "boss", reqctx.RoleManager)
+	flow := func(docType string, conditions []map[string]any) int64 {
+		return apptest.ID(t, w.e.MustDo(t, 200, "POST", "/v1/approvalFlows", w.e.Admin, map[string]any{"name": docType,
+			"documentType": docType, "active": true, "conditions": conditions,
+			"steps": []map[string]any{{"users": []int64{boss.id}}}}))
+	}
+	floor := flow(approval.TypePriceBelowFloor, []map[string]any{{"minDiscountBp": 500}})
+	order := flow(approval.TypeDeliveryOrder, nil)
+	svc, g, ctx := w.e.App.Approval, w.e.App.DB, t.Context()
+	doc := func(docType string, discountBp int64) approval.Document {
+		return approval.Document{Type: docType, ID: 4242, Number: "DO-T-4242", Amount: 12_345, Branch: w.branch.ID,
+			Warehouse: w.warehouse.ID, Maker: w.buyerID, Attributes: map[string]int64{approval.AttrDiscountBp: discountBp}}
+	}
+	submit := func(discountBp int64) (int64, string) {
+		t.Helper()
+		var id int64
+		var typ string
+		must(t, g.Transaction(func(tx *gorm.DB) error {
+			var err error
+			id, typ, err = svc.SubmitFirst(ctx, tx, []approval.Document{doc(approval.TypePriceBelowFloor, discountBp),
+				doc(approval.TypeDeliveryOrder, discountBp)})
+			return err
+		}))
+		return id, typ
+	}
+	get := func(id int64) request {
+		t.Helper()
+		var r request
+		w.e.MustDo(t, 200, "GET", fmt.Sprintf("/v1/approvalRequests/%d", id), w.e.Admin, nil).Decode(t, &r)
+		return r
+	}
+	// 3 % below the floor: the floor flow wants 5 %, so the order's own flow applies
+	first, typ := submit(300)
+	if r := get(first); typ != approval.TypeDeliveryOrder || r.Flow != order || r.DocumentType != typ || r.State != "PENDING" {
+		t.Fatalf("first submission %s %+v", typ, r)
+	}
+	// 8 %: the floor flow; the pending delivery_order request of the document is superseded
+	second, typ := submit(800)
+	if r := get(second); typ != approval.TypePriceBelowFloor || r.Flow != floor || r.Amount != 12_345 || r.State != "PENDING" {
+		t.Fatalf("second submission %s %+v", typ, r)
+	}
+	if r := get(first); r.State != "SUPERSEDED" {
+		t.Fatalf("first request after the second %+v", r)
+	}
+	var pending int64
+	must(t, g.Raw(`SELECT COUNT(*) FROM approval_requests WHERE document_id = 4242 AND state = 'PENDING'`).Scan(&pending).Error)
+	if pending != 1 {
+		t.Fatalf("%d pending requests for one document", pending)
+	}
+	// Matches answers without submitting
+	for bp, want := range map[int64]bool{300: false, 500: true} {
+		if ok, err := svc.Matches(ctx, g, doc(approval.TypePriceBelowFloor, bp)); err != nil || ok != want {
+			t.Fatalf("matches at %d bp: %v %v", bp, ok, err)
+		}
+	}
+	if ok, err := svc.Matches(ctx, g, doc(approval.TypeStocktake, 0)); err != nil || ok {
+		t.Fatalf("a type without flows matches: %v %v", ok, err)
+	}
+	must(t, g.Raw(`SELECT COUNT(*) FROM approval_requests WHERE document_id = 4242`).Scan(&pending).Error)
+	if pending != 2 {
+		t.Fatalf("%d requests after Matches, want 2", pending)
+	}
+	// offered as a plain order only (say the price was raised to the floor), naming the
+	// floor type in also: its pending floor request is superseded all the same
+	var third int64
+	must(t, g.Transaction(func(tx *gorm.DB) error {
+		var err error
+		third, typ, err = svc.SubmitFirst(ctx, tx, []approval.Document{doc(approval.TypeDeliveryOrder, 0)},
+			approval.TypePriceBelowFloor, approval.TypeOverCreditLimit)
+		return err
+	}))
+	if r := get(third); typ != approval.TypeDeliveryOrder || r.State != "PENDING" || get(second).State != "SUPERSEDED" {
+		t.Fatalf("third submission %s %+v, second %+v", typ, r, get(second))
+	}
+	must(t, g.Raw(`SELECT COUNT(*) FROM approval_requests WHERE document_id = 4242 AND state = 'PENDING'`).Scan(&pending).Error)
+	if pending != 1 {
+		t.Fatalf("%d pending requests for one document after the third submission", pending)
+	}
+	// bad candidates are refused, naming the field
+	for name, c := range map[string][]approval.Document{
+		"":                 {},
+		"candidates[1].id": {doc(approval.TypePriceBelowFloor, 0), {Type: approval.TypeDeliveryOrder, ID: 1}},
+		"document.type":    {{Type: "invoice", ID: 1}},
+	} {
+		_, _, err := svc.SubmitFirst(ctx, g, c)
+		e, ok := apperr.As(err)
+		if !ok || e.Kind != apperr.KindInvalid || name != "" && (len(e.Violations) == 0 || e.Violations[0].Field != name) {
+			t.Fatalf("candidates %+v: %v", c, err)
+		}
+	}
+	_, _, err := svc.SubmitFirst(ctx, g, []approval.Document{doc(approval.TypeDeliveryOrder, 0)}, "sales_order")
+	if e, ok := apperr.As(err); !ok || len(e.Violations) != 1 || e.Violations[0].Field != "also[0]" {
+		t.Fatalf("an unknown type in also: %v", err)
+	}
+}

@@ -4,8 +4,12 @@
 // A document that may need approval is submitted by its own service inside that service's
 // transaction (Service.Submit): the first active flow of its type, by priority, whose
 // conditions match applies, at its current version; a document no flow matches needs no
-// approval. The request keeps its flow version; a new submission of the same document
-// supersedes a pending request. Each step names a role (optionally limited to the
+// approval. A document that may go under several types (a delivery order below a floor
+// price, over a credit limit, or plain) is offered as candidates in order of precedence
+// (Service.SubmitFirst): the first type with a matching flow applies. Service.Matches
+// answers whether a flow would match without submitting. The request keeps its flow
+// version; a new submission of the same document supersedes a pending request (under any
+// of the candidate types). Each step names a role (optionally limited to the
 // document's branch) or users, who are resolved into assignments when the step starts
 // (never the maker: nobody approves their own document). ANY needs one approval, ALL every
 // assignee's; one rejection ends the request.

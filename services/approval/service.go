@@ -112,19 +112,44 @@ func (s *Service) ListFlows(ctx context.Context, docType string) ([]Flow, error)
 // first step. It answers the new request's id, or 0 when no flow matches (the document
 // needs no approval). Errors: Invalid (unknown type), ErrNoApprover.
 func (s *Service) Submit(ctx context.Context, tx *gorm.DB, d Document) (int64, error) {
-	if !slices.Contains(DocumentTypes, d.Type) {
-		return 0, apperr.Invalid("document.type", "unknown document type "+d.Type)
+	id, _, err := s.SubmitFirst(ctx, tx, []Document{d})
+	return id, err
+}
+
+// SubmitFirst starts approval of one document that may go through flows of several types,
+// inside the caller's transaction tx: candidates are the document under each type, in
+// order of precedence (a delivery order as price_below_floor, then over_credit_limit, then
+// delivery_order), and the first whose type has a matching flow is submitted. A pending
+// request of the document under any candidate's type, or under the types in also (those
+// it may have gone under before but does not qualify for now), is superseded first, so the
+// document keeps at most one pending request whichever type it goes under. It answers the
+// new request's id and the type taken, or 0 and "" when no flow of any candidate matches.
+// Errors: Invalid (no candidates, an unknown type, candidates of different documents),
+// ErrNoApprover.
+func (s *Service) SubmitFirst(ctx context.Context, tx *gorm.DB, candidates []Document, also ...string) (int64, string, error) {
+	if err := checkCandidates(candidates, also); err != nil {
+		return 0, "", err
 	}
 	st, now := store{tx}, s.clock()
-	if _, err := st.supersede(d.Type, d.ID, now); err != nil {
-		return 0, err
+	seen := map[string]bool{}
+	types := slices.Clone(also)
+	for _, d := range candidates {
+		types = append(types, d.Type)
 	}
-	flows, err := st.flows(d.Type, true)
-	if err != nil {
-		return 0, err
+	for _, t := range types {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if _, err := st.supersede(t, candidates[0].ID, now); err != nil {
+			return 0, "", err
+		}
 	}
-	for _, f := range flows {
-		cond, ok := f.match(d)
+	for _, d := range candidates {
+		f, cond, ok, err := firstMatch(st, d)
+		if err != nil {
+			return 0, "", err
+		}
 		if !ok {
 			continue
 		}
@@ -133,17 +158,65 @@ func (s *Service) Submit(ctx context.Context, tx *gorm.DB, d Document) (int64, e
 			FlowName: f.Name, Condition: text.Clip(cond, 255), State: StatePending, Step: 1, CreateTime: now}
 		users, err := s.approvers(ctx, f.Steps[0], r)
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		if r.ID, err = st.insertRequest(r, now); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		if err := st.assign(r.ID, 1, users); err != nil {
-			return 0, err
+			return 0, "", err
 		}
-		return r.ID, s.notify(ctx, tx, "新审批 New approval request", r, f.Steps[0].Name, "")
+		return r.ID, d.Type, s.notify(ctx, tx, "新审批 New approval request", r, f.Steps[0].Name, "")
 	}
-	return 0, nil
+	return 0, "", nil
+}
+
+// Matches reports whether a flow of d's type matches d, that is whether Submit would start
+// a request, without starting one or superseding anything; tx is the caller's transaction
+// (or the pool). A service uses it to decide whether to store a document as waiting before
+// it has an id to submit. Errors: Invalid (unknown type).
+func (s *Service) Matches(ctx context.Context, tx *gorm.DB, d Document) (bool, error) {
+	if !slices.Contains(DocumentTypes, d.Type) {
+		return false, apperr.Invalid("document.type", "unknown document type "+d.Type)
+	}
+	_, _, ok, err := firstMatch(store{tx.WithContext(ctx)}, d)
+	return ok, err
+}
+
+// firstMatch answers the first active flow of d's type, by priority, that matches d, with
+// the condition it matched on.
+func firstMatch(st store, d Document) (Flow, string, bool, error) {
+	flows, err := st.flows(d.Type, true)
+	if err != nil {
+		return Flow{}, "", false, err
+	}
+	for _, f := range flows {
+		if cond, ok := f.match(d); ok {
+			return f, cond, true, nil
+		}
+	}
+	return Flow{}, "", false, nil
+}
+
+// checkCandidates refuses an empty list, unknown types and candidates that are not all
+// the same document.
+func checkCandidates(candidates []Document, also []string) error {
+	if len(candidates) == 0 {
+		return apperr.Invalid("document", "at least one candidate is required")
+	}
+	var v apperr.Violations
+	for i, d := range candidates {
+		field := "document"
+		if len(candidates) > 1 {
+			field = fmt.Sprintf("candidates[%d]", i)
+		}
+		v.Check(slices.Contains(DocumentTypes, d.Type), field+".type", "unknown document type "+d.Type)
+		v.Check(d.ID == candidates[0].ID, field+".id", "all candidates must be the same document")
+	}
+	for i, t := range also {
+		v.Check(slices.Contains(DocumentTypes, t), fmt.Sprintf("also[%d]", i), "unknown document type "+t)
+	}
+	return v.Err("invalid approval submission")
 }
 
 // approvers resolves a step into user ids, without the maker; a role step names every

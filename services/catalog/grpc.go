@@ -168,7 +168,7 @@ func itemToProto(it Item) *catalogv1.Item {
 	p := &catalogv1.Item{Id: it.ID, Sku: it.SKU, Name: it.Name, Unit: it.Unit, Weighed: it.Weighed,
 		LotTracked: it.LotTracked, ShelfLifeDays: it.ShelfLifeDays, VatRateBp: it.VATRateBp, Category: it.Category,
 		Active: it.Active, Archived: it.Archived, Etag: it.Etag(), CreateTime: ts(it.CreateTime), UpdateTime: ts(it.UpdateTime),
-		Barcodes: []string{}, PackBarcodes: []*catalogv1.PackBarcode{}, ScaleCodes: []*catalogv1.ScaleCode{}}
+		Barcodes: []string{}, PackBarcodes: []*catalogv1.PackBarcode{}, ScaleCodes: []*catalogv1.ScaleCode{}, FloorPrice: it.FloorPrice}
 	for _, c := range it.ScaleCodes {
 		p.ScaleCodes = append(p.ScaleCodes, &catalogv1.ScaleCode{Prefix: c.Prefix, ItemCode: c.ItemCode,
 			ValueDigits: c.ValueDigits, Kind: c.Kind, PriceCheck: c.PriceCheck, UnitPrice: c.UnitPrice})
@@ -186,7 +186,7 @@ func itemToProto(it Item) *catalogv1.Item {
 func itemFromProto(p *catalogv1.Item) Item {
 	it := Item{Meta: Meta{ID: p.GetId()}, SKU: p.GetSku(), Name: p.GetName(), Unit: p.GetUnit(), Weighed: p.GetWeighed(),
 		LotTracked: p.GetLotTracked(), ShelfLifeDays: p.GetShelfLifeDays(), VATRateBp: p.GetVatRateBp(),
-		Category: p.GetCategory(), Active: p.GetActive()}
+		Category: p.GetCategory(), Active: p.GetActive(), FloorPrice: p.GetFloorPrice()}
 	for _, c := range p.GetBarcodes() {
 		it.Barcodes = append(it.Barcodes, Barcode{Code: c, Quantity: money.MilliPerUnit})
 	}

@@ -26,6 +26,9 @@ type Item struct {
 	Category      string
 	Active        bool
 	ScaleCodes    []ScaleCode
+	// FloorPrice is the lowest price, fen per unit before VAT, at which people may sell the
+	// item without approval (price_below_floor); 0 = no floor.
+	FloorPrice int64
 }
 
 // ScaleCode says how an item appears in variable-measure EAN-13 codes of scales.
@@ -124,6 +127,8 @@ func (it Item) validate() error {
 	v.Check(it.VATRateBp >= 0 && it.VATRateBp <= 3000, "item.vat_rate_bp",
 		"must be 0-3000 basis points (1300 = 13 %)")
 	text(&v, "item.category", it.Category, false, 64)
+	v.Check(it.FloorPrice >= 0 && it.FloorPrice <= 1_000_000_000_00, "item.floor_price",
+		"must be 0 (no floor) to 10^11 fen per unit")
 	if len(it.Barcodes) > maxBarcodes {
 		v.Addf("item.barcodes", "at most %d barcodes per item", maxBarcodes)
 	}
@@ -209,6 +214,8 @@ func (it Item) patch(in Item, m mask.Set) (Item, error) {
 			it.Active = in.Active
 		case "scale_codes":
 			it.ScaleCodes = in.ScaleCodes
+		case "floor_price":
+			it.FloorPrice = in.FloorPrice
 		case "sku":
 			immutable(&v, "item.sku", it.SKU, in.SKU)
 		default:

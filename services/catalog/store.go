@@ -244,6 +244,7 @@ type itemRow struct {
 	Category      string
 	Active        bool
 	ScaleCodes    string // JSON of []ScaleCode, "" for none
+	FloorPrice    int64  // fen per unit, 0 = none
 }
 
 func (itemRow) TableName() string { return "items" }
@@ -260,7 +261,8 @@ func (barcodeRow) TableName() string { return "item_barcodes" }
 
 func (r itemRow) item(codes []Barcode) Item {
 	it := Item{Meta: r.meta(), SKU: r.SKU, Name: r.Name, Unit: r.Unit, Barcodes: codes, Weighed: r.Weighed,
-		LotTracked: r.LotTracked, ShelfLifeDays: r.ShelfLifeDays, VATRateBp: r.VATRateBp, Category: r.Category, Active: r.Active}
+		LotTracked: r.LotTracked, ShelfLifeDays: r.ShelfLifeDays, VATRateBp: r.VATRateBp, Category: r.Category, Active: r.Active,
+		FloorPrice: r.FloorPrice}
 	if r.ScaleCodes != "" {
 		_ = json.Unmarshal([]byte(r.ScaleCodes), &it.ScaleCodes) // written by scaleCodesJSON only
 	}
@@ -278,7 +280,7 @@ func scaleCodesJSON(codes []ScaleCode) string {
 func itemColumns(it Item) map[string]any {
 	return map[string]any{"name": it.Name, "unit": it.Unit, "weighed": it.Weighed, "lot_tracked": it.LotTracked,
 		"shelf_life_days": it.ShelfLifeDays, "vat_rate_bp": it.VATRateBp, "category": it.Category, "active": it.Active,
-		"scale_codes": scaleCodesJSON(it.ScaleCodes)}
+		"scale_codes": scaleCodesJSON(it.ScaleCodes), "floor_price": it.FloorPrice}
 }
 
 var errScaleCode = apperr.Conflict("item.scale_codes", "another item has this scale code (prefix and item code)")
@@ -301,7 +303,7 @@ func (s store) writeScaleCodes(item int64, codes []ScaleCode) error {
 func (s store) insertItem(it Item, now time.Time) (Item, error) {
 	row := itemRow{RowMeta: newMetaRow(now), SKU: it.SKU, Name: it.Name, Unit: it.Unit, Weighed: it.Weighed,
 		LotTracked: it.LotTracked, ShelfLifeDays: it.ShelfLifeDays, VATRateBp: it.VATRateBp, Category: it.Category,
-		Active: it.Active, ScaleCodes: scaleCodesJSON(it.ScaleCodes)}
+		Active: it.Active, ScaleCodes: scaleCodesJSON(it.ScaleCodes), FloorPrice: it.FloorPrice}
 	if err := s.db.Create(&row).Error; err != nil {
 		return Item{}, conflict(err, map[string]*apperr.Error{"uk_items_sku": errSKU})
 	}
@@ -376,7 +378,7 @@ func (s store) barcodeOwners(codes []Barcode, except int64) (map[string]int64, e
 // scan and order line resolves items). lock takes row locks for a read-modify-write.
 func (s store) item(id int64, lock bool) (Item, error) {
 	q := `SELECT i.id, i.archived, i.version, i.created_at, i.updated_at, i.sku, i.name, i.unit, i.weighed,
-		i.lot_tracked, i.shelf_life_days, i.vat_rate_bp, i.category, i.active, i.scale_codes, b.code, b.quantity
+		i.lot_tracked, i.shelf_life_days, i.vat_rate_bp, i.category, i.active, i.scale_codes, i.floor_price, b.code, b.quantity
 		FROM items i LEFT JOIN item_barcodes b ON b.item_id = i.id WHERE i.id = ? ORDER BY b.position`
 	if lock {
 		q += " FOR UPDATE"
@@ -395,7 +397,7 @@ func (s store) item(id int64, lock bool) (Item, error) {
 		var code sql.NullString
 		var qty sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Archived, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.SKU, &r.Name, &r.Unit,
-			&r.Weighed, &r.LotTracked, &r.ShelfLifeDays, &r.VATRateBp, &r.Category, &r.Active, &r.ScaleCodes, &code, &qty); err != nil {
+			&r.Weighed, &r.LotTracked, &r.ShelfLifeDays, &r.VATRateBp, &r.Category, &r.Active, &r.ScaleCodes, &r.FloorPrice, &code, &qty); err != nil {
 			return Item{}, err
 		}
 		found = true

@@ -5,7 +5,10 @@
 //
 // Invariants:
 //   - every movement follows a document and is posted atomically when its scan session
-//     completes (or, for adjustments, when it is made); posted documents never change;
+//     completes (or, for adjustments, when it is made); a document whose approval flow
+//     matches (an adjustment, a stocktake count, an order) moves nothing until approved,
+//     and an approved adjustment or count posts once, whole, or not at all (failed);
+//     posted documents never change;
 //   - the stock ledger is append-only; on hand per (warehouse, item, lot) and per
 //     (warehouse, item) always equals the ledger's sum, and the stock value per
 //     (warehouse, item) always equals the ledger's value sum (moving average: an issue

@@ -19,6 +19,9 @@ const (
 	StatusInTransit         = "in_transit"
 	StatusCancelled         = "cancelled"
 	StatusPosted            = "posted"
+	// StatusFailed: approved, but the document could no longer be posted (adjustments,
+	// stocktakes); nothing moved, the reason is kept.
+	StatusFailed = "failed"
 )
 
 // maxLines bounds the lines of one document.
@@ -74,6 +77,8 @@ type DeliveryOrder struct {
 	Lines            []Line
 	CreatedBy        int64
 	CreateTime       time.Time
+	// ApprovalComment is the approver's comment of the last approval outcome.
+	ApprovalComment string
 }
 
 // ResourceName names the order in the audit log.
@@ -102,12 +107,44 @@ type Stocktake struct {
 	Number      string
 	Branch      int64
 	Warehouse   int64
-	Status      string
+	Status      string // open, pending_approval, rejected, failed, posted
 	Remark      string
 	CountedOnly bool
 	Document    int64
 	CreatedBy   int64
 	CreateTime  time.Time
+	// The last count that went through approval: its request, the approver's comment, why
+	// it could not be posted (failed), the session counted and who completed it, its
+	// differences and their value at cost (absolute values summed, fen).
+	ApprovalRequest int64
+	ApprovalComment string
+	Failure         string
+	Session         int64
+	CountedBy       int64
+	Differences     []CountDifference
+	Amount          int64
+}
+
+// CountDifference is one difference a count found: counted minus book, per item and lot.
+type CountDifference struct {
+	Item     int64
+	LotID    int64
+	Lot      string // shown, not stored
+	Quantity int64  // signed milli-units; positive is a gain
+	Value    int64  // signed fen at the unit cost when counted
+}
+
+// countable says whether a stocktake takes a (new) count: open, or its last count was
+// rejected in approval or could not be posted. Errors: ErrCountAwaitingApproval,
+// ErrDocumentClosed.
+func (s Stocktake) countable() error {
+	switch s.Status {
+	case StatusOpen, StatusRejected, StatusFailed:
+		return nil
+	case StatusPendingApproval:
+		return ErrCountAwaitingApproval
+	}
+	return ErrDocumentClosed
 }
 
 // ResourceName names the stocktake in the audit log.
@@ -122,11 +159,44 @@ type AdjustmentLine struct {
 	UnitCost int64 // fen per unit for additions; 0 = current average
 }
 
-// Adjustment is a manual correction with a reason.
+// Adjustment is a manual correction with a reason. One that no approval flow matches is
+// posted at once and is only its stock document; one that a flow matches is stored (ID,
+// Number) with its lines and waits for the outcome.
 type Adjustment struct {
+	ID        int64
+	Number    string
+	Branch    int64
 	Warehouse int64
 	Reason    string
 	Lines     []AdjustmentLine
+	// Status is posted, pending_approval, rejected or failed (approved, but it could no
+	// longer be posted: Failure says why; nothing moved).
+	Status          string
+	Amount          int64 // the lines' value at cost, absolute values summed, fen
+	ApprovalRequest int64
+	ApprovalComment string
+	Failure         string
+	Document        int64 // the posted stock document
+	CreatedBy       int64
+	CreateTime      time.Time
+}
+
+// ResourceName names a stored adjustment in the audit log.
+func (a Adjustment) ResourceName() string { return "adjustments/" + strconv.FormatInt(a.ID, 10) }
+
+// AdjustmentResult answers CreateAdjustment: the adjustment (its Status says posted or
+// pending_approval) and, when it was posted at once, its document.
+type AdjustmentResult struct {
+	Adjustment Adjustment
+	Document   StockDocument
+}
+
+// ResourceName names what was made: the posted document, or the stored adjustment.
+func (r AdjustmentResult) ResourceName() string {
+	if r.Document.ID != 0 {
+		return r.Document.ResourceName()
+	}
+	return r.Adjustment.ResourceName()
 }
 
 // validateLines checks order lines: 1-500, items given, positive quantities, prices not
@@ -193,7 +263,7 @@ func (a Adjustment) validate() error {
 		v.Check(l.Quantity != 0 && l.Quantity > -1_000_000_000_000 && l.Quantity < 1_000_000_000_000, f+".quantity",
 			"must be a non-zero signed quantity in milli-units")
 		v.Check(len(l.Lot) <= 20, f+".lot", "must be at most 20 characters")
-		v.Check(l.UnitCost >= 0, f+".unit_cost", "must not be negative")
+		v.Check(l.UnitCost >= 0 && l.UnitCost <= 1_000_000_000_00, f+".unit_cost", "must be 0 to 10^11 fen")
 	}
 	return v.Err("invalid adjustment")
 }

@@ -71,7 +71,8 @@ func poToProto(p PurchaseOrder) *warehousev1.PurchaseOrder {
 func doToProto(d DeliveryOrder) *warehousev1.DeliveryOrder {
 	return &warehousev1.DeliveryOrder{Id: d.ID, Number: d.Number, Customer: d.Customer, Warehouse: d.Warehouse, Status: d.Status,
 		Outlet: d.Outlet, RetailerPoNumber: d.RetailerPONumber, RequestedDate: dateText(d.RequestedDate), Remark: d.Remark,
-		Lines: linesToProto(d.Lines), CreateTime: ts(d.CreateTime), Branch: d.Branch, Source: d.Source}
+		Lines: linesToProto(d.Lines), CreateTime: ts(d.CreateTime), Branch: d.Branch, Source: d.Source,
+		ApprovalComment: d.ApprovalComment}
 }
 
 func trToProto(t Transfer) *warehousev1.Transfer {
@@ -80,8 +81,26 @@ func trToProto(t Transfer) *warehousev1.Transfer {
 }
 
 func stToProto(x Stocktake) *warehousev1.Stocktake {
-	return &warehousev1.Stocktake{Id: x.ID, Number: x.Number, Warehouse: x.Warehouse, Status: x.Status, Remark: x.Remark,
-		CreateTime: ts(x.CreateTime), Document: x.Document, CountedOnly: x.CountedOnly}
+	out := &warehousev1.Stocktake{Id: x.ID, Number: x.Number, Warehouse: x.Warehouse, Status: x.Status, Remark: x.Remark,
+		CreateTime: ts(x.CreateTime), Document: x.Document, CountedOnly: x.CountedOnly, ApprovalRequest: x.ApprovalRequest,
+		ApprovalComment: x.ApprovalComment, Failure: x.Failure, Amount: x.Amount,
+		Differences: make([]*warehousev1.StocktakeDifference, 0, len(x.Differences))}
+	for _, d := range x.Differences {
+		out.Differences = append(out.Differences, &warehousev1.StocktakeDifference{Item: d.Item, Lot: d.Lot,
+			Quantity: d.Quantity, Value: d.Value})
+	}
+	return out
+}
+
+func adjustmentToProto(a Adjustment) *warehousev1.Adjustment {
+	out := &warehousev1.Adjustment{Id: a.ID, Number: a.Number, Warehouse: a.Warehouse, Reason: a.Reason, Status: a.Status,
+		Amount: a.Amount, ApprovalRequest: a.ApprovalRequest, ApprovalComment: a.ApprovalComment, Failure: a.Failure,
+		Document: a.Document, Branch: a.Branch, CreatedBy: a.CreatedBy, CreateTime: ts(a.CreateTime)}
+	for _, l := range a.Lines {
+		out.Lines = append(out.Lines, &warehousev1.AdjustmentLine{Item: l.Item, Lot: l.Lot, Quantity: l.Quantity,
+			Expiry: dateText(l.Expiry), UnitCost: l.UnitCost})
+	}
+	return out
 }
 
 func docToProto(d StockDocument) *warehousev1.StockDocument {
@@ -289,11 +308,41 @@ func (g *GRPC) CreateAdjustment(ctx context.Context, req *warehousev1.CreateAdju
 	if err := v.Err("invalid adjustment"); err != nil {
 		return nil, err
 	}
-	d, err := g.svc.CreateAdjustment(ctx, a)
+	r, err := g.svc.CreateAdjustment(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	return &warehousev1.CreateAdjustmentResponse{Document: docToProto(d)}, nil
+	out := &warehousev1.CreateAdjustmentResponse{Status: r.Adjustment.Status, ApprovalRequest: r.Adjustment.ApprovalRequest}
+	if r.Document.ID != 0 {
+		out.Document = docToProto(r.Document)
+	}
+	if r.Adjustment.ID != 0 {
+		out.Adjustment = adjustmentToProto(r.Adjustment)
+	}
+	return out, nil
+}
+
+// GetAdjustment implements the RPC.
+func (g *GRPC) GetAdjustment(ctx context.Context, req *warehousev1.GetAdjustmentRequest) (*warehousev1.GetAdjustmentResponse, error) {
+	a, err := g.svc.GetAdjustment(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &warehousev1.GetAdjustmentResponse{Adjustment: adjustmentToProto(a)}, nil
+}
+
+// ListAdjustments implements the RPC.
+func (g *GRPC) ListAdjustments(ctx context.Context, req *warehousev1.ListAdjustmentsRequest) (*warehousev1.ListAdjustmentsResponse, error) {
+	list, next, err := g.svc.ListAdjustments(ctx, req.GetPageSize(), req.GetPageToken(),
+		OrderFilter{Warehouse: req.GetWarehouse(), Status: req.GetStatus()})
+	if err != nil {
+		return nil, err
+	}
+	out := &warehousev1.ListAdjustmentsResponse{NextPageToken: next, Adjustments: []*warehousev1.Adjustment{}}
+	for _, a := range list {
+		out.Adjustments = append(out.Adjustments, adjustmentToProto(a))
+	}
+	return out, nil
 }
 
 // OpenScanSession implements the RPC.
@@ -357,7 +406,12 @@ func (g *GRPC) CompleteScanSession(ctx context.Context, req *warehousev1.Complet
 	if err != nil {
 		return nil, err
 	}
-	return &warehousev1.CompleteScanSessionResponse{ScanSession: sessionToProto(c.Session), Document: docToProto(c.Document)}, nil
+	out := &warehousev1.CompleteScanSessionResponse{ScanSession: sessionToProto(c.Session), Status: c.Status,
+		ApprovalRequest: c.ApprovalRequest}
+	if c.Document.ID != 0 {
+		out.Document = docToProto(c.Document)
+	}
+	return out, nil
 }
 
 // CancelScanSession implements the RPC.

@@ -66,10 +66,13 @@ type PostedLine struct {
 	OrderLine int64  `json:"orderLine,omitempty"` // the purchase/delivery order line
 }
 
-// Completion is a completed session and its posted document.
+// Completion is a completed session and its posted document, or, for a stocktake whose
+// differences a flow matched, the approval request they wait for.
 type Completion struct {
-	Session  Session
-	Document StockDocument
+	Session         Session
+	Document        StockDocument
+	Status          string // posted or pending_approval
+	ApprovalRequest int64
 }
 
 // ResourceName names the completion in the audit log.
@@ -164,7 +167,9 @@ func (p *posting) write(ctx context.Context, tx *gorm.DB) error {
 		return err
 	}
 	p.doc.Number = num
-	p.doc.PostedBy = reqctx.PrincipalFrom(ctx).ID
+	if p.doc.PostedBy == 0 { // set beforehand when approval posts someone's document
+		p.doc.PostedBy = reqctx.PrincipalFrom(ctx).ID
+	}
 	if p.doc, err = p.st.insertDocument(p.doc, p.entries); err != nil {
 		return err
 	}
@@ -197,6 +202,8 @@ func sourceName(kind string, id int64) string {
 		return fmt.Sprintf("transfers/%d", id)
 	case "stocktake":
 		return fmt.Sprintf("stocktakes/%d", id)
+	case "adjustment":
+		return fmt.Sprintf("adjustments/%d", id)
 	}
 	return ""
 }
@@ -260,6 +267,7 @@ func (s *Service) CompleteScanSession(ctx context.Context, id int64, allowPartia
 		}
 		p := s.newPosting(st, live, "", s.clock())
 		p.doc.Carrier, p.doc.Tracking = ship.Carrier, ship.TrackingNumbers
+		var waiting int64 // a stocktake's approval request
 		switch live.Kind {
 		case KindReceive:
 			err = s.postReceipt(st, live, p, totals, allowPartial)
@@ -270,15 +278,27 @@ func (s *Service) CompleteScanSession(ctx context.Context, id int64, allowPartia
 		case KindTransferIn:
 			err = s.postTransferIn(st, live, p, totals)
 		case KindStocktake:
-			err = s.postCount(st, live, p, totals)
+			waiting, err = s.completeCount(ctx, tx, live, p, totals)
 		}
 		if err != nil {
 			return Completion{}, err
+		}
+		if waiting != 0 {
+			// the count is done; its differences wait for approval, nothing is posted
+			if err := st.finishSession(id, "completed", 0, p.now); err != nil {
+				return Completion{}, err
+			}
+			live.Status = "completed"
+			return Completion{Session: live, Status: StatusPendingApproval, ApprovalRequest: waiting}, nil
 		}
 		if err := p.write(ctx, tx); err != nil {
 			return Completion{}, err
 		}
 		if live.Kind == KindStocktake {
+			// posted at once: differences recorded for an earlier, refused count are void
+			if err := tx.Exec(`DELETE FROM stocktake_differences WHERE stocktake_id = ?`, live.DocumentID).Error; err != nil {
+				return Completion{}, err
+			}
 			if err := tx.Exec(`UPDATE stocktakes SET status = ?, document_id = ?, updated_at = ? WHERE id = ?`,
 				StatusPosted, p.doc.ID, p.now, live.DocumentID).Error; err != nil {
 				return Completion{}, err
@@ -288,7 +308,7 @@ func (s *Service) CompleteScanSession(ctx context.Context, id int64, allowPartia
 			return Completion{}, err
 		}
 		live.Status, live.StockDocument = "completed", p.doc.ID
-		return Completion{Session: live, Document: p.doc}, nil
+		return Completion{Session: live, Document: p.doc, Status: StatusPosted}, nil
 	})
 	if err == nil {
 		s.outbox.Notify()
@@ -506,13 +526,18 @@ func (s *Service) postTransferIn(st store, x Session, p *posting, totals []sessi
 	return nil
 }
 
-func (s *Service) postCount(st store, x Session, p *posting, totals []sessionTotal) error {
+// countDiffs compares a stocktake session's count with the book, under locks of the lot
+// levels: counted minus on hand per (item, lot), zeros left out, in (item, lot) order; a
+// full count takes lots it did not find as found empty. It locks the valuations of the
+// items that differ (p.vals). Errors: ErrDocumentClosed, ErrCountAwaitingApproval,
+// ErrNothingScanned.
+func (s *Service) countDiffs(st store, x Session, p *posting, totals []sessionTotal) (Stocktake, []CountDifference, error) {
 	stk, err := st.stocktake(x.DocumentID, true)
 	if err != nil {
-		return err
+		return stk, nil, err
 	}
-	if stk.Status != StatusOpen {
-		return ErrDocumentClosed
+	if err := stk.countable(); err != nil {
+		return stk, nil, err
 	}
 	counted := map[[2]int64]int64{}
 	var countedItems []int64
@@ -528,12 +553,12 @@ func (s *Service) postCount(st store, x Session, p *posting, totals []sessionTot
 	if stk.CountedOnly {
 		scope = countedItems
 		if len(scope) == 0 {
-			return ErrNothingScanned
+			return stk, nil, ErrNothingScanned
 		}
 	}
 	book, err := st.lockLevels(x.Warehouse, scope)
 	if err != nil {
-		return err
+		return stk, nil, err
 	}
 	diffs := map[[2]int64]int64{}
 	for k, onHand := range book {
@@ -546,32 +571,73 @@ func (s *Service) postCount(st store, x Session, p *posting, totals []sessionTot
 	}
 	var items []int64
 	seen := map[int64]bool{}
-	for k, d := range diffs {
-		if d != 0 && !seen[k[0]] {
-			seen[k[0]] = true
-			items = append(items, k[0])
+	var out []CountDifference
+	for _, k := range sortedPairs(diffs) {
+		if d := diffs[k]; d != 0 {
+			out = append(out, CountDifference{Item: k[0], LotID: k[1], Quantity: d})
+			if !seen[k[0]] {
+				seen[k[0]] = true
+				items = append(items, k[0])
+			}
 		}
 	}
-	if err := p.lock(items); err != nil {
-		return err
+	return stk, out, p.lock(items)
+}
+
+// completeCount finishes a stocktake's count in tx. When a stocktake flow matches its
+// differences (their value at the current unit cost, absolute values summed), they are
+// recorded and the stocktake waits: it answers the approval request and posts nothing.
+// Otherwise the differences go into p as gains and losses, and it answers 0.
+func (s *Service) completeCount(ctx context.Context, tx *gorm.DB, x Session, p *posting, totals []sessionTotal) (int64, error) {
+	st := s.store.with(tx)
+	stk, diffs, err := s.countDiffs(st, x, p, totals)
+	if err != nil {
+		return 0, err
 	}
-	for _, k := range sortedPairs(diffs) {
-		d := diffs[k]
-		switch {
-		case d > 0:
-			value, err := money.LineAmount(d, p.vals[k[0]].unitCost())
+	if s.approvals != nil {
+		var amount int64
+		for i, d := range diffs {
+			v, err := money.LineAmount(abs(d.Quantity), p.vals[d.Item].unitCost())
 			if err != nil {
-				return err
+				return 0, err
 			}
-			p.in(k[0], k[1], d, value, 0, 0, 0)
-		case d < 0:
-			if _, err := p.out(k[0], []lotQty{{lot: k[1], q: -d}}, false, 0, 0); err != nil {
-				return err
+			diffs[i].Value, amount = v, amount+v
+			if d.Quantity < 0 {
+				diffs[i].Value = -v
 			}
+		}
+		maker := reqctx.PrincipalFrom(ctx).ID
+		req, err := s.approvals.Submit(ctx, tx, []ApprovalDocument{{Type: approvalStocktake, ID: stk.ID, Number: stk.Number,
+			Amount: amount, Branch: stk.Branch, Warehouse: stk.Warehouse, Maker: maker}})
+		if err != nil {
+			return 0, err
+		}
+		if req != 0 {
+			return req, st.holdCount(stk, diffs, amount, x.ID, maker, req, p.now)
 		}
 	}
 	// a count that matches the book posts an empty document: the count is on record
 	p.doc.Type, p.doc.SourceType, p.doc.SourceID = DocStocktake, "stocktake", stk.ID
+	return 0, p.applyDiffs(diffs)
+}
+
+// applyDiffs books count differences: gains at the current unit cost, losses at the
+// moving average.
+func (p *posting) applyDiffs(diffs []CountDifference) error {
+	for _, d := range diffs {
+		switch {
+		case d.Quantity > 0:
+			value, err := money.LineAmount(d.Quantity, p.vals[d.Item].unitCost())
+			if err != nil {
+				return err
+			}
+			p.in(d.Item, d.LotID, d.Quantity, value, 0, 0, 0)
+		case d.Quantity < 0:
+			if _, err := p.out(d.Item, []lotQty{{lot: d.LotID, q: -d.Quantity}}, false, 0, 0); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -587,100 +653,4 @@ func sortedPairs(m map[[2]int64]int64) [][2]int64 {
 		return cmp.Compare(a[1], b[1])
 	})
 	return out
-}
-
-// CreateAdjustment posts a manual correction at once. Errors: Invalid, Forbidden,
-// ErrInsufficient (a removal larger than what is available).
-func (s *Service) CreateAdjustment(ctx context.Context, a Adjustment) (StockDocument, error) {
-	if err := a.validate(); err != nil {
-		return StockDocument{}, err
-	}
-	w, err := s.warehouseFor(ctx, a.Warehouse, "adjustment.warehouse")
-	if err != nil {
-		return StockDocument{}, err
-	}
-	var v apperr.Violations
-	for i, l := range a.Lines {
-		it, err := s.catalog.ItemForScan(ctx, l.Item)
-		switch {
-		case apperr.IsKind(err, apperr.KindNotFound):
-			v.Addf(fmt.Sprintf("adjustment.lines[%d].item", i), "item %d does not exist", l.Item)
-		case err != nil:
-			return StockDocument{}, err
-		case it.LotTracked && l.Lot == "":
-			v.Add(fmt.Sprintf("adjustment.lines[%d].lot", i), "is required for a lot-tracked item")
-		}
-	}
-	if err := v.Err("invalid adjustment"); err != nil {
-		return StockDocument{}, err
-	}
-	x := Session{Warehouse: w.ID, Branch: w.Branch}
-	doc, err := txn.Mutate(ctx, s.db, func(tx *gorm.DB) (StockDocument, error) {
-		st := s.store.with(tx)
-		p := s.newPosting(st, x, DocAdjustment, s.clock())
-		p.doc.Reason = a.Reason
-		items := make([]int64, 0, len(a.Lines))
-		for _, l := range a.Lines {
-			items = append(items, l.Item)
-		}
-		if err := p.lock(items); err != nil {
-			return StockDocument{}, err
-		}
-		for i, l := range a.Lines {
-			it, err := s.catalog.ItemForScan(ctx, l.Item)
-			if err != nil {
-				return StockDocument{}, err
-			}
-			var lot int64
-			if it.LotTracked {
-				if l.Quantity > 0 {
-					if lot, err = st.ensureLot(l.Item, l.Lot, nil, l.Expiry, p.now); err != nil {
-						return StockDocument{}, err
-					}
-				} else {
-					known, found, err := st.lotByNo(l.Item, l.Lot)
-					if err != nil {
-						return StockDocument{}, err
-					}
-					if !found {
-						return StockDocument{}, apperr.Invalid(fmt.Sprintf("adjustment.lines[%d].lot", i), "no such lot of the item")
-					}
-					lot = known.ID
-				}
-			}
-			if l.Quantity > 0 {
-				cost := l.UnitCost
-				if cost == 0 {
-					cost = p.vals[l.Item].unitCost()
-				}
-				value, err := money.LineAmount(l.Quantity, cost)
-				if err != nil {
-					return StockDocument{}, err
-				}
-				p.in(l.Item, lot, l.Quantity, value, l.UnitCost, 0, 0)
-				continue
-			}
-			if !w.AllowNegativeStock {
-				ok, err := st.available(w.ID, l.Item, lot, -l.Quantity)
-				if err != nil {
-					return StockDocument{}, err
-				}
-				if !ok {
-					return StockDocument{}, ErrInsufficient.With("line", fmt.Sprint(i)).Withf(
-						"line %d: not enough %s available to remove %s", i+1, it.SKU, qty(-l.Quantity))
-				}
-			}
-			if _, err := p.out(l.Item, []lotQty{{lot: lot, q: -l.Quantity}}, false, 0, 0); err != nil {
-				return StockDocument{}, err
-			}
-		}
-		if err := p.write(ctx, tx); err != nil {
-			return StockDocument{}, err
-		}
-		return p.doc, nil
-	})
-	if err == nil {
-		s.outbox.Notify()
-	}
-	return doc, err
 }

@@ -458,13 +458,19 @@ func (s *Service) CreateStocktake(ctx context.Context, x Stocktake) (Stocktake, 
 	})
 }
 
-// GetStocktake answers a stocktake. Errors: NotFound, Forbidden.
+// GetStocktake answers a stocktake, with the differences of its last count that went
+// through approval. Errors: NotFound, Forbidden.
 func (s *Service) GetStocktake(ctx context.Context, id int64) (Stocktake, error) {
-	x, err := s.read(ctx).stocktake(id, false)
+	rd := s.read(ctx)
+	x, err := rd.stocktake(id, false)
 	if err != nil {
 		return x, err
 	}
-	return x, checkBranch(ctx, x.Branch)
+	if err := checkBranch(ctx, x.Branch); err != nil {
+		return x, err
+	}
+	x.Differences, err = rd.countDifferences(id)
+	return x, err
 }
 
 // noOpenSessions refuses to change a document that open scan sessions work on.

@@ -109,8 +109,8 @@ func (s *Service) OpenScanSession(ctx context.Context, t SessionTarget) (Session
 		if err != nil {
 			return x, err
 		}
-		if st.Status != StatusOpen {
-			return x, ErrDocumentClosed
+		if err := st.countable(); err != nil { // a rejected or failed count may be counted again
+			return x, err
 		}
 		x.Kind, x.DocumentType, x.DocumentID, x.Warehouse, x.Branch = KindStocktake, "stocktake", st.ID, st.Warehouse, st.Branch
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/erphub/erphub/internal/barcode"
 	"github.com/erphub/erphub/internal/db"
 	"github.com/erphub/erphub/internal/page"
+	"github.com/erphub/erphub/internal/text"
 )
 
 // store holds the warehouse queries; with(tx) scopes them to a transaction.
@@ -279,10 +280,10 @@ func (s store) listIDs(table, partyCol string, p page.Request, f OrderFilter) ([
 }
 
 type doRow struct {
-	ID, BranchID, WarehouseID, CustomerID, OutletID, CreatedBy int64
-	DocNo, RetailerPoNo, Source, Status, Remark                string
-	RequestedDate                                              sql.NullTime
-	CreatedAt                                                  time.Time
+	ID, BranchID, WarehouseID, CustomerID, OutletID, CreatedBy   int64
+	DocNo, RetailerPoNo, Source, Status, Remark, ApprovalComment string
+	RequestedDate                                                sql.NullTime
+	CreatedAt                                                    time.Time
 }
 
 func (s store) insertDeliveryOrder(d DeliveryOrder, now time.Time) (DeliveryOrder, error) {
@@ -303,7 +304,7 @@ func (s store) insertDeliveryOrder(d DeliveryOrder, now time.Time) (DeliveryOrde
 
 func (s store) deliveryOrder(id int64, lock bool) (DeliveryOrder, error) {
 	q := `SELECT id, branch_id, warehouse_id, customer_id, outlet_id, created_by, doc_no, retailer_po_no, source, status,
-		remark, requested_date, created_at FROM delivery_orders WHERE id = ?`
+		remark, requested_date, created_at, approval_comment FROM delivery_orders WHERE id = ?`
 	if lock {
 		q += " FOR UPDATE"
 	}
@@ -317,7 +318,7 @@ func (s store) deliveryOrder(id int64, lock bool) (DeliveryOrder, error) {
 	}
 	d := DeliveryOrder{ID: r.ID, Number: r.DocNo, Branch: r.BranchID, Warehouse: r.WarehouseID, Customer: r.CustomerID,
 		Outlet: r.OutletID, RetailerPONumber: r.RetailerPoNo, Source: r.Source, Status: r.Status, Remark: r.Remark,
-		RequestedDate: dateOf(r.RequestedDate), CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt}
+		RequestedDate: dateOf(r.RequestedDate), CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt, ApprovalComment: r.ApprovalComment}
 	var err error
 	d.Lines, err = s.lines(doLines, id)
 	return d, err
@@ -377,16 +378,16 @@ func (s store) insertStocktake(st Stocktake, now time.Time) (Stocktake, error) {
 }
 
 func (s store) stocktake(id int64, lock bool) (Stocktake, error) {
-	q := `SELECT id, doc_no, branch_id, warehouse_id, status, remark, counted_only, document_id, created_by, created_at
-		FROM stocktakes WHERE id = ?`
+	q := `SELECT id, doc_no, branch_id, warehouse_id, status, remark, counted_only, document_id, created_by, created_at,
+		approval_request, approval_comment, failure, session_id, counted_by, amount FROM stocktakes WHERE id = ?`
 	if lock {
 		q += " FOR UPDATE"
 	}
 	var r struct {
-		ID, BranchID, WarehouseID, DocumentID, CreatedBy int64
-		DocNo, Status, Remark                            string
-		CountedOnly                                      bool
-		CreatedAt                                        time.Time
+		ID, BranchID, WarehouseID, DocumentID, CreatedBy, ApprovalRequest, SessionID, CountedBy, Amount int64
+		DocNo, Status, Remark, ApprovalComment, Failure                                                 string
+		CountedOnly                                                                                     bool
+		CreatedAt                                                                                       time.Time
 	}
 	res := s.db.Raw(q, id).Scan(&r)
 	if res.Error != nil {
@@ -396,7 +397,126 @@ func (s store) stocktake(id int64, lock bool) (Stocktake, error) {
 		return Stocktake{}, apperr.NotFound("stocktake", id)
 	}
 	return Stocktake{ID: r.ID, Number: r.DocNo, Branch: r.BranchID, Warehouse: r.WarehouseID, Status: r.Status,
-		Remark: r.Remark, CountedOnly: r.CountedOnly, Document: r.DocumentID, CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt}, nil
+		Remark: r.Remark, CountedOnly: r.CountedOnly, Document: r.DocumentID, CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt,
+		ApprovalRequest: r.ApprovalRequest, ApprovalComment: r.ApprovalComment, Failure: r.Failure, Session: r.SessionID,
+		CountedBy: r.CountedBy, Amount: r.Amount}, nil
+}
+
+// countDifferences answers the differences a stocktake's last count recorded for approval.
+func (s store) countDifferences(stocktake int64) ([]CountDifference, error) {
+	var rows []struct {
+		ItemID, LotID, Quantity, Value int64
+		LotNo                          string
+	}
+	if err := s.db.Raw(`SELECT d.item_id, d.lot_id, d.quantity, d.value, COALESCE(l.lot_no, '') AS lot_no
+		FROM stocktake_differences d LEFT JOIN lots l ON l.id = d.lot_id WHERE d.stocktake_id = ? ORDER BY d.item_id, d.lot_id`,
+		stocktake).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]CountDifference, len(rows))
+	for i, r := range rows {
+		out[i] = CountDifference{Item: r.ItemID, LotID: r.LotID, Lot: r.LotNo, Quantity: r.Quantity, Value: r.Value}
+	}
+	return out, nil
+}
+
+// holdCount records a count's differences (replacing an earlier count's) and marks the
+// stocktake as waiting for request req.
+func (s store) holdCount(stk Stocktake, diffs []CountDifference, amount, session, countedBy, req int64, now time.Time) error {
+	if err := s.db.Exec(`DELETE FROM stocktake_differences WHERE stocktake_id = ?`, stk.ID).Error; err != nil {
+		return err
+	}
+	if len(diffs) > 0 {
+		args := make([]any, 0, len(diffs)*5)
+		for _, d := range diffs {
+			args = append(args, stk.ID, d.Item, d.LotID, d.Quantity, d.Value)
+		}
+		if err := s.db.Exec(`INSERT INTO stocktake_differences (stocktake_id, item_id, lot_id, quantity, value) VALUES `+
+			db.Placeholders(len(diffs), 5), args...).Error; err != nil {
+			return err
+		}
+	}
+	return s.db.Exec(`UPDATE stocktakes SET status = ?, approval_request = ?, approval_comment = '', failure = '', session_id = ?,
+		counted_by = ?, amount = ?, updated_at = ? WHERE id = ?`, StatusPendingApproval, req, session, countedBy, amount, now,
+		stk.ID).Error
+}
+
+// settleCount records the outcome of a stocktake's count under approval, guarded: only
+// while it still waits for request req.
+func (s store) settleCount(id, req int64, status, comment, failure string, doc int64, now time.Time) error {
+	return s.db.Exec(`UPDATE stocktakes SET status = ?, approval_comment = ?, failure = ?, document_id = ?, updated_at = ?
+		WHERE id = ? AND status = ? AND approval_request = ?`, status, text.Clip(comment, 500), text.Clip(failure, 500), doc, now,
+		id, StatusPendingApproval, req).Error
+}
+
+// ---- stored adjustments ----
+
+func (s store) insertAdjustment(a Adjustment, now time.Time) (Adjustment, error) {
+	if err := s.db.Exec(`INSERT INTO stock_adjustments (doc_no, branch_id, warehouse_id, status, reason, amount, created_by,
+		created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)`, a.Number, a.Branch, a.Warehouse, a.Status, a.Reason, a.Amount,
+		a.CreatedBy, now, now).Error; err != nil {
+		return a, err
+	}
+	id, err := s.lastID()
+	if err != nil {
+		return a, err
+	}
+	a.ID, a.CreateTime = id, now
+	args := make([]any, 0, len(a.Lines)*7)
+	for i, l := range a.Lines {
+		args = append(args, id, i+1, l.Item, l.Lot, l.Quantity, dateArg(l.Expiry), l.UnitCost)
+	}
+	return a, s.db.Exec(`INSERT INTO stock_adjustment_lines (adjustment_id, line_no, item_id, lot_no, quantity, expiry_date,
+		unit_cost) VALUES `+db.Placeholders(len(a.Lines), 7), args...).Error
+}
+
+func (s store) setAdjustmentRequest(id, req int64) error {
+	return s.db.Exec(`UPDATE stock_adjustments SET approval_request = ? WHERE id = ?`, req, id).Error
+}
+
+// settleAdjustment records the outcome of a stored adjustment, guarded: only while it
+// still waits for request req.
+func (s store) settleAdjustment(id, req int64, status, comment, failure string, doc int64, now time.Time) error {
+	return s.db.Exec(`UPDATE stock_adjustments SET status = ?, approval_comment = ?, failure = ?, document_id = ?,
+		version = version + 1, updated_at = ? WHERE id = ? AND status = ? AND approval_request = ?`, status,
+		text.Clip(comment, 500), text.Clip(failure, 500), doc, now, id, StatusPendingApproval, req).Error
+}
+
+func (s store) adjustment(id int64, lock bool) (Adjustment, error) {
+	q := `SELECT id, doc_no, branch_id, warehouse_id, status, reason, amount, approval_request, approval_comment, failure,
+		document_id, created_by, created_at FROM stock_adjustments WHERE id = ?`
+	if lock {
+		q += " FOR UPDATE"
+	}
+	var r struct {
+		ID, BranchID, WarehouseID, Amount, ApprovalRequest, DocumentID, CreatedBy int64
+		DocNo, Status, Reason, ApprovalComment, Failure                           string
+		CreatedAt                                                                 time.Time
+	}
+	res := s.db.Raw(q, id).Scan(&r)
+	if res.Error != nil {
+		return Adjustment{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return Adjustment{}, apperr.NotFound("adjustment", id)
+	}
+	a := Adjustment{ID: r.ID, Number: r.DocNo, Branch: r.BranchID, Warehouse: r.WarehouseID, Status: r.Status, Reason: r.Reason,
+		Amount: r.Amount, ApprovalRequest: r.ApprovalRequest, ApprovalComment: r.ApprovalComment, Failure: r.Failure,
+		Document: r.DocumentID, CreatedBy: r.CreatedBy, CreateTime: r.CreatedAt}
+	var lines []struct {
+		ItemID, Quantity, UnitCost int64
+		LotNo                      string
+		ExpiryDate                 sql.NullTime
+	}
+	if err := s.db.Raw(`SELECT item_id, lot_no, quantity, expiry_date, unit_cost FROM stock_adjustment_lines
+		WHERE adjustment_id = ? ORDER BY line_no`, id).Scan(&lines).Error; err != nil {
+		return a, err
+	}
+	for _, l := range lines {
+		a.Lines = append(a.Lines, AdjustmentLine{Item: l.ItemID, Lot: l.LotNo, Quantity: l.Quantity, Expiry: dateOf(l.ExpiryDate),
+			UnitCost: l.UnitCost})
+	}
+	return a, nil
 }
 
 // openSessions counts a document's open sessions.
@@ -524,14 +644,19 @@ func (s store) releaseTransit(transfer, item, lot, q int64) error {
 		q, transfer, item, lot).Error
 }
 
-// available reports whether q of a lot (and of its item) is free to leave, locking both.
-func (s store) available(wh, item, lot, q int64) (bool, error) {
+// available reports whether q of a lot (and of its item) is free to leave, locking both
+// when lock is set (the caller has locked the item row first).
+func (s store) available(wh, item, lot, q int64, lock bool) (bool, error) {
 	var r struct {
 		Lot, Item int64
 	}
-	res := s.db.Raw(`SELECT l.on_hand - l.picked AS lot, i.on_hand - i.reserved AS item
+	q0 := `SELECT l.on_hand - l.picked AS lot, i.on_hand - i.reserved AS item
 		FROM stock_levels l JOIN stock_items i ON i.warehouse_id = l.warehouse_id AND i.item_id = l.item_id
-		WHERE l.warehouse_id = ? AND l.item_id = ? AND l.lot_id = ? FOR UPDATE`, wh, item, lot).Scan(&r)
+		WHERE l.warehouse_id = ? AND l.item_id = ? AND l.lot_id = ?`
+	if lock {
+		q0 += " FOR UPDATE"
+	}
+	res := s.db.Raw(q0, wh, item, lot).Scan(&r)
 	if res.Error != nil || res.RowsAffected == 0 {
 		return false, res.Error
 	}
@@ -662,6 +787,26 @@ func (s store) lockValuations(wh int64, items []int64, now time.Time) (map[int64
 		return nil, err
 	}
 	return out, read(missing)
+}
+
+// valuations reads the valuations of items in a warehouse without locking them (items
+// without a row are absent).
+func (s store) valuations(wh int64, items []int64) (map[int64]valuation, error) {
+	out := map[int64]valuation{}
+	if len(items) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ItemID, OnHand, Value, LastUnitCost int64
+	}
+	if err := s.db.Raw(`SELECT item_id, on_hand, value, last_unit_cost FROM stock_items WHERE warehouse_id = ? AND item_id IN ?`,
+		wh, items).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ItemID] = valuation{Quantity: r.OnHand, Value: r.Value, LastCost: r.LastUnitCost}
+	}
+	return out, nil
 }
 
 // saveValuations writes item-level on hand, value and reserved deltas.

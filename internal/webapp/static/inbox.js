@@ -10,7 +10,12 @@ import { message } from './app.js';
 const POLL_MS = 4000;
 const cached = api.cached;
 
-const docPath = { purchase_order: '/v1/purchaseOrders/', delivery_order: '/v1/deliveryOrders/' };
+// where each document type is read; a delivery order may wait as any of three types
+const docPath = {
+  purchase_order: '/v1/purchaseOrders/', delivery_order: '/v1/deliveryOrders/',
+  price_below_floor: '/v1/deliveryOrders/', over_credit_limit: '/v1/deliveryOrders/',
+  stock_adjustment: '/v1/adjustments/', stocktake: '/v1/stocktakes/',
+};
 
 async function userName(id) {
   const u = id ? await cached('/v1/users/' + id) : null;
@@ -26,7 +31,8 @@ async function details(req) {
   let party = '';
   if (doc.supplier) party = (await cached('/v1/suppliers/' + doc.supplier))?.name || '#' + doc.supplier;
   else if (doc.customer) party = (await cached('/v1/customers/' + doc.customer))?.name || '#' + doc.customer;
-  const lines = await Promise.all((doc.lines || []).map(async (l) => ({ ...l, it: await cached('/v1/items/' + l.item) })));
+  // a stocktake shows the differences that wait (signed quantities)
+  const lines = await Promise.all((doc.lines || doc.differences || []).map(async (l) => ({ ...l, it: await cached('/v1/items/' + l.item) })));
   return { doc, party, lines };
 }
 
@@ -111,7 +117,8 @@ export function render(view) {
         el('thead', {}, el('tr', {}, el('th', {}, t('inbox.item')), el('th', { class: 'num' }, t('inbox.qty')), el('th', { class: 'num' }, t('inbox.price')))),
         el('tbody', {}, d.lines.map((l) => el('tr', {},
           el('td', {}, l.it ? `${l.it.sku} ${l.it.name}` : '#' + l.item),
-          el('td', { class: 'num' }, qty(l.quantity)), el('td', { class: 'num' }, money(l.unitPrice)))))) : null,
+          el('td', { class: 'num' }, qty(l.quantity)),
+          el('td', { class: 'num' }, l.unitPrice !== undefined || l.unitCost !== undefined ? money(l.unitPrice ?? l.unitCost) : '—'))))) : null,
       el('h2', {}, t('inbox.history')),
       history.length ? el('ul', { class: 'history' }, history) : el('p', { class: 'muted' }, t('inbox.nohistory')),
       comment, actions, cardError);

@@ -464,7 +464,11 @@ type Item struct {
 	// Output only: last change.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// How the item appears in variable-measure EAN-13 codes of scales, if it does.
-	ScaleCodes    []*ScaleCode `protobuf:"bytes,17,rep,name=scale_codes,json=scaleCodes,proto3" json:"scale_codes,omitempty"`
+	ScaleCodes []*ScaleCode `protobuf:"bytes,17,rep,name=scale_codes,json=scaleCodes,proto3" json:"scale_codes,omitempty"`
+	// Floor price: the lowest price, fen per unit before VAT, at which people may sell the
+	// item without approval (0 = no floor, at most 10^11). A delivery order made by a person
+	// with a line priced below its item's floor goes through the price_below_floor flow.
+	FloorPrice    int64 `protobuf:"varint,18,opt,name=floor_price,json=floorPrice,proto3" json:"floor_price,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -616,6 +620,13 @@ func (x *Item) GetScaleCodes() []*ScaleCode {
 		return x.ScaleCodes
 	}
 	return nil
+}
+
+func (x *Item) GetFloorPrice() int64 {
+	if x != nil {
+		return x.FloorPrice
+	}
+	return 0
 }
 
 // SettlementTerms say when a customer on account settles.
@@ -5207,7 +5218,7 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"unit_price\x18\x06 \x01(\x03R\tunitPrice\"=\n" +
 	"\vPackBarcode\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x1a\n" +
-	"\bquantity\x18\x02 \x01(\x03R\bquantity\"\xcb\x04\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"\xec\x04\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
@@ -5230,7 +5241,9 @@ const file_erp_catalog_v1_catalog_service_proto_rawDesc = "" +
 	"\vupdate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12:\n" +
 	"\vscale_codes\x18\x11 \x03(\v2\x19.erp.catalog.v1.ScaleCodeR\n" +
-	"scaleCodes\"c\n" +
+	"scaleCodes\x12\x1f\n" +
+	"\vfloor_price\x18\x12 \x01(\x03R\n" +
+	"floorPrice\"c\n" +
 	"\x0fSettlementTerms\x12\x14\n" +
 	"\x05cycle\x18\x01 \x01(\tR\x05cycle\x12\x1f\n" +
 	"\vclosing_day\x18\x02 \x01(\x05R\n" +

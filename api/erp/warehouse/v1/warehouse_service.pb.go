@@ -280,7 +280,7 @@ type DeliveryOrder struct {
 	Customer int64 `protobuf:"varint,3,opt,name=customer,proto3" json:"customer,omitempty"`
 	// Shipping warehouse id.
 	Warehouse int64 `protobuf:"varint,4,opt,name=warehouse,proto3" json:"warehouse,omitempty"`
-	// Output only: open, partially_shipped, shipped or cancelled.
+	// Output only: pending_approval, rejected, open, partially_shipped, shipped or cancelled.
 	Status string `protobuf:"bytes,5,opt,name=status,proto3" json:"status,omitempty"`
 	// Outlet id (a supermarket store of the customer), optional.
 	Outlet int64 `protobuf:"varint,6,opt,name=outlet,proto3" json:"outlet,omitempty"`
@@ -297,9 +297,11 @@ type DeliveryOrder struct {
 	// Output only: branch id of the warehouse.
 	Branch int64 `protobuf:"varint,12,opt,name=branch,proto3" json:"branch,omitempty"`
 	// Where the order came from, e.g. "orders/42" for the order hub; empty for direct ones.
-	Source        string `protobuf:"bytes,13,opt,name=source,proto3" json:"source,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Source string `protobuf:"bytes,13,opt,name=source,proto3" json:"source,omitempty"`
+	// Output only: the approver's comment when the order was rejected (or approved).
+	ApprovalComment string `protobuf:"bytes,14,opt,name=approval_comment,json=approvalComment,proto3" json:"approval_comment,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *DeliveryOrder) Reset() {
@@ -423,6 +425,13 @@ func (x *DeliveryOrder) GetSource() string {
 	return ""
 }
 
+func (x *DeliveryOrder) GetApprovalComment() string {
+	if x != nil {
+		return x.ApprovalComment
+	}
+	return ""
+}
+
 // Transfer moves stock between warehouses through in-transit stock.
 type Transfer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -541,7 +550,9 @@ type Stocktake struct {
 	Number string `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
 	// Warehouse id.
 	Warehouse int64 `protobuf:"varint,3,opt,name=warehouse,proto3" json:"warehouse,omitempty"`
-	// Output only: open, posted or cancelled.
+	// Output only: open; pending_approval (the count's differences wait for approval);
+	// rejected (approval refused them: count again) or failed (approved, but they could no
+	// longer be posted, see failure: count again); posted; or cancelled.
 	Status string `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`
 	// Free remark.
 	Remark string `protobuf:"bytes,5,opt,name=remark,proto3" json:"remark,omitempty"`
@@ -551,7 +562,19 @@ type Stocktake struct {
 	Document int64 `protobuf:"varint,7,opt,name=document,proto3" json:"document,omitempty"`
 	// Only items that were counted are adjusted; by default lots not counted at all are
 	// taken as found empty and posted as losses (a full count).
-	CountedOnly   bool `protobuf:"varint,8,opt,name=counted_only,json=countedOnly,proto3" json:"counted_only,omitempty"`
+	CountedOnly bool `protobuf:"varint,8,opt,name=counted_only,json=countedOnly,proto3" json:"counted_only,omitempty"`
+	// Output only: the approval request the differences wait for (or were decided in).
+	ApprovalRequest int64 `protobuf:"varint,9,opt,name=approval_request,json=approvalRequest,proto3" json:"approval_request,omitempty"`
+	// Output only: the approver's comment of the last outcome.
+	ApprovalComment string `protobuf:"bytes,10,opt,name=approval_comment,json=approvalComment,proto3" json:"approval_comment,omitempty"`
+	// Output only: why approved differences could not be posted (status failed).
+	Failure string `protobuf:"bytes,11,opt,name=failure,proto3" json:"failure,omitempty"`
+	// Output only: the differences of the last count that went through approval (what
+	// approval posts), empty otherwise.
+	Differences []*StocktakeDifference `protobuf:"bytes,12,rep,name=differences,proto3" json:"differences,omitempty"`
+	// Output only: their value at the unit cost when counted, fen, absolute values summed
+	// (what the approval flow was matched on).
+	Amount        int64 `protobuf:"varint,13,opt,name=amount,proto3" json:"amount,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -642,6 +665,114 @@ func (x *Stocktake) GetCountedOnly() bool {
 	return false
 }
 
+func (x *Stocktake) GetApprovalRequest() int64 {
+	if x != nil {
+		return x.ApprovalRequest
+	}
+	return 0
+}
+
+func (x *Stocktake) GetApprovalComment() string {
+	if x != nil {
+		return x.ApprovalComment
+	}
+	return ""
+}
+
+func (x *Stocktake) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+func (x *Stocktake) GetDifferences() []*StocktakeDifference {
+	if x != nil {
+		return x.Differences
+	}
+	return nil
+}
+
+func (x *Stocktake) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+// StocktakeDifference is one counted difference waiting for approval.
+type StocktakeDifference struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Item id.
+	Item int64 `protobuf:"varint,1,opt,name=item,proto3" json:"item,omitempty"`
+	// Lot number ("" for items without lots).
+	Lot string `protobuf:"bytes,2,opt,name=lot,proto3" json:"lot,omitempty"`
+	// Signed difference, milli-units: counted minus book (positive is a gain).
+	Quantity int64 `protobuf:"varint,3,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	// Signed value at the unit cost when counted, fen.
+	Value         int64 `protobuf:"varint,4,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StocktakeDifference) Reset() {
+	*x = StocktakeDifference{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StocktakeDifference) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StocktakeDifference) ProtoMessage() {}
+
+func (x *StocktakeDifference) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StocktakeDifference.ProtoReflect.Descriptor instead.
+func (*StocktakeDifference) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *StocktakeDifference) GetItem() int64 {
+	if x != nil {
+		return x.Item
+	}
+	return 0
+}
+
+func (x *StocktakeDifference) GetLot() string {
+	if x != nil {
+		return x.Lot
+	}
+	return ""
+}
+
+func (x *StocktakeDifference) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+func (x *StocktakeDifference) GetValue() int64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
 // AdjustmentLine is one correction.
 type AdjustmentLine struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -661,7 +792,7 @@ type AdjustmentLine struct {
 
 func (x *AdjustmentLine) Reset() {
 	*x = AdjustmentLine{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[5]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -673,7 +804,7 @@ func (x *AdjustmentLine) String() string {
 func (*AdjustmentLine) ProtoMessage() {}
 
 func (x *AdjustmentLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[5]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -686,7 +817,7 @@ func (x *AdjustmentLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AdjustmentLine.ProtoReflect.Descriptor instead.
 func (*AdjustmentLine) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{5}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *AdjustmentLine) GetItem() int64 {
@@ -732,14 +863,40 @@ type Adjustment struct {
 	// Why, e.g. "damaged in handling"; required.
 	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
 	// The corrections (1-200).
-	Lines         []*AdjustmentLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	Lines []*AdjustmentLine `protobuf:"bytes,3,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Output only: server-assigned id of an adjustment that went through approval (0 for
+	// one posted at once, which is only its document).
+	Id int64 `protobuf:"varint,4,opt,name=id,proto3" json:"id,omitempty"`
+	// Output only: number of an adjustment that went through approval, e.g.
+	// AJ-CQ-202611-000004 (its posted document gets an SA number).
+	Number string `protobuf:"bytes,5,opt,name=number,proto3" json:"number,omitempty"`
+	// Output only: posted, pending_approval, rejected (see approval_comment) or failed
+	// (approved, but it could no longer be posted, see failure; nothing moved).
+	Status string `protobuf:"bytes,6,opt,name=status,proto3" json:"status,omitempty"`
+	// Output only: the lines' stock value at cost, fen, absolute values summed (what the
+	// approval flow was matched on).
+	Amount int64 `protobuf:"varint,7,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Output only: the approval request it waits for (or was decided in).
+	ApprovalRequest int64 `protobuf:"varint,8,opt,name=approval_request,json=approvalRequest,proto3" json:"approval_request,omitempty"`
+	// Output only: the approver's comment of the outcome.
+	ApprovalComment string `protobuf:"bytes,9,opt,name=approval_comment,json=approvalComment,proto3" json:"approval_comment,omitempty"`
+	// Output only: why it could not be posted after approval (status failed).
+	Failure string `protobuf:"bytes,10,opt,name=failure,proto3" json:"failure,omitempty"`
+	// Output only: the posted stock document, once posted.
+	Document int64 `protobuf:"varint,11,opt,name=document,proto3" json:"document,omitempty"`
+	// Output only: branch id of the warehouse.
+	Branch int64 `protobuf:"varint,12,opt,name=branch,proto3" json:"branch,omitempty"`
+	// Output only: who made it (user id).
+	CreatedBy int64 `protobuf:"varint,13,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	// Output only: creation time.
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Adjustment) Reset() {
 	*x = Adjustment{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[6]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -751,7 +908,7 @@ func (x *Adjustment) String() string {
 func (*Adjustment) ProtoMessage() {}
 
 func (x *Adjustment) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[6]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -764,7 +921,7 @@ func (x *Adjustment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Adjustment.ProtoReflect.Descriptor instead.
 func (*Adjustment) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{6}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Adjustment) GetWarehouse() int64 {
@@ -784,6 +941,83 @@ func (x *Adjustment) GetReason() string {
 func (x *Adjustment) GetLines() []*AdjustmentLine {
 	if x != nil {
 		return x.Lines
+	}
+	return nil
+}
+
+func (x *Adjustment) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Adjustment) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *Adjustment) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Adjustment) GetAmount() int64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *Adjustment) GetApprovalRequest() int64 {
+	if x != nil {
+		return x.ApprovalRequest
+	}
+	return 0
+}
+
+func (x *Adjustment) GetApprovalComment() string {
+	if x != nil {
+		return x.ApprovalComment
+	}
+	return ""
+}
+
+func (x *Adjustment) GetFailure() string {
+	if x != nil {
+		return x.Failure
+	}
+	return ""
+}
+
+func (x *Adjustment) GetDocument() int64 {
+	if x != nil {
+		return x.Document
+	}
+	return 0
+}
+
+func (x *Adjustment) GetBranch() int64 {
+	if x != nil {
+		return x.Branch
+	}
+	return 0
+}
+
+func (x *Adjustment) GetCreatedBy() int64 {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return 0
+}
+
+func (x *Adjustment) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
 	}
 	return nil
 }
@@ -809,7 +1043,7 @@ type DocumentLine struct {
 
 func (x *DocumentLine) Reset() {
 	*x = DocumentLine{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[7]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -821,7 +1055,7 @@ func (x *DocumentLine) String() string {
 func (*DocumentLine) ProtoMessage() {}
 
 func (x *DocumentLine) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[7]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -834,7 +1068,7 @@ func (x *DocumentLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DocumentLine.ProtoReflect.Descriptor instead.
 func (*DocumentLine) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{7}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DocumentLine) GetLineNo() int32 {
@@ -914,7 +1148,7 @@ type StockDocument struct {
 
 func (x *StockDocument) Reset() {
 	*x = StockDocument{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[8]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1160,7 @@ func (x *StockDocument) String() string {
 func (*StockDocument) ProtoMessage() {}
 
 func (x *StockDocument) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[8]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1173,7 @@ func (x *StockDocument) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockDocument.ProtoReflect.Descriptor instead.
 func (*StockDocument) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{8}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StockDocument) GetId() int64 {
@@ -1055,7 +1289,7 @@ type LineProgress struct {
 
 func (x *LineProgress) Reset() {
 	*x = LineProgress{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[9]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1067,7 +1301,7 @@ func (x *LineProgress) String() string {
 func (*LineProgress) ProtoMessage() {}
 
 func (x *LineProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[9]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1080,7 +1314,7 @@ func (x *LineProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LineProgress.ProtoReflect.Descriptor instead.
 func (*LineProgress) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{9}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LineProgress) GetLine() int64 {
@@ -1160,7 +1394,7 @@ type ScanSession struct {
 
 func (x *ScanSession) Reset() {
 	*x = ScanSession{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[10]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1172,7 +1406,7 @@ func (x *ScanSession) String() string {
 func (*ScanSession) ProtoMessage() {}
 
 func (x *ScanSession) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[10]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1185,7 +1419,7 @@ func (x *ScanSession) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanSession.ProtoReflect.Descriptor instead.
 func (*ScanSession) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{10}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ScanSession) GetId() int64 {
@@ -1314,7 +1548,7 @@ type ScanResult struct {
 
 func (x *ScanResult) Reset() {
 	*x = ScanResult{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[11]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1560,7 @@ func (x *ScanResult) String() string {
 func (*ScanResult) ProtoMessage() {}
 
 func (x *ScanResult) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[11]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1573,7 @@ func (x *ScanResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResult.ProtoReflect.Descriptor instead.
 func (*ScanResult) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{11}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ScanResult) GetAccepted() bool {
@@ -1439,7 +1673,7 @@ type CreatePurchaseOrderRequest struct {
 
 func (x *CreatePurchaseOrderRequest) Reset() {
 	*x = CreatePurchaseOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[12]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1451,7 +1685,7 @@ func (x *CreatePurchaseOrderRequest) String() string {
 func (*CreatePurchaseOrderRequest) ProtoMessage() {}
 
 func (x *CreatePurchaseOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[12]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1464,7 +1698,7 @@ func (x *CreatePurchaseOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePurchaseOrderRequest.ProtoReflect.Descriptor instead.
 func (*CreatePurchaseOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{12}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreatePurchaseOrderRequest) GetPurchaseOrder() *PurchaseOrder {
@@ -1492,7 +1726,7 @@ type CreatePurchaseOrderResponse struct {
 
 func (x *CreatePurchaseOrderResponse) Reset() {
 	*x = CreatePurchaseOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[13]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1504,7 +1738,7 @@ func (x *CreatePurchaseOrderResponse) String() string {
 func (*CreatePurchaseOrderResponse) ProtoMessage() {}
 
 func (x *CreatePurchaseOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[13]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1517,7 +1751,7 @@ func (x *CreatePurchaseOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePurchaseOrderResponse.ProtoReflect.Descriptor instead.
 func (*CreatePurchaseOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{13}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreatePurchaseOrderResponse) GetPurchaseOrder() *PurchaseOrder {
@@ -1538,7 +1772,7 @@ type GetPurchaseOrderRequest struct {
 
 func (x *GetPurchaseOrderRequest) Reset() {
 	*x = GetPurchaseOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[14]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1550,7 +1784,7 @@ func (x *GetPurchaseOrderRequest) String() string {
 func (*GetPurchaseOrderRequest) ProtoMessage() {}
 
 func (x *GetPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[14]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1563,7 +1797,7 @@ func (x *GetPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPurchaseOrderRequest.ProtoReflect.Descriptor instead.
 func (*GetPurchaseOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetPurchaseOrderRequest) GetId() int64 {
@@ -1584,7 +1818,7 @@ type GetPurchaseOrderResponse struct {
 
 func (x *GetPurchaseOrderResponse) Reset() {
 	*x = GetPurchaseOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[15]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1596,7 +1830,7 @@ func (x *GetPurchaseOrderResponse) String() string {
 func (*GetPurchaseOrderResponse) ProtoMessage() {}
 
 func (x *GetPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[15]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1609,7 +1843,7 @@ func (x *GetPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPurchaseOrderResponse.ProtoReflect.Descriptor instead.
 func (*GetPurchaseOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetPurchaseOrderResponse) GetPurchaseOrder() *PurchaseOrder {
@@ -1638,7 +1872,7 @@ type ListPurchaseOrdersRequest struct {
 
 func (x *ListPurchaseOrdersRequest) Reset() {
 	*x = ListPurchaseOrdersRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[16]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1650,7 +1884,7 @@ func (x *ListPurchaseOrdersRequest) String() string {
 func (*ListPurchaseOrdersRequest) ProtoMessage() {}
 
 func (x *ListPurchaseOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[16]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1663,7 +1897,7 @@ func (x *ListPurchaseOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPurchaseOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListPurchaseOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListPurchaseOrdersRequest) GetPageSize() int32 {
@@ -1714,7 +1948,7 @@ type ListPurchaseOrdersResponse struct {
 
 func (x *ListPurchaseOrdersResponse) Reset() {
 	*x = ListPurchaseOrdersResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[17]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1726,7 +1960,7 @@ func (x *ListPurchaseOrdersResponse) String() string {
 func (*ListPurchaseOrdersResponse) ProtoMessage() {}
 
 func (x *ListPurchaseOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[17]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1739,7 +1973,7 @@ func (x *ListPurchaseOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPurchaseOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListPurchaseOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListPurchaseOrdersResponse) GetPurchaseOrders() []*PurchaseOrder {
@@ -1769,7 +2003,7 @@ type CancelPurchaseOrderRequest struct {
 
 func (x *CancelPurchaseOrderRequest) Reset() {
 	*x = CancelPurchaseOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[18]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1781,7 +2015,7 @@ func (x *CancelPurchaseOrderRequest) String() string {
 func (*CancelPurchaseOrderRequest) ProtoMessage() {}
 
 func (x *CancelPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[18]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1794,7 +2028,7 @@ func (x *CancelPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelPurchaseOrderRequest.ProtoReflect.Descriptor instead.
 func (*CancelPurchaseOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CancelPurchaseOrderRequest) GetId() int64 {
@@ -1822,7 +2056,7 @@ type CancelPurchaseOrderResponse struct {
 
 func (x *CancelPurchaseOrderResponse) Reset() {
 	*x = CancelPurchaseOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[19]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1834,7 +2068,7 @@ func (x *CancelPurchaseOrderResponse) String() string {
 func (*CancelPurchaseOrderResponse) ProtoMessage() {}
 
 func (x *CancelPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[19]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1847,7 +2081,7 @@ func (x *CancelPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelPurchaseOrderResponse.ProtoReflect.Descriptor instead.
 func (*CancelPurchaseOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CancelPurchaseOrderResponse) GetPurchaseOrder() *PurchaseOrder {
@@ -1874,7 +2108,7 @@ type ResubmitPurchaseOrderRequest struct {
 
 func (x *ResubmitPurchaseOrderRequest) Reset() {
 	*x = ResubmitPurchaseOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1886,7 +2120,7 @@ func (x *ResubmitPurchaseOrderRequest) String() string {
 func (*ResubmitPurchaseOrderRequest) ProtoMessage() {}
 
 func (x *ResubmitPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[20]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1899,7 +2133,7 @@ func (x *ResubmitPurchaseOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResubmitPurchaseOrderRequest.ProtoReflect.Descriptor instead.
 func (*ResubmitPurchaseOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ResubmitPurchaseOrderRequest) GetId() int64 {
@@ -1941,7 +2175,7 @@ type ResubmitPurchaseOrderResponse struct {
 
 func (x *ResubmitPurchaseOrderResponse) Reset() {
 	*x = ResubmitPurchaseOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1953,7 +2187,7 @@ func (x *ResubmitPurchaseOrderResponse) String() string {
 func (*ResubmitPurchaseOrderResponse) ProtoMessage() {}
 
 func (x *ResubmitPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[21]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1966,7 +2200,7 @@ func (x *ResubmitPurchaseOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResubmitPurchaseOrderResponse.ProtoReflect.Descriptor instead.
 func (*ResubmitPurchaseOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ResubmitPurchaseOrderResponse) GetPurchaseOrder() *PurchaseOrder {
@@ -1989,7 +2223,7 @@ type CreateDeliveryOrderRequest struct {
 
 func (x *CreateDeliveryOrderRequest) Reset() {
 	*x = CreateDeliveryOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2001,7 +2235,7 @@ func (x *CreateDeliveryOrderRequest) String() string {
 func (*CreateDeliveryOrderRequest) ProtoMessage() {}
 
 func (x *CreateDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[22]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2014,7 +2248,7 @@ func (x *CreateDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDeliveryOrderRequest.ProtoReflect.Descriptor instead.
 func (*CreateDeliveryOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CreateDeliveryOrderRequest) GetDeliveryOrder() *DeliveryOrder {
@@ -2042,7 +2276,7 @@ type CreateDeliveryOrderResponse struct {
 
 func (x *CreateDeliveryOrderResponse) Reset() {
 	*x = CreateDeliveryOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2054,7 +2288,7 @@ func (x *CreateDeliveryOrderResponse) String() string {
 func (*CreateDeliveryOrderResponse) ProtoMessage() {}
 
 func (x *CreateDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[23]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2067,7 +2301,7 @@ func (x *CreateDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateDeliveryOrderResponse.ProtoReflect.Descriptor instead.
 func (*CreateDeliveryOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CreateDeliveryOrderResponse) GetDeliveryOrder() *DeliveryOrder {
@@ -2088,7 +2322,7 @@ type GetDeliveryOrderRequest struct {
 
 func (x *GetDeliveryOrderRequest) Reset() {
 	*x = GetDeliveryOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2100,7 +2334,7 @@ func (x *GetDeliveryOrderRequest) String() string {
 func (*GetDeliveryOrderRequest) ProtoMessage() {}
 
 func (x *GetDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[24]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2113,7 +2347,7 @@ func (x *GetDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryOrderRequest.ProtoReflect.Descriptor instead.
 func (*GetDeliveryOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetDeliveryOrderRequest) GetId() int64 {
@@ -2134,7 +2368,7 @@ type GetDeliveryOrderResponse struct {
 
 func (x *GetDeliveryOrderResponse) Reset() {
 	*x = GetDeliveryOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2146,7 +2380,7 @@ func (x *GetDeliveryOrderResponse) String() string {
 func (*GetDeliveryOrderResponse) ProtoMessage() {}
 
 func (x *GetDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[25]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2159,7 +2393,7 @@ func (x *GetDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeliveryOrderResponse.ProtoReflect.Descriptor instead.
 func (*GetDeliveryOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetDeliveryOrderResponse) GetDeliveryOrder() *DeliveryOrder {
@@ -2188,7 +2422,7 @@ type ListDeliveryOrdersRequest struct {
 
 func (x *ListDeliveryOrdersRequest) Reset() {
 	*x = ListDeliveryOrdersRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2434,7 @@ func (x *ListDeliveryOrdersRequest) String() string {
 func (*ListDeliveryOrdersRequest) ProtoMessage() {}
 
 func (x *ListDeliveryOrdersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[26]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2447,7 @@ func (x *ListDeliveryOrdersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveryOrdersRequest.ProtoReflect.Descriptor instead.
 func (*ListDeliveryOrdersRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListDeliveryOrdersRequest) GetPageSize() int32 {
@@ -2264,7 +2498,7 @@ type ListDeliveryOrdersResponse struct {
 
 func (x *ListDeliveryOrdersResponse) Reset() {
 	*x = ListDeliveryOrdersResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2276,7 +2510,7 @@ func (x *ListDeliveryOrdersResponse) String() string {
 func (*ListDeliveryOrdersResponse) ProtoMessage() {}
 
 func (x *ListDeliveryOrdersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[27]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2289,7 +2523,7 @@ func (x *ListDeliveryOrdersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDeliveryOrdersResponse.ProtoReflect.Descriptor instead.
 func (*ListDeliveryOrdersResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListDeliveryOrdersResponse) GetDeliveryOrders() []*DeliveryOrder {
@@ -2319,7 +2553,7 @@ type CancelDeliveryOrderRequest struct {
 
 func (x *CancelDeliveryOrderRequest) Reset() {
 	*x = CancelDeliveryOrderRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2331,7 +2565,7 @@ func (x *CancelDeliveryOrderRequest) String() string {
 func (*CancelDeliveryOrderRequest) ProtoMessage() {}
 
 func (x *CancelDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[28]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2344,7 +2578,7 @@ func (x *CancelDeliveryOrderRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelDeliveryOrderRequest.ProtoReflect.Descriptor instead.
 func (*CancelDeliveryOrderRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CancelDeliveryOrderRequest) GetId() int64 {
@@ -2372,7 +2606,7 @@ type CancelDeliveryOrderResponse struct {
 
 func (x *CancelDeliveryOrderResponse) Reset() {
 	*x = CancelDeliveryOrderResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2384,7 +2618,7 @@ func (x *CancelDeliveryOrderResponse) String() string {
 func (*CancelDeliveryOrderResponse) ProtoMessage() {}
 
 func (x *CancelDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[29]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2397,7 +2631,7 @@ func (x *CancelDeliveryOrderResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelDeliveryOrderResponse.ProtoReflect.Descriptor instead.
 func (*CancelDeliveryOrderResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CancelDeliveryOrderResponse) GetDeliveryOrder() *DeliveryOrder {
@@ -2420,7 +2654,7 @@ type CreateTransferRequest struct {
 
 func (x *CreateTransferRequest) Reset() {
 	*x = CreateTransferRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2432,7 +2666,7 @@ func (x *CreateTransferRequest) String() string {
 func (*CreateTransferRequest) ProtoMessage() {}
 
 func (x *CreateTransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[30]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2445,7 +2679,7 @@ func (x *CreateTransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTransferRequest.ProtoReflect.Descriptor instead.
 func (*CreateTransferRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateTransferRequest) GetTransfer() *Transfer {
@@ -2473,7 +2707,7 @@ type CreateTransferResponse struct {
 
 func (x *CreateTransferResponse) Reset() {
 	*x = CreateTransferResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2485,7 +2719,7 @@ func (x *CreateTransferResponse) String() string {
 func (*CreateTransferResponse) ProtoMessage() {}
 
 func (x *CreateTransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[31]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2498,7 +2732,7 @@ func (x *CreateTransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTransferResponse.ProtoReflect.Descriptor instead.
 func (*CreateTransferResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CreateTransferResponse) GetTransfer() *Transfer {
@@ -2519,7 +2753,7 @@ type GetTransferRequest struct {
 
 func (x *GetTransferRequest) Reset() {
 	*x = GetTransferRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2531,7 +2765,7 @@ func (x *GetTransferRequest) String() string {
 func (*GetTransferRequest) ProtoMessage() {}
 
 func (x *GetTransferRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[32]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2544,7 +2778,7 @@ func (x *GetTransferRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTransferRequest.ProtoReflect.Descriptor instead.
 func (*GetTransferRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetTransferRequest) GetId() int64 {
@@ -2565,7 +2799,7 @@ type GetTransferResponse struct {
 
 func (x *GetTransferResponse) Reset() {
 	*x = GetTransferResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2577,7 +2811,7 @@ func (x *GetTransferResponse) String() string {
 func (*GetTransferResponse) ProtoMessage() {}
 
 func (x *GetTransferResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[33]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2590,7 +2824,7 @@ func (x *GetTransferResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTransferResponse.ProtoReflect.Descriptor instead.
 func (*GetTransferResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetTransferResponse) GetTransfer() *Transfer {
@@ -2613,7 +2847,7 @@ type CreateStocktakeRequest struct {
 
 func (x *CreateStocktakeRequest) Reset() {
 	*x = CreateStocktakeRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2625,7 +2859,7 @@ func (x *CreateStocktakeRequest) String() string {
 func (*CreateStocktakeRequest) ProtoMessage() {}
 
 func (x *CreateStocktakeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[34]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2638,7 +2872,7 @@ func (x *CreateStocktakeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStocktakeRequest.ProtoReflect.Descriptor instead.
 func (*CreateStocktakeRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CreateStocktakeRequest) GetStocktake() *Stocktake {
@@ -2666,7 +2900,7 @@ type CreateStocktakeResponse struct {
 
 func (x *CreateStocktakeResponse) Reset() {
 	*x = CreateStocktakeResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2678,7 +2912,7 @@ func (x *CreateStocktakeResponse) String() string {
 func (*CreateStocktakeResponse) ProtoMessage() {}
 
 func (x *CreateStocktakeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[35]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2691,7 +2925,7 @@ func (x *CreateStocktakeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStocktakeResponse.ProtoReflect.Descriptor instead.
 func (*CreateStocktakeResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CreateStocktakeResponse) GetStocktake() *Stocktake {
@@ -2712,7 +2946,7 @@ type GetStocktakeRequest struct {
 
 func (x *GetStocktakeRequest) Reset() {
 	*x = GetStocktakeRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2724,7 +2958,7 @@ func (x *GetStocktakeRequest) String() string {
 func (*GetStocktakeRequest) ProtoMessage() {}
 
 func (x *GetStocktakeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[36]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2737,7 +2971,7 @@ func (x *GetStocktakeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStocktakeRequest.ProtoReflect.Descriptor instead.
 func (*GetStocktakeRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{36}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetStocktakeRequest) GetId() int64 {
@@ -2758,7 +2992,7 @@ type GetStocktakeResponse struct {
 
 func (x *GetStocktakeResponse) Reset() {
 	*x = GetStocktakeResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2770,7 +3004,7 @@ func (x *GetStocktakeResponse) String() string {
 func (*GetStocktakeResponse) ProtoMessage() {}
 
 func (x *GetStocktakeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[37]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2783,7 +3017,7 @@ func (x *GetStocktakeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStocktakeResponse.ProtoReflect.Descriptor instead.
 func (*GetStocktakeResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{37}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetStocktakeResponse) GetStocktake() *Stocktake {
@@ -2806,7 +3040,7 @@ type CreateAdjustmentRequest struct {
 
 func (x *CreateAdjustmentRequest) Reset() {
 	*x = CreateAdjustmentRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2818,7 +3052,7 @@ func (x *CreateAdjustmentRequest) String() string {
 func (*CreateAdjustmentRequest) ProtoMessage() {}
 
 func (x *CreateAdjustmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[38]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2831,7 +3065,7 @@ func (x *CreateAdjustmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAdjustmentRequest.ProtoReflect.Descriptor instead.
 func (*CreateAdjustmentRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{38}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CreateAdjustmentRequest) GetAdjustment() *Adjustment {
@@ -2848,18 +3082,24 @@ func (x *CreateAdjustmentRequest) GetRequestId() string {
 	return ""
 }
 
-// CreateAdjustmentResponse answers the posted document.
+// CreateAdjustmentResponse says whether the adjustment was posted or waits for approval.
 type CreateAdjustmentResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The posted document.
-	Document      *StockDocument `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	// The posted document (status posted); absent while the adjustment waits.
+	Document *StockDocument `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	// posted, or pending_approval when an approval flow matched.
+	Status string `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	// The approval request it waits for (status pending_approval), else 0.
+	ApprovalRequest int64 `protobuf:"varint,3,opt,name=approval_request,json=approvalRequest,proto3" json:"approval_request,omitempty"`
+	// The stored adjustment (status pending_approval); read it again with GetAdjustment.
+	Adjustment    *Adjustment `protobuf:"bytes,4,opt,name=adjustment,proto3" json:"adjustment,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateAdjustmentResponse) Reset() {
 	*x = CreateAdjustmentResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2871,7 +3111,7 @@ func (x *CreateAdjustmentResponse) String() string {
 func (*CreateAdjustmentResponse) ProtoMessage() {}
 
 func (x *CreateAdjustmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[39]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2884,7 +3124,7 @@ func (x *CreateAdjustmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAdjustmentResponse.ProtoReflect.Descriptor instead.
 func (*CreateAdjustmentResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{39}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CreateAdjustmentResponse) GetDocument() *StockDocument {
@@ -2892,6 +3132,247 @@ func (x *CreateAdjustmentResponse) GetDocument() *StockDocument {
 		return x.Document
 	}
 	return nil
+}
+
+func (x *CreateAdjustmentResponse) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *CreateAdjustmentResponse) GetApprovalRequest() int64 {
+	if x != nil {
+		return x.ApprovalRequest
+	}
+	return 0
+}
+
+func (x *CreateAdjustmentResponse) GetAdjustment() *Adjustment {
+	if x != nil {
+		return x.Adjustment
+	}
+	return nil
+}
+
+// GetAdjustmentRequest names an adjustment.
+type GetAdjustmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id.
+	Id            int64 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAdjustmentRequest) Reset() {
+	*x = GetAdjustmentRequest{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAdjustmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAdjustmentRequest) ProtoMessage() {}
+
+func (x *GetAdjustmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAdjustmentRequest.ProtoReflect.Descriptor instead.
+func (*GetAdjustmentRequest) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *GetAdjustmentRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// GetAdjustmentResponse answers an adjustment.
+type GetAdjustmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The adjustment.
+	Adjustment    *Adjustment `protobuf:"bytes,1,opt,name=adjustment,proto3" json:"adjustment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAdjustmentResponse) Reset() {
+	*x = GetAdjustmentResponse{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAdjustmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAdjustmentResponse) ProtoMessage() {}
+
+func (x *GetAdjustmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAdjustmentResponse.ProtoReflect.Descriptor instead.
+func (*GetAdjustmentResponse) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetAdjustmentResponse) GetAdjustment() *Adjustment {
+	if x != nil {
+		return x.Adjustment
+	}
+	return nil
+}
+
+// ListAdjustmentsRequest pages through adjustments that went through approval.
+type ListAdjustmentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Page size, 1-1000 (default 50).
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token from the previous page.
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only this warehouse.
+	Warehouse int64 `protobuf:"varint,3,opt,name=warehouse,proto3" json:"warehouse,omitempty"`
+	// Only this status: pending_approval, posted, rejected or failed.
+	Status        string `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAdjustmentsRequest) Reset() {
+	*x = ListAdjustmentsRequest{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAdjustmentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAdjustmentsRequest) ProtoMessage() {}
+
+func (x *ListAdjustmentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAdjustmentsRequest.ProtoReflect.Descriptor instead.
+func (*ListAdjustmentsRequest) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ListAdjustmentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAdjustmentsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListAdjustmentsRequest) GetWarehouse() int64 {
+	if x != nil {
+		return x.Warehouse
+	}
+	return 0
+}
+
+func (x *ListAdjustmentsRequest) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+// ListAdjustmentsResponse is one page.
+type ListAdjustmentsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The adjustments.
+	Adjustments []*Adjustment `protobuf:"bytes,1,rep,name=adjustments,proto3" json:"adjustments,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAdjustmentsResponse) Reset() {
+	*x = ListAdjustmentsResponse{}
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAdjustmentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAdjustmentsResponse) ProtoMessage() {}
+
+func (x *ListAdjustmentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAdjustmentsResponse.ProtoReflect.Descriptor instead.
+func (*ListAdjustmentsResponse) Descriptor() ([]byte, []int) {
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListAdjustmentsResponse) GetAdjustments() []*Adjustment {
+	if x != nil {
+		return x.Adjustments
+	}
+	return nil
+}
+
+func (x *ListAdjustmentsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 // OpenScanSessionRequest opens a session.
@@ -2907,7 +3388,7 @@ type OpenScanSessionRequest struct {
 
 func (x *OpenScanSessionRequest) Reset() {
 	*x = OpenScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2919,7 +3400,7 @@ func (x *OpenScanSessionRequest) String() string {
 func (*OpenScanSessionRequest) ProtoMessage() {}
 
 func (x *OpenScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[40]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2932,7 +3413,7 @@ func (x *OpenScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*OpenScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{40}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *OpenScanSessionRequest) GetScanSession() *ScanSession {
@@ -2960,7 +3441,7 @@ type OpenScanSessionResponse struct {
 
 func (x *OpenScanSessionResponse) Reset() {
 	*x = OpenScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2972,7 +3453,7 @@ func (x *OpenScanSessionResponse) String() string {
 func (*OpenScanSessionResponse) ProtoMessage() {}
 
 func (x *OpenScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[41]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2985,7 +3466,7 @@ func (x *OpenScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*OpenScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{41}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *OpenScanSessionResponse) GetScanSession() *ScanSession {
@@ -3006,7 +3487,7 @@ type GetScanSessionRequest struct {
 
 func (x *GetScanSessionRequest) Reset() {
 	*x = GetScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3018,7 +3499,7 @@ func (x *GetScanSessionRequest) String() string {
 func (*GetScanSessionRequest) ProtoMessage() {}
 
 func (x *GetScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[42]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3031,7 +3512,7 @@ func (x *GetScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*GetScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{42}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetScanSessionRequest) GetId() int64 {
@@ -3052,7 +3533,7 @@ type GetScanSessionResponse struct {
 
 func (x *GetScanSessionResponse) Reset() {
 	*x = GetScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3064,7 +3545,7 @@ func (x *GetScanSessionResponse) String() string {
 func (*GetScanSessionResponse) ProtoMessage() {}
 
 func (x *GetScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[43]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3077,7 +3558,7 @@ func (x *GetScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*GetScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{43}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetScanSessionResponse) GetScanSession() *ScanSession {
@@ -3109,7 +3590,7 @@ type ScanRequest struct {
 
 func (x *ScanRequest) Reset() {
 	*x = ScanRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3121,7 +3602,7 @@ func (x *ScanRequest) String() string {
 func (*ScanRequest) ProtoMessage() {}
 
 func (x *ScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[44]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3134,7 +3615,7 @@ func (x *ScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRequest.ProtoReflect.Descriptor instead.
 func (*ScanRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{44}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ScanRequest) GetSession() int64 {
@@ -3205,7 +3686,7 @@ type ScanResponse struct {
 
 func (x *ScanResponse) Reset() {
 	*x = ScanResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3217,7 +3698,7 @@ func (x *ScanResponse) String() string {
 func (*ScanResponse) ProtoMessage() {}
 
 func (x *ScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[45]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3230,7 +3711,7 @@ func (x *ScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanResponse.ProtoReflect.Descriptor instead.
 func (*ScanResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{45}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ScanResponse) GetAccepted() bool {
@@ -3330,7 +3811,7 @@ type UndoScanRequest struct {
 
 func (x *UndoScanRequest) Reset() {
 	*x = UndoScanRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3342,7 +3823,7 @@ func (x *UndoScanRequest) String() string {
 func (*UndoScanRequest) ProtoMessage() {}
 
 func (x *UndoScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[46]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3355,7 +3836,7 @@ func (x *UndoScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UndoScanRequest.ProtoReflect.Descriptor instead.
 func (*UndoScanRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{46}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *UndoScanRequest) GetSession() int64 {
@@ -3383,7 +3864,7 @@ type UndoScanResponse struct {
 
 func (x *UndoScanResponse) Reset() {
 	*x = UndoScanResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3395,7 +3876,7 @@ func (x *UndoScanResponse) String() string {
 func (*UndoScanResponse) ProtoMessage() {}
 
 func (x *UndoScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[47]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3408,7 +3889,7 @@ func (x *UndoScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UndoScanResponse.ProtoReflect.Descriptor instead.
 func (*UndoScanResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{47}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *UndoScanResponse) GetScan() *ScanResult {
@@ -3433,7 +3914,7 @@ type ListScansRequest struct {
 
 func (x *ListScansRequest) Reset() {
 	*x = ListScansRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3445,7 +3926,7 @@ func (x *ListScansRequest) String() string {
 func (*ListScansRequest) ProtoMessage() {}
 
 func (x *ListScansRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[48]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3458,7 +3939,7 @@ func (x *ListScansRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScansRequest.ProtoReflect.Descriptor instead.
 func (*ListScansRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{48}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ListScansRequest) GetSession() int64 {
@@ -3495,7 +3976,7 @@ type ListScansResponse struct {
 
 func (x *ListScansResponse) Reset() {
 	*x = ListScansResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3507,7 +3988,7 @@ func (x *ListScansResponse) String() string {
 func (*ListScansResponse) ProtoMessage() {}
 
 func (x *ListScansResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[49]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3520,7 +4001,7 @@ func (x *ListScansResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListScansResponse.ProtoReflect.Descriptor instead.
 func (*ListScansResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{49}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListScansResponse) GetScans() []*ScanResult {
@@ -3556,7 +4037,7 @@ type CompleteScanSessionRequest struct {
 
 func (x *CompleteScanSessionRequest) Reset() {
 	*x = CompleteScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3568,7 +4049,7 @@ func (x *CompleteScanSessionRequest) String() string {
 func (*CompleteScanSessionRequest) ProtoMessage() {}
 
 func (x *CompleteScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[50]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3581,7 +4062,7 @@ func (x *CompleteScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*CompleteScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{50}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *CompleteScanSessionRequest) GetId() int64 {
@@ -3624,15 +4105,19 @@ type CompleteScanSessionResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The session.
 	ScanSession *ScanSession `protobuf:"bytes,1,opt,name=scan_session,json=scanSession,proto3" json:"scan_session,omitempty"`
-	// The posted stock document.
-	Document      *StockDocument `protobuf:"bytes,2,opt,name=document,proto3" json:"document,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The posted stock document; absent when a stocktake's differences wait for approval.
+	Document *StockDocument `protobuf:"bytes,2,opt,name=document,proto3" json:"document,omitempty"`
+	// posted, or pending_approval when a stocktake's differences wait for approval.
+	Status string `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	// The approval request a stocktake's differences wait for, else 0.
+	ApprovalRequest int64 `protobuf:"varint,4,opt,name=approval_request,json=approvalRequest,proto3" json:"approval_request,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *CompleteScanSessionResponse) Reset() {
 	*x = CompleteScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3644,7 +4129,7 @@ func (x *CompleteScanSessionResponse) String() string {
 func (*CompleteScanSessionResponse) ProtoMessage() {}
 
 func (x *CompleteScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[51]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3657,7 +4142,7 @@ func (x *CompleteScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*CompleteScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{51}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *CompleteScanSessionResponse) GetScanSession() *ScanSession {
@@ -3674,6 +4159,20 @@ func (x *CompleteScanSessionResponse) GetDocument() *StockDocument {
 	return nil
 }
 
+func (x *CompleteScanSessionResponse) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *CompleteScanSessionResponse) GetApprovalRequest() int64 {
+	if x != nil {
+		return x.ApprovalRequest
+	}
+	return 0
+}
+
 // CancelScanSessionRequest cancels a session.
 type CancelScanSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3687,7 +4186,7 @@ type CancelScanSessionRequest struct {
 
 func (x *CancelScanSessionRequest) Reset() {
 	*x = CancelScanSessionRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3699,7 +4198,7 @@ func (x *CancelScanSessionRequest) String() string {
 func (*CancelScanSessionRequest) ProtoMessage() {}
 
 func (x *CancelScanSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[52]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3712,7 +4211,7 @@ func (x *CancelScanSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelScanSessionRequest.ProtoReflect.Descriptor instead.
 func (*CancelScanSessionRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{52}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *CancelScanSessionRequest) GetId() int64 {
@@ -3740,7 +4239,7 @@ type CancelScanSessionResponse struct {
 
 func (x *CancelScanSessionResponse) Reset() {
 	*x = CancelScanSessionResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3752,7 +4251,7 @@ func (x *CancelScanSessionResponse) String() string {
 func (*CancelScanSessionResponse) ProtoMessage() {}
 
 func (x *CancelScanSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[53]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3765,7 +4264,7 @@ func (x *CancelScanSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelScanSessionResponse.ProtoReflect.Descriptor instead.
 func (*CancelScanSessionResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{53}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *CancelScanSessionResponse) GetScanSession() *ScanSession {
@@ -3798,7 +4297,7 @@ type StockLevel struct {
 
 func (x *StockLevel) Reset() {
 	*x = StockLevel{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3810,7 +4309,7 @@ func (x *StockLevel) String() string {
 func (*StockLevel) ProtoMessage() {}
 
 func (x *StockLevel) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[54]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3823,7 +4322,7 @@ func (x *StockLevel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
 func (*StockLevel) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{54}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *StockLevel) GetItem() int64 {
@@ -3896,7 +4395,7 @@ type ItemStock struct {
 
 func (x *ItemStock) Reset() {
 	*x = ItemStock{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3908,7 +4407,7 @@ func (x *ItemStock) String() string {
 func (*ItemStock) ProtoMessage() {}
 
 func (x *ItemStock) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[55]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3921,7 +4420,7 @@ func (x *ItemStock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemStock.ProtoReflect.Descriptor instead.
 func (*ItemStock) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{55}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ItemStock) GetItem() int64 {
@@ -3985,7 +4484,7 @@ type ListStockRequest struct {
 
 func (x *ListStockRequest) Reset() {
 	*x = ListStockRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3997,7 +4496,7 @@ func (x *ListStockRequest) String() string {
 func (*ListStockRequest) ProtoMessage() {}
 
 func (x *ListStockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[56]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4010,7 +4509,7 @@ func (x *ListStockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockRequest.ProtoReflect.Descriptor instead.
 func (*ListStockRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{56}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *ListStockRequest) GetWarehouse() int64 {
@@ -4063,7 +4562,7 @@ type ListStockResponse struct {
 
 func (x *ListStockResponse) Reset() {
 	*x = ListStockResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4075,7 +4574,7 @@ func (x *ListStockResponse) String() string {
 func (*ListStockResponse) ProtoMessage() {}
 
 func (x *ListStockResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[57]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4088,7 +4587,7 @@ func (x *ListStockResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockResponse.ProtoReflect.Descriptor instead.
 func (*ListStockResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{57}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *ListStockResponse) GetLevels() []*StockLevel {
@@ -4137,7 +4636,7 @@ type ExpiringLot struct {
 
 func (x *ExpiringLot) Reset() {
 	*x = ExpiringLot{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4149,7 +4648,7 @@ func (x *ExpiringLot) String() string {
 func (*ExpiringLot) ProtoMessage() {}
 
 func (x *ExpiringLot) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[58]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4162,7 +4661,7 @@ func (x *ExpiringLot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExpiringLot.ProtoReflect.Descriptor instead.
 func (*ExpiringLot) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{58}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ExpiringLot) GetLotId() int64 {
@@ -4234,7 +4733,7 @@ type ListExpiringLotsRequest struct {
 
 func (x *ListExpiringLotsRequest) Reset() {
 	*x = ListExpiringLotsRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4246,7 +4745,7 @@ func (x *ListExpiringLotsRequest) String() string {
 func (*ListExpiringLotsRequest) ProtoMessage() {}
 
 func (x *ListExpiringLotsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[59]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4259,7 +4758,7 @@ func (x *ListExpiringLotsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExpiringLotsRequest.ProtoReflect.Descriptor instead.
 func (*ListExpiringLotsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{59}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *ListExpiringLotsRequest) GetWithinDays() int32 {
@@ -4287,7 +4786,7 @@ type ListExpiringLotsResponse struct {
 
 func (x *ListExpiringLotsResponse) Reset() {
 	*x = ListExpiringLotsResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4299,7 +4798,7 @@ func (x *ListExpiringLotsResponse) String() string {
 func (*ListExpiringLotsResponse) ProtoMessage() {}
 
 func (x *ListExpiringLotsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[60]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4312,7 +4811,7 @@ func (x *ListExpiringLotsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListExpiringLotsResponse.ProtoReflect.Descriptor instead.
 func (*ListExpiringLotsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{60}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ListExpiringLotsResponse) GetLots() []*ExpiringLot {
@@ -4333,7 +4832,7 @@ type TraceLotRequest struct {
 
 func (x *TraceLotRequest) Reset() {
 	*x = TraceLotRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4345,7 +4844,7 @@ func (x *TraceLotRequest) String() string {
 func (*TraceLotRequest) ProtoMessage() {}
 
 func (x *TraceLotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[61]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4358,7 +4857,7 @@ func (x *TraceLotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TraceLotRequest.ProtoReflect.Descriptor instead.
 func (*TraceLotRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{61}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *TraceLotRequest) GetLot() string {
@@ -4399,7 +4898,7 @@ type TraceMovement struct {
 
 func (x *TraceMovement) Reset() {
 	*x = TraceMovement{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4411,7 +4910,7 @@ func (x *TraceMovement) String() string {
 func (*TraceMovement) ProtoMessage() {}
 
 func (x *TraceMovement) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[62]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4424,7 +4923,7 @@ func (x *TraceMovement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TraceMovement.ProtoReflect.Descriptor instead.
 func (*TraceMovement) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{62}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *TraceMovement) GetDocument() int64 {
@@ -4529,7 +5028,7 @@ type TraceLotResponse struct {
 
 func (x *TraceLotResponse) Reset() {
 	*x = TraceLotResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4541,7 +5040,7 @@ func (x *TraceLotResponse) String() string {
 func (*TraceLotResponse) ProtoMessage() {}
 
 func (x *TraceLotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[63]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4554,7 +5053,7 @@ func (x *TraceLotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TraceLotResponse.ProtoReflect.Descriptor instead.
 func (*TraceLotResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{63}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *TraceLotResponse) GetLotId() int64 {
@@ -4640,7 +5139,7 @@ type LedgerEntry struct {
 
 func (x *LedgerEntry) Reset() {
 	*x = LedgerEntry{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4652,7 +5151,7 @@ func (x *LedgerEntry) String() string {
 func (*LedgerEntry) ProtoMessage() {}
 
 func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[64]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4665,7 +5164,7 @@ func (x *LedgerEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LedgerEntry.ProtoReflect.Descriptor instead.
 func (*LedgerEntry) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{64}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *LedgerEntry) GetId() int64 {
@@ -4748,7 +5247,7 @@ type ListLedgerEntriesRequest struct {
 
 func (x *ListLedgerEntriesRequest) Reset() {
 	*x = ListLedgerEntriesRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4760,7 +5259,7 @@ func (x *ListLedgerEntriesRequest) String() string {
 func (*ListLedgerEntriesRequest) ProtoMessage() {}
 
 func (x *ListLedgerEntriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[65]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4773,7 +5272,7 @@ func (x *ListLedgerEntriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLedgerEntriesRequest.ProtoReflect.Descriptor instead.
 func (*ListLedgerEntriesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{65}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{70}
 }
 
 func (x *ListLedgerEntriesRequest) GetWarehouse() int64 {
@@ -4817,7 +5316,7 @@ type ListLedgerEntriesResponse struct {
 
 func (x *ListLedgerEntriesResponse) Reset() {
 	*x = ListLedgerEntriesResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4829,7 +5328,7 @@ func (x *ListLedgerEntriesResponse) String() string {
 func (*ListLedgerEntriesResponse) ProtoMessage() {}
 
 func (x *ListLedgerEntriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[66]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4842,7 +5341,7 @@ func (x *ListLedgerEntriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLedgerEntriesResponse.ProtoReflect.Descriptor instead.
 func (*ListLedgerEntriesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{66}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{71}
 }
 
 func (x *ListLedgerEntriesResponse) GetEntries() []*LedgerEntry {
@@ -4870,7 +5369,7 @@ type GetStockDocumentRequest struct {
 
 func (x *GetStockDocumentRequest) Reset() {
 	*x = GetStockDocumentRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4882,7 +5381,7 @@ func (x *GetStockDocumentRequest) String() string {
 func (*GetStockDocumentRequest) ProtoMessage() {}
 
 func (x *GetStockDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[67]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4895,7 +5394,7 @@ func (x *GetStockDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStockDocumentRequest.ProtoReflect.Descriptor instead.
 func (*GetStockDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{67}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{72}
 }
 
 func (x *GetStockDocumentRequest) GetId() int64 {
@@ -4916,7 +5415,7 @@ type GetStockDocumentResponse struct {
 
 func (x *GetStockDocumentResponse) Reset() {
 	*x = GetStockDocumentResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4928,7 +5427,7 @@ func (x *GetStockDocumentResponse) String() string {
 func (*GetStockDocumentResponse) ProtoMessage() {}
 
 func (x *GetStockDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[68]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4941,7 +5440,7 @@ func (x *GetStockDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStockDocumentResponse.ProtoReflect.Descriptor instead.
 func (*GetStockDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{68}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{73}
 }
 
 func (x *GetStockDocumentResponse) GetDocument() *StockDocument {
@@ -4968,7 +5467,7 @@ type ListStockDocumentsRequest struct {
 
 func (x *ListStockDocumentsRequest) Reset() {
 	*x = ListStockDocumentsRequest{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[69]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4980,7 +5479,7 @@ func (x *ListStockDocumentsRequest) String() string {
 func (*ListStockDocumentsRequest) ProtoMessage() {}
 
 func (x *ListStockDocumentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[69]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4993,7 +5492,7 @@ func (x *ListStockDocumentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockDocumentsRequest.ProtoReflect.Descriptor instead.
 func (*ListStockDocumentsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{69}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{74}
 }
 
 func (x *ListStockDocumentsRequest) GetPageSize() int32 {
@@ -5037,7 +5536,7 @@ type ListStockDocumentsResponse struct {
 
 func (x *ListStockDocumentsResponse) Reset() {
 	*x = ListStockDocumentsResponse{}
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[70]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5049,7 +5548,7 @@ func (x *ListStockDocumentsResponse) String() string {
 func (*ListStockDocumentsResponse) ProtoMessage() {}
 
 func (x *ListStockDocumentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[70]
+	mi := &file_erp_warehouse_v1_warehouse_service_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5062,7 +5561,7 @@ func (x *ListStockDocumentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStockDocumentsResponse.ProtoReflect.Descriptor instead.
 func (*ListStockDocumentsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{70}
+	return file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP(), []int{75}
 }
 
 func (x *ListStockDocumentsResponse) GetDocuments() []*StockDocument {
@@ -5108,7 +5607,7 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"createTime\x12\x16\n" +
 	"\x06branch\x18\n" +
 	" \x01(\x03R\x06branch\x12)\n" +
-	"\x10approval_comment\x18\v \x01(\tR\x0fapprovalComment\"\xae\x03\n" +
+	"\x10approval_comment\x18\v \x01(\tR\x0fapprovalComment\"\xd9\x03\n" +
 	"\rDeliveryOrder\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1a\n" +
@@ -5124,7 +5623,8 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x16\n" +
 	"\x06branch\x18\f \x01(\x03R\x06branch\x12\x16\n" +
-	"\x06source\x18\r \x01(\tR\x06source\"\x9c\x02\n" +
+	"\x06source\x18\r \x01(\tR\x06source\x12)\n" +
+	"\x10approval_comment\x18\x0e \x01(\tR\x0fapprovalComment\"\x9c\x02\n" +
 	"\bTransfer\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12%\n" +
@@ -5134,7 +5634,7 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\x05lines\x18\x06 \x03(\v2\x1b.erp.warehouse.v1.OrderLineR\x05lines\x12\x16\n" +
 	"\x06remark\x18\a \x01(\tR\x06remark\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xfd\x01\n" +
+	"createTime\"\xce\x03\n" +
 	"\tStocktake\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1c\n" +
@@ -5144,18 +5644,43 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x1a\n" +
 	"\bdocument\x18\a \x01(\x03R\bdocument\x12!\n" +
-	"\fcounted_only\x18\b \x01(\bR\vcountedOnly\"\x87\x01\n" +
+	"\fcounted_only\x18\b \x01(\bR\vcountedOnly\x12)\n" +
+	"\x10approval_request\x18\t \x01(\x03R\x0fapprovalRequest\x12)\n" +
+	"\x10approval_comment\x18\n" +
+	" \x01(\tR\x0fapprovalComment\x12\x18\n" +
+	"\afailure\x18\v \x01(\tR\afailure\x12G\n" +
+	"\vdifferences\x18\f \x03(\v2%.erp.warehouse.v1.StocktakeDifferenceR\vdifferences\x12\x16\n" +
+	"\x06amount\x18\r \x01(\x03R\x06amount\"m\n" +
+	"\x13StocktakeDifference\x12\x12\n" +
+	"\x04item\x18\x01 \x01(\x03R\x04item\x12\x10\n" +
+	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x1a\n" +
+	"\bquantity\x18\x03 \x01(\x03R\bquantity\x12\x14\n" +
+	"\x05value\x18\x04 \x01(\x03R\x05value\"\x87\x01\n" +
 	"\x0eAdjustmentLine\x12\x12\n" +
 	"\x04item\x18\x01 \x01(\x03R\x04item\x12\x10\n" +
 	"\x03lot\x18\x02 \x01(\tR\x03lot\x12\x1a\n" +
 	"\bquantity\x18\x03 \x01(\x03R\bquantity\x12\x16\n" +
 	"\x06expiry\x18\x04 \x01(\tR\x06expiry\x12\x1b\n" +
-	"\tunit_cost\x18\x05 \x01(\x03R\bunitCost\"z\n" +
+	"\tunit_cost\x18\x05 \x01(\x03R\bunitCost\"\xd2\x03\n" +
 	"\n" +
 	"Adjustment\x12\x1c\n" +
 	"\twarehouse\x18\x01 \x01(\x03R\twarehouse\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x126\n" +
-	"\x05lines\x18\x03 \x03(\v2 .erp.warehouse.v1.AdjustmentLineR\x05lines\"\x9d\x01\n" +
+	"\x05lines\x18\x03 \x03(\v2 .erp.warehouse.v1.AdjustmentLineR\x05lines\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06number\x18\x05 \x01(\tR\x06number\x12\x16\n" +
+	"\x06status\x18\x06 \x01(\tR\x06status\x12\x16\n" +
+	"\x06amount\x18\a \x01(\x03R\x06amount\x12)\n" +
+	"\x10approval_request\x18\b \x01(\x03R\x0fapprovalRequest\x12)\n" +
+	"\x10approval_comment\x18\t \x01(\tR\x0fapprovalComment\x12\x18\n" +
+	"\afailure\x18\n" +
+	" \x01(\tR\afailure\x12\x1a\n" +
+	"\bdocument\x18\v \x01(\x03R\bdocument\x12\x16\n" +
+	"\x06branch\x18\f \x01(\x03R\x06branch\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\r \x01(\x03R\tcreatedBy\x12;\n" +
+	"\vcreate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\x9d\x01\n" +
 	"\fDocumentLine\x12\x17\n" +
 	"\aline_no\x18\x01 \x01(\x05R\x06lineNo\x12\x12\n" +
 	"\x04item\x18\x02 \x01(\x03R\x04item\x12\x10\n" +
@@ -5302,9 +5827,29 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"adjustment\x18\x01 \x01(\v2\x1c.erp.warehouse.v1.AdjustmentR\n" +
 	"adjustment\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tR\trequestId\"W\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"\xd8\x01\n" +
 	"\x18CreateAdjustmentResponse\x12;\n" +
-	"\bdocument\x18\x01 \x01(\v2\x1f.erp.warehouse.v1.StockDocumentR\bdocument\"y\n" +
+	"\bdocument\x18\x01 \x01(\v2\x1f.erp.warehouse.v1.StockDocumentR\bdocument\x12\x16\n" +
+	"\x06status\x18\x02 \x01(\tR\x06status\x12)\n" +
+	"\x10approval_request\x18\x03 \x01(\x03R\x0fapprovalRequest\x12<\n" +
+	"\n" +
+	"adjustment\x18\x04 \x01(\v2\x1c.erp.warehouse.v1.AdjustmentR\n" +
+	"adjustment\"&\n" +
+	"\x14GetAdjustmentRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\"U\n" +
+	"\x15GetAdjustmentResponse\x12<\n" +
+	"\n" +
+	"adjustment\x18\x01 \x01(\v2\x1c.erp.warehouse.v1.AdjustmentR\n" +
+	"adjustment\"\x8a\x01\n" +
+	"\x16ListAdjustmentsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x12\x1c\n" +
+	"\twarehouse\x18\x03 \x01(\x03R\twarehouse\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\tR\x06status\"\x81\x01\n" +
+	"\x17ListAdjustmentsResponse\x12>\n" +
+	"\vadjustments\x18\x01 \x03(\v2\x1c.erp.warehouse.v1.AdjustmentR\vadjustments\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"y\n" +
 	"\x16OpenScanSessionRequest\x12@\n" +
 	"\fscan_session\x18\x01 \x01(\v2\x1d.erp.warehouse.v1.ScanSessionR\vscanSession\x12\x1d\n" +
 	"\n" +
@@ -5354,10 +5899,12 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\x12\x18\n" +
 	"\acarrier\x18\x04 \x01(\tR\acarrier\x12)\n" +
-	"\x10tracking_numbers\x18\x05 \x03(\tR\x0ftrackingNumbers\"\x9c\x01\n" +
+	"\x10tracking_numbers\x18\x05 \x03(\tR\x0ftrackingNumbers\"\xdf\x01\n" +
 	"\x1bCompleteScanSessionResponse\x12@\n" +
 	"\fscan_session\x18\x01 \x01(\v2\x1d.erp.warehouse.v1.ScanSessionR\vscanSession\x12;\n" +
-	"\bdocument\x18\x02 \x01(\v2\x1f.erp.warehouse.v1.StockDocumentR\bdocument\"I\n" +
+	"\bdocument\x18\x02 \x01(\v2\x1f.erp.warehouse.v1.StockDocumentR\bdocument\x12\x16\n" +
+	"\x06status\x18\x03 \x01(\tR\x06status\x12)\n" +
+	"\x10approval_request\x18\x04 \x01(\x03R\x0fapprovalRequest\"I\n" +
 	"\x18CancelScanSessionRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1d\n" +
 	"\n" +
@@ -5462,7 +6009,7 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\x04type\x18\x04 \x01(\tR\x04type\"\x83\x01\n" +
 	"\x1aListStockDocumentsResponse\x12=\n" +
 	"\tdocuments\x18\x01 \x03(\v2\x1f.erp.warehouse.v1.StockDocumentR\tdocuments\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa2\x1f\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xa6!\n" +
 	"\x10WarehouseService\x12\xae\x01\n" +
 	"\x13CreatePurchaseOrder\x12,.erp.warehouse.v1.CreatePurchaseOrderRequest\x1a-.erp.warehouse.v1.CreatePurchaseOrderResponse\":\x82\xd3\xe4\x93\x024:\x0epurchase_orderb\x0epurchase_order\"\x12/v1/purchaseOrders\x12\x9a\x01\n" +
 	"\x10GetPurchaseOrder\x12).erp.warehouse.v1.GetPurchaseOrderRequest\x1a*.erp.warehouse.v1.GetPurchaseOrderResponse\"/\x82\xd3\xe4\x93\x02)b\x0epurchase_order\x12\x17/v1/purchaseOrders/{id}\x12\x8b\x01\n" +
@@ -5476,9 +6023,12 @@ const file_erp_warehouse_v1_warehouse_service_proto_rawDesc = "" +
 	"\x0eCreateTransfer\x12'.erp.warehouse.v1.CreateTransferRequest\x1a(.erp.warehouse.v1.CreateTransferResponse\")\x82\xd3\xe4\x93\x02#:\btransferb\btransfer\"\r/v1/transfers\x12\x80\x01\n" +
 	"\vGetTransfer\x12$.erp.warehouse.v1.GetTransferRequest\x1a%.erp.warehouse.v1.GetTransferResponse\"$\x82\xd3\xe4\x93\x02\x1eb\btransfer\x12\x12/v1/transfers/{id}\x12\x94\x01\n" +
 	"\x0fCreateStocktake\x12(.erp.warehouse.v1.CreateStocktakeRequest\x1a).erp.warehouse.v1.CreateStocktakeResponse\",\x82\xd3\xe4\x93\x02&:\tstocktakeb\tstocktake\"\x0e/v1/stocktakes\x12\x85\x01\n" +
-	"\fGetStocktake\x12%.erp.warehouse.v1.GetStocktakeRequest\x1a&.erp.warehouse.v1.GetStocktakeResponse\"&\x82\xd3\xe4\x93\x02 b\tstocktake\x12\x13/v1/stocktakes/{id}\x12\x98\x01\n" +
-	"\x10CreateAdjustment\x12).erp.warehouse.v1.CreateAdjustmentRequest\x1a*.erp.warehouse.v1.CreateAdjustmentResponse\"-\x82\xd3\xe4\x93\x02':\n" +
-	"adjustmentb\bdocument\"\x0f/v1/adjustments\x12\x9c\x01\n" +
+	"\fGetStocktake\x12%.erp.warehouse.v1.GetStocktakeRequest\x1a&.erp.warehouse.v1.GetStocktakeResponse\"&\x82\xd3\xe4\x93\x02 b\tstocktake\x12\x13/v1/stocktakes/{id}\x12\x8e\x01\n" +
+	"\x10CreateAdjustment\x12).erp.warehouse.v1.CreateAdjustmentRequest\x1a*.erp.warehouse.v1.CreateAdjustmentResponse\"#\x82\xd3\xe4\x93\x02\x1d:\n" +
+	"adjustment\"\x0f/v1/adjustments\x12\x8a\x01\n" +
+	"\rGetAdjustment\x12&.erp.warehouse.v1.GetAdjustmentRequest\x1a'.erp.warehouse.v1.GetAdjustmentResponse\"(\x82\xd3\xe4\x93\x02\"b\n" +
+	"adjustment\x12\x14/v1/adjustments/{id}\x12\x7f\n" +
+	"\x0fListAdjustments\x12(.erp.warehouse.v1.ListAdjustmentsRequest\x1a).erp.warehouse.v1.ListAdjustmentsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/adjustments\x12\x9c\x01\n" +
 	"\x0fOpenScanSession\x12(.erp.warehouse.v1.OpenScanSessionRequest\x1a).erp.warehouse.v1.OpenScanSessionResponse\"4\x82\xd3\xe4\x93\x02.:\fscan_sessionb\fscan_session\"\x10/v1/scanSessions\x12\x90\x01\n" +
 	"\x0eGetScanSession\x12'.erp.warehouse.v1.GetScanSessionRequest\x1a(.erp.warehouse.v1.GetScanSessionResponse\"+\x82\xd3\xe4\x93\x02%b\fscan_session\x12\x15/v1/scanSessions/{id}\x12q\n" +
 	"\x04Scan\x12\x1d.erp.warehouse.v1.ScanRequest\x1a\x1e.erp.warehouse.v1.ScanResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/scanSessions/{session}:scan\x12}\n" +
@@ -5505,194 +6055,208 @@ func file_erp_warehouse_v1_warehouse_service_proto_rawDescGZIP() []byte {
 	return file_erp_warehouse_v1_warehouse_service_proto_rawDescData
 }
 
-var file_erp_warehouse_v1_warehouse_service_proto_msgTypes = make([]protoimpl.MessageInfo, 71)
+var file_erp_warehouse_v1_warehouse_service_proto_msgTypes = make([]protoimpl.MessageInfo, 76)
 var file_erp_warehouse_v1_warehouse_service_proto_goTypes = []any{
 	(*OrderLine)(nil),                     // 0: erp.warehouse.v1.OrderLine
 	(*PurchaseOrder)(nil),                 // 1: erp.warehouse.v1.PurchaseOrder
 	(*DeliveryOrder)(nil),                 // 2: erp.warehouse.v1.DeliveryOrder
 	(*Transfer)(nil),                      // 3: erp.warehouse.v1.Transfer
 	(*Stocktake)(nil),                     // 4: erp.warehouse.v1.Stocktake
-	(*AdjustmentLine)(nil),                // 5: erp.warehouse.v1.AdjustmentLine
-	(*Adjustment)(nil),                    // 6: erp.warehouse.v1.Adjustment
-	(*DocumentLine)(nil),                  // 7: erp.warehouse.v1.DocumentLine
-	(*StockDocument)(nil),                 // 8: erp.warehouse.v1.StockDocument
-	(*LineProgress)(nil),                  // 9: erp.warehouse.v1.LineProgress
-	(*ScanSession)(nil),                   // 10: erp.warehouse.v1.ScanSession
-	(*ScanResult)(nil),                    // 11: erp.warehouse.v1.ScanResult
-	(*CreatePurchaseOrderRequest)(nil),    // 12: erp.warehouse.v1.CreatePurchaseOrderRequest
-	(*CreatePurchaseOrderResponse)(nil),   // 13: erp.warehouse.v1.CreatePurchaseOrderResponse
-	(*GetPurchaseOrderRequest)(nil),       // 14: erp.warehouse.v1.GetPurchaseOrderRequest
-	(*GetPurchaseOrderResponse)(nil),      // 15: erp.warehouse.v1.GetPurchaseOrderResponse
-	(*ListPurchaseOrdersRequest)(nil),     // 16: erp.warehouse.v1.ListPurchaseOrdersRequest
-	(*ListPurchaseOrdersResponse)(nil),    // 17: erp.warehouse.v1.ListPurchaseOrdersResponse
-	(*CancelPurchaseOrderRequest)(nil),    // 18: erp.warehouse.v1.CancelPurchaseOrderRequest
-	(*CancelPurchaseOrderResponse)(nil),   // 19: erp.warehouse.v1.CancelPurchaseOrderResponse
-	(*ResubmitPurchaseOrderRequest)(nil),  // 20: erp.warehouse.v1.ResubmitPurchaseOrderRequest
-	(*ResubmitPurchaseOrderResponse)(nil), // 21: erp.warehouse.v1.ResubmitPurchaseOrderResponse
-	(*CreateDeliveryOrderRequest)(nil),    // 22: erp.warehouse.v1.CreateDeliveryOrderRequest
-	(*CreateDeliveryOrderResponse)(nil),   // 23: erp.warehouse.v1.CreateDeliveryOrderResponse
-	(*GetDeliveryOrderRequest)(nil),       // 24: erp.warehouse.v1.GetDeliveryOrderRequest
-	(*GetDeliveryOrderResponse)(nil),      // 25: erp.warehouse.v1.GetDeliveryOrderResponse
-	(*ListDeliveryOrdersRequest)(nil),     // 26: erp.warehouse.v1.ListDeliveryOrdersRequest
-	(*ListDeliveryOrdersResponse)(nil),    // 27: erp.warehouse.v1.ListDeliveryOrdersResponse
-	(*CancelDeliveryOrderRequest)(nil),    // 28: erp.warehouse.v1.CancelDeliveryOrderRequest
-	(*CancelDeliveryOrderResponse)(nil),   // 29: erp.warehouse.v1.CancelDeliveryOrderResponse
-	(*CreateTransferRequest)(nil),         // 30: erp.warehouse.v1.CreateTransferRequest
-	(*CreateTransferResponse)(nil),        // 31: erp.warehouse.v1.CreateTransferResponse
-	(*GetTransferRequest)(nil),            // 32: erp.warehouse.v1.GetTransferRequest
-	(*GetTransferResponse)(nil),           // 33: erp.warehouse.v1.GetTransferResponse
-	(*CreateStocktakeRequest)(nil),        // 34: erp.warehouse.v1.CreateStocktakeRequest
-	(*CreateStocktakeResponse)(nil),       // 35: erp.warehouse.v1.CreateStocktakeResponse
-	(*GetStocktakeRequest)(nil),           // 36: erp.warehouse.v1.GetStocktakeRequest
-	(*GetStocktakeResponse)(nil),          // 37: erp.warehouse.v1.GetStocktakeResponse
-	(*CreateAdjustmentRequest)(nil),       // 38: erp.warehouse.v1.CreateAdjustmentRequest
-	(*CreateAdjustmentResponse)(nil),      // 39: erp.warehouse.v1.CreateAdjustmentResponse
-	(*OpenScanSessionRequest)(nil),        // 40: erp.warehouse.v1.OpenScanSessionRequest
-	(*OpenScanSessionResponse)(nil),       // 41: erp.warehouse.v1.OpenScanSessionResponse
-	(*GetScanSessionRequest)(nil),         // 42: erp.warehouse.v1.GetScanSessionRequest
-	(*GetScanSessionResponse)(nil),        // 43: erp.warehouse.v1.GetScanSessionResponse
-	(*ScanRequest)(nil),                   // 44: erp.warehouse.v1.ScanRequest
-	(*ScanResponse)(nil),                  // 45: erp.warehouse.v1.ScanResponse
-	(*UndoScanRequest)(nil),               // 46: erp.warehouse.v1.UndoScanRequest
-	(*UndoScanResponse)(nil),              // 47: erp.warehouse.v1.UndoScanResponse
-	(*ListScansRequest)(nil),              // 48: erp.warehouse.v1.ListScansRequest
-	(*ListScansResponse)(nil),             // 49: erp.warehouse.v1.ListScansResponse
-	(*CompleteScanSessionRequest)(nil),    // 50: erp.warehouse.v1.CompleteScanSessionRequest
-	(*CompleteScanSessionResponse)(nil),   // 51: erp.warehouse.v1.CompleteScanSessionResponse
-	(*CancelScanSessionRequest)(nil),      // 52: erp.warehouse.v1.CancelScanSessionRequest
-	(*CancelScanSessionResponse)(nil),     // 53: erp.warehouse.v1.CancelScanSessionResponse
-	(*StockLevel)(nil),                    // 54: erp.warehouse.v1.StockLevel
-	(*ItemStock)(nil),                     // 55: erp.warehouse.v1.ItemStock
-	(*ListStockRequest)(nil),              // 56: erp.warehouse.v1.ListStockRequest
-	(*ListStockResponse)(nil),             // 57: erp.warehouse.v1.ListStockResponse
-	(*ExpiringLot)(nil),                   // 58: erp.warehouse.v1.ExpiringLot
-	(*ListExpiringLotsRequest)(nil),       // 59: erp.warehouse.v1.ListExpiringLotsRequest
-	(*ListExpiringLotsResponse)(nil),      // 60: erp.warehouse.v1.ListExpiringLotsResponse
-	(*TraceLotRequest)(nil),               // 61: erp.warehouse.v1.TraceLotRequest
-	(*TraceMovement)(nil),                 // 62: erp.warehouse.v1.TraceMovement
-	(*TraceLotResponse)(nil),              // 63: erp.warehouse.v1.TraceLotResponse
-	(*LedgerEntry)(nil),                   // 64: erp.warehouse.v1.LedgerEntry
-	(*ListLedgerEntriesRequest)(nil),      // 65: erp.warehouse.v1.ListLedgerEntriesRequest
-	(*ListLedgerEntriesResponse)(nil),     // 66: erp.warehouse.v1.ListLedgerEntriesResponse
-	(*GetStockDocumentRequest)(nil),       // 67: erp.warehouse.v1.GetStockDocumentRequest
-	(*GetStockDocumentResponse)(nil),      // 68: erp.warehouse.v1.GetStockDocumentResponse
-	(*ListStockDocumentsRequest)(nil),     // 69: erp.warehouse.v1.ListStockDocumentsRequest
-	(*ListStockDocumentsResponse)(nil),    // 70: erp.warehouse.v1.ListStockDocumentsResponse
-	(*timestamppb.Timestamp)(nil),         // 71: google.protobuf.Timestamp
+	(*StocktakeDifference)(nil),           // 5: erp.warehouse.v1.StocktakeDifference
+	(*AdjustmentLine)(nil),                // 6: erp.warehouse.v1.AdjustmentLine
+	(*Adjustment)(nil),                    // 7: erp.warehouse.v1.Adjustment
+	(*DocumentLine)(nil),                  // 8: erp.warehouse.v1.DocumentLine
+	(*StockDocument)(nil),                 // 9: erp.warehouse.v1.StockDocument
+	(*LineProgress)(nil),                  // 10: erp.warehouse.v1.LineProgress
+	(*ScanSession)(nil),                   // 11: erp.warehouse.v1.ScanSession
+	(*ScanResult)(nil),                    // 12: erp.warehouse.v1.ScanResult
+	(*CreatePurchaseOrderRequest)(nil),    // 13: erp.warehouse.v1.CreatePurchaseOrderRequest
+	(*CreatePurchaseOrderResponse)(nil),   // 14: erp.warehouse.v1.CreatePurchaseOrderResponse
+	(*GetPurchaseOrderRequest)(nil),       // 15: erp.warehouse.v1.GetPurchaseOrderRequest
+	(*GetPurchaseOrderResponse)(nil),      // 16: erp.warehouse.v1.GetPurchaseOrderResponse
+	(*ListPurchaseOrdersRequest)(nil),     // 17: erp.warehouse.v1.ListPurchaseOrdersRequest
+	(*ListPurchaseOrdersResponse)(nil),    // 18: erp.warehouse.v1.ListPurchaseOrdersResponse
+	(*CancelPurchaseOrderRequest)(nil),    // 19: erp.warehouse.v1.CancelPurchaseOrderRequest
+	(*CancelPurchaseOrderResponse)(nil),   // 20: erp.warehouse.v1.CancelPurchaseOrderResponse
+	(*ResubmitPurchaseOrderRequest)(nil),  // 21: erp.warehouse.v1.ResubmitPurchaseOrderRequest
+	(*ResubmitPurchaseOrderResponse)(nil), // 22: erp.warehouse.v1.ResubmitPurchaseOrderResponse
+	(*CreateDeliveryOrderRequest)(nil),    // 23: erp.warehouse.v1.CreateDeliveryOrderRequest
+	(*CreateDeliveryOrderResponse)(nil),   // 24: erp.warehouse.v1.CreateDeliveryOrderResponse
+	(*GetDeliveryOrderRequest)(nil),       // 25: erp.warehouse.v1.GetDeliveryOrderRequest
+	(*GetDeliveryOrderResponse)(nil),      // 26: erp.warehouse.v1.GetDeliveryOrderResponse
+	(*ListDeliveryOrdersRequest)(nil),     // 27: erp.warehouse.v1.ListDeliveryOrdersRequest
+	(*ListDeliveryOrdersResponse)(nil),    // 28: erp.warehouse.v1.ListDeliveryOrdersResponse
+	(*CancelDeliveryOrderRequest)(nil),    // 29: erp.warehouse.v1.CancelDeliveryOrderRequest
+	(*CancelDeliveryOrderResponse)(nil),   // 30: erp.warehouse.v1.CancelDeliveryOrderResponse
+	(*CreateTransferRequest)(nil),         // 31: erp.warehouse.v1.CreateTransferRequest
+	(*CreateTransferResponse)(nil),        // 32: erp.warehouse.v1.CreateTransferResponse
+	(*GetTransferRequest)(nil),            // 33: erp.warehouse.v1.GetTransferRequest
+	(*GetTransferResponse)(nil),           // 34: erp.warehouse.v1.GetTransferResponse
+	(*CreateStocktakeRequest)(nil),        // 35: erp.warehouse.v1.CreateStocktakeRequest
+	(*CreateStocktakeResponse)(nil),       // 36: erp.warehouse.v1.CreateStocktakeResponse
+	(*GetStocktakeRequest)(nil),           // 37: erp.warehouse.v1.GetStocktakeRequest
+	(*GetStocktakeResponse)(nil),          // 38: erp.warehouse.v1.GetStocktakeResponse
+	(*CreateAdjustmentRequest)(nil),       // 39: erp.warehouse.v1.CreateAdjustmentRequest
+	(*CreateAdjustmentResponse)(nil),      // 40: erp.warehouse.v1.CreateAdjustmentResponse
+	(*GetAdjustmentRequest)(nil),          // 41: erp.warehouse.v1.GetAdjustmentRequest
+	(*GetAdjustmentResponse)(nil),         // 42: erp.warehouse.v1.GetAdjustmentResponse
+	(*ListAdjustmentsRequest)(nil),        // 43: erp.warehouse.v1.ListAdjustmentsRequest
+	(*ListAdjustmentsResponse)(nil),       // 44: erp.warehouse.v1.ListAdjustmentsResponse
+	(*OpenScanSessionRequest)(nil),        // 45: erp.warehouse.v1.OpenScanSessionRequest
+	(*OpenScanSessionResponse)(nil),       // 46: erp.warehouse.v1.OpenScanSessionResponse
+	(*GetScanSessionRequest)(nil),         // 47: erp.warehouse.v1.GetScanSessionRequest
+	(*GetScanSessionResponse)(nil),        // 48: erp.warehouse.v1.GetScanSessionResponse
+	(*ScanRequest)(nil),                   // 49: erp.warehouse.v1.ScanRequest
+	(*ScanResponse)(nil),                  // 50: erp.warehouse.v1.ScanResponse
+	(*UndoScanRequest)(nil),               // 51: erp.warehouse.v1.UndoScanRequest
+	(*UndoScanResponse)(nil),              // 52: erp.warehouse.v1.UndoScanResponse
+	(*ListScansRequest)(nil),              // 53: erp.warehouse.v1.ListScansRequest
+	(*ListScansResponse)(nil),             // 54: erp.warehouse.v1.ListScansResponse
+	(*CompleteScanSessionRequest)(nil),    // 55: erp.warehouse.v1.CompleteScanSessionRequest
+	(*CompleteScanSessionResponse)(nil),   // 56: erp.warehouse.v1.CompleteScanSessionResponse
+	(*CancelScanSessionRequest)(nil),      // 57: erp.warehouse.v1.CancelScanSessionRequest
+	(*CancelScanSessionResponse)(nil),     // 58: erp.warehouse.v1.CancelScanSessionResponse
+	(*StockLevel)(nil),                    // 59: erp.warehouse.v1.StockLevel
+	(*ItemStock)(nil),                     // 60: erp.warehouse.v1.ItemStock
+	(*ListStockRequest)(nil),              // 61: erp.warehouse.v1.ListStockRequest
+	(*ListStockResponse)(nil),             // 62: erp.warehouse.v1.ListStockResponse
+	(*ExpiringLot)(nil),                   // 63: erp.warehouse.v1.ExpiringLot
+	(*ListExpiringLotsRequest)(nil),       // 64: erp.warehouse.v1.ListExpiringLotsRequest
+	(*ListExpiringLotsResponse)(nil),      // 65: erp.warehouse.v1.ListExpiringLotsResponse
+	(*TraceLotRequest)(nil),               // 66: erp.warehouse.v1.TraceLotRequest
+	(*TraceMovement)(nil),                 // 67: erp.warehouse.v1.TraceMovement
+	(*TraceLotResponse)(nil),              // 68: erp.warehouse.v1.TraceLotResponse
+	(*LedgerEntry)(nil),                   // 69: erp.warehouse.v1.LedgerEntry
+	(*ListLedgerEntriesRequest)(nil),      // 70: erp.warehouse.v1.ListLedgerEntriesRequest
+	(*ListLedgerEntriesResponse)(nil),     // 71: erp.warehouse.v1.ListLedgerEntriesResponse
+	(*GetStockDocumentRequest)(nil),       // 72: erp.warehouse.v1.GetStockDocumentRequest
+	(*GetStockDocumentResponse)(nil),      // 73: erp.warehouse.v1.GetStockDocumentResponse
+	(*ListStockDocumentsRequest)(nil),     // 74: erp.warehouse.v1.ListStockDocumentsRequest
+	(*ListStockDocumentsResponse)(nil),    // 75: erp.warehouse.v1.ListStockDocumentsResponse
+	(*timestamppb.Timestamp)(nil),         // 76: google.protobuf.Timestamp
 }
 var file_erp_warehouse_v1_warehouse_service_proto_depIdxs = []int32{
 	0,  // 0: erp.warehouse.v1.PurchaseOrder.lines:type_name -> erp.warehouse.v1.OrderLine
-	71, // 1: erp.warehouse.v1.PurchaseOrder.create_time:type_name -> google.protobuf.Timestamp
+	76, // 1: erp.warehouse.v1.PurchaseOrder.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: erp.warehouse.v1.DeliveryOrder.lines:type_name -> erp.warehouse.v1.OrderLine
-	71, // 3: erp.warehouse.v1.DeliveryOrder.create_time:type_name -> google.protobuf.Timestamp
+	76, // 3: erp.warehouse.v1.DeliveryOrder.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: erp.warehouse.v1.Transfer.lines:type_name -> erp.warehouse.v1.OrderLine
-	71, // 5: erp.warehouse.v1.Transfer.create_time:type_name -> google.protobuf.Timestamp
-	71, // 6: erp.warehouse.v1.Stocktake.create_time:type_name -> google.protobuf.Timestamp
-	5,  // 7: erp.warehouse.v1.Adjustment.lines:type_name -> erp.warehouse.v1.AdjustmentLine
-	7,  // 8: erp.warehouse.v1.StockDocument.lines:type_name -> erp.warehouse.v1.DocumentLine
-	71, // 9: erp.warehouse.v1.StockDocument.post_time:type_name -> google.protobuf.Timestamp
-	9,  // 10: erp.warehouse.v1.ScanSession.lines:type_name -> erp.warehouse.v1.LineProgress
-	71, // 11: erp.warehouse.v1.ScanSession.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 12: erp.warehouse.v1.ScanResult.line:type_name -> erp.warehouse.v1.LineProgress
-	1,  // 13: erp.warehouse.v1.CreatePurchaseOrderRequest.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
-	1,  // 14: erp.warehouse.v1.CreatePurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
-	1,  // 15: erp.warehouse.v1.GetPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
-	1,  // 16: erp.warehouse.v1.ListPurchaseOrdersResponse.purchase_orders:type_name -> erp.warehouse.v1.PurchaseOrder
-	1,  // 17: erp.warehouse.v1.CancelPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
-	0,  // 18: erp.warehouse.v1.ResubmitPurchaseOrderRequest.lines:type_name -> erp.warehouse.v1.OrderLine
-	1,  // 19: erp.warehouse.v1.ResubmitPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
-	2,  // 20: erp.warehouse.v1.CreateDeliveryOrderRequest.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 21: erp.warehouse.v1.CreateDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 22: erp.warehouse.v1.GetDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 23: erp.warehouse.v1.ListDeliveryOrdersResponse.delivery_orders:type_name -> erp.warehouse.v1.DeliveryOrder
-	2,  // 24: erp.warehouse.v1.CancelDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
-	3,  // 25: erp.warehouse.v1.CreateTransferRequest.transfer:type_name -> erp.warehouse.v1.Transfer
-	3,  // 26: erp.warehouse.v1.CreateTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
-	3,  // 27: erp.warehouse.v1.GetTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
-	4,  // 28: erp.warehouse.v1.CreateStocktakeRequest.stocktake:type_name -> erp.warehouse.v1.Stocktake
-	4,  // 29: erp.warehouse.v1.CreateStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
-	4,  // 30: erp.warehouse.v1.GetStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
-	6,  // 31: erp.warehouse.v1.CreateAdjustmentRequest.adjustment:type_name -> erp.warehouse.v1.Adjustment
-	8,  // 32: erp.warehouse.v1.CreateAdjustmentResponse.document:type_name -> erp.warehouse.v1.StockDocument
-	10, // 33: erp.warehouse.v1.OpenScanSessionRequest.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	10, // 34: erp.warehouse.v1.OpenScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	10, // 35: erp.warehouse.v1.GetScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	9,  // 36: erp.warehouse.v1.ScanResponse.line:type_name -> erp.warehouse.v1.LineProgress
-	11, // 37: erp.warehouse.v1.UndoScanResponse.scan:type_name -> erp.warehouse.v1.ScanResult
-	11, // 38: erp.warehouse.v1.ListScansResponse.scans:type_name -> erp.warehouse.v1.ScanResult
-	10, // 39: erp.warehouse.v1.CompleteScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	8,  // 40: erp.warehouse.v1.CompleteScanSessionResponse.document:type_name -> erp.warehouse.v1.StockDocument
-	10, // 41: erp.warehouse.v1.CancelScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
-	54, // 42: erp.warehouse.v1.ListStockResponse.levels:type_name -> erp.warehouse.v1.StockLevel
-	55, // 43: erp.warehouse.v1.ListStockResponse.items:type_name -> erp.warehouse.v1.ItemStock
-	58, // 44: erp.warehouse.v1.ListExpiringLotsResponse.lots:type_name -> erp.warehouse.v1.ExpiringLot
-	71, // 45: erp.warehouse.v1.TraceMovement.post_time:type_name -> google.protobuf.Timestamp
-	62, // 46: erp.warehouse.v1.TraceLotResponse.backward:type_name -> erp.warehouse.v1.TraceMovement
-	62, // 47: erp.warehouse.v1.TraceLotResponse.forward:type_name -> erp.warehouse.v1.TraceMovement
-	54, // 48: erp.warehouse.v1.TraceLotResponse.on_hand:type_name -> erp.warehouse.v1.StockLevel
-	71, // 49: erp.warehouse.v1.LedgerEntry.post_time:type_name -> google.protobuf.Timestamp
-	64, // 50: erp.warehouse.v1.ListLedgerEntriesResponse.entries:type_name -> erp.warehouse.v1.LedgerEntry
-	8,  // 51: erp.warehouse.v1.GetStockDocumentResponse.document:type_name -> erp.warehouse.v1.StockDocument
-	8,  // 52: erp.warehouse.v1.ListStockDocumentsResponse.documents:type_name -> erp.warehouse.v1.StockDocument
-	12, // 53: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:input_type -> erp.warehouse.v1.CreatePurchaseOrderRequest
-	14, // 54: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:input_type -> erp.warehouse.v1.GetPurchaseOrderRequest
-	16, // 55: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:input_type -> erp.warehouse.v1.ListPurchaseOrdersRequest
-	18, // 56: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:input_type -> erp.warehouse.v1.CancelPurchaseOrderRequest
-	20, // 57: erp.warehouse.v1.WarehouseService.ResubmitPurchaseOrder:input_type -> erp.warehouse.v1.ResubmitPurchaseOrderRequest
-	22, // 58: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:input_type -> erp.warehouse.v1.CreateDeliveryOrderRequest
-	24, // 59: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:input_type -> erp.warehouse.v1.GetDeliveryOrderRequest
-	26, // 60: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:input_type -> erp.warehouse.v1.ListDeliveryOrdersRequest
-	28, // 61: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:input_type -> erp.warehouse.v1.CancelDeliveryOrderRequest
-	30, // 62: erp.warehouse.v1.WarehouseService.CreateTransfer:input_type -> erp.warehouse.v1.CreateTransferRequest
-	32, // 63: erp.warehouse.v1.WarehouseService.GetTransfer:input_type -> erp.warehouse.v1.GetTransferRequest
-	34, // 64: erp.warehouse.v1.WarehouseService.CreateStocktake:input_type -> erp.warehouse.v1.CreateStocktakeRequest
-	36, // 65: erp.warehouse.v1.WarehouseService.GetStocktake:input_type -> erp.warehouse.v1.GetStocktakeRequest
-	38, // 66: erp.warehouse.v1.WarehouseService.CreateAdjustment:input_type -> erp.warehouse.v1.CreateAdjustmentRequest
-	40, // 67: erp.warehouse.v1.WarehouseService.OpenScanSession:input_type -> erp.warehouse.v1.OpenScanSessionRequest
-	42, // 68: erp.warehouse.v1.WarehouseService.GetScanSession:input_type -> erp.warehouse.v1.GetScanSessionRequest
-	44, // 69: erp.warehouse.v1.WarehouseService.Scan:input_type -> erp.warehouse.v1.ScanRequest
-	46, // 70: erp.warehouse.v1.WarehouseService.UndoScan:input_type -> erp.warehouse.v1.UndoScanRequest
-	48, // 71: erp.warehouse.v1.WarehouseService.ListScans:input_type -> erp.warehouse.v1.ListScansRequest
-	50, // 72: erp.warehouse.v1.WarehouseService.CompleteScanSession:input_type -> erp.warehouse.v1.CompleteScanSessionRequest
-	52, // 73: erp.warehouse.v1.WarehouseService.CancelScanSession:input_type -> erp.warehouse.v1.CancelScanSessionRequest
-	56, // 74: erp.warehouse.v1.WarehouseService.ListStock:input_type -> erp.warehouse.v1.ListStockRequest
-	59, // 75: erp.warehouse.v1.WarehouseService.ListExpiringLots:input_type -> erp.warehouse.v1.ListExpiringLotsRequest
-	61, // 76: erp.warehouse.v1.WarehouseService.TraceLot:input_type -> erp.warehouse.v1.TraceLotRequest
-	65, // 77: erp.warehouse.v1.WarehouseService.ListLedgerEntries:input_type -> erp.warehouse.v1.ListLedgerEntriesRequest
-	67, // 78: erp.warehouse.v1.WarehouseService.GetStockDocument:input_type -> erp.warehouse.v1.GetStockDocumentRequest
-	69, // 79: erp.warehouse.v1.WarehouseService.ListStockDocuments:input_type -> erp.warehouse.v1.ListStockDocumentsRequest
-	13, // 80: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:output_type -> erp.warehouse.v1.CreatePurchaseOrderResponse
-	15, // 81: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:output_type -> erp.warehouse.v1.GetPurchaseOrderResponse
-	17, // 82: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:output_type -> erp.warehouse.v1.ListPurchaseOrdersResponse
-	19, // 83: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:output_type -> erp.warehouse.v1.CancelPurchaseOrderResponse
-	21, // 84: erp.warehouse.v1.WarehouseService.ResubmitPurchaseOrder:output_type -> erp.warehouse.v1.ResubmitPurchaseOrderResponse
-	23, // 85: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:output_type -> erp.warehouse.v1.CreateDeliveryOrderResponse
-	25, // 86: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:output_type -> erp.warehouse.v1.GetDeliveryOrderResponse
-	27, // 87: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:output_type -> erp.warehouse.v1.ListDeliveryOrdersResponse
-	29, // 88: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:output_type -> erp.warehouse.v1.CancelDeliveryOrderResponse
-	31, // 89: erp.warehouse.v1.WarehouseService.CreateTransfer:output_type -> erp.warehouse.v1.CreateTransferResponse
-	33, // 90: erp.warehouse.v1.WarehouseService.GetTransfer:output_type -> erp.warehouse.v1.GetTransferResponse
-	35, // 91: erp.warehouse.v1.WarehouseService.CreateStocktake:output_type -> erp.warehouse.v1.CreateStocktakeResponse
-	37, // 92: erp.warehouse.v1.WarehouseService.GetStocktake:output_type -> erp.warehouse.v1.GetStocktakeResponse
-	39, // 93: erp.warehouse.v1.WarehouseService.CreateAdjustment:output_type -> erp.warehouse.v1.CreateAdjustmentResponse
-	41, // 94: erp.warehouse.v1.WarehouseService.OpenScanSession:output_type -> erp.warehouse.v1.OpenScanSessionResponse
-	43, // 95: erp.warehouse.v1.WarehouseService.GetScanSession:output_type -> erp.warehouse.v1.GetScanSessionResponse
-	45, // 96: erp.warehouse.v1.WarehouseService.Scan:output_type -> erp.warehouse.v1.ScanResponse
-	47, // 97: erp.warehouse.v1.WarehouseService.UndoScan:output_type -> erp.warehouse.v1.UndoScanResponse
-	49, // 98: erp.warehouse.v1.WarehouseService.ListScans:output_type -> erp.warehouse.v1.ListScansResponse
-	51, // 99: erp.warehouse.v1.WarehouseService.CompleteScanSession:output_type -> erp.warehouse.v1.CompleteScanSessionResponse
-	53, // 100: erp.warehouse.v1.WarehouseService.CancelScanSession:output_type -> erp.warehouse.v1.CancelScanSessionResponse
-	57, // 101: erp.warehouse.v1.WarehouseService.ListStock:output_type -> erp.warehouse.v1.ListStockResponse
-	60, // 102: erp.warehouse.v1.WarehouseService.ListExpiringLots:output_type -> erp.warehouse.v1.ListExpiringLotsResponse
-	63, // 103: erp.warehouse.v1.WarehouseService.TraceLot:output_type -> erp.warehouse.v1.TraceLotResponse
-	66, // 104: erp.warehouse.v1.WarehouseService.ListLedgerEntries:output_type -> erp.warehouse.v1.ListLedgerEntriesResponse
-	68, // 105: erp.warehouse.v1.WarehouseService.GetStockDocument:output_type -> erp.warehouse.v1.GetStockDocumentResponse
-	70, // 106: erp.warehouse.v1.WarehouseService.ListStockDocuments:output_type -> erp.warehouse.v1.ListStockDocumentsResponse
-	80, // [80:107] is the sub-list for method output_type
-	53, // [53:80] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	76, // 5: erp.warehouse.v1.Transfer.create_time:type_name -> google.protobuf.Timestamp
+	76, // 6: erp.warehouse.v1.Stocktake.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 7: erp.warehouse.v1.Stocktake.differences:type_name -> erp.warehouse.v1.StocktakeDifference
+	6,  // 8: erp.warehouse.v1.Adjustment.lines:type_name -> erp.warehouse.v1.AdjustmentLine
+	76, // 9: erp.warehouse.v1.Adjustment.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 10: erp.warehouse.v1.StockDocument.lines:type_name -> erp.warehouse.v1.DocumentLine
+	76, // 11: erp.warehouse.v1.StockDocument.post_time:type_name -> google.protobuf.Timestamp
+	10, // 12: erp.warehouse.v1.ScanSession.lines:type_name -> erp.warehouse.v1.LineProgress
+	76, // 13: erp.warehouse.v1.ScanSession.create_time:type_name -> google.protobuf.Timestamp
+	10, // 14: erp.warehouse.v1.ScanResult.line:type_name -> erp.warehouse.v1.LineProgress
+	1,  // 15: erp.warehouse.v1.CreatePurchaseOrderRequest.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
+	1,  // 16: erp.warehouse.v1.CreatePurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
+	1,  // 17: erp.warehouse.v1.GetPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
+	1,  // 18: erp.warehouse.v1.ListPurchaseOrdersResponse.purchase_orders:type_name -> erp.warehouse.v1.PurchaseOrder
+	1,  // 19: erp.warehouse.v1.CancelPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
+	0,  // 20: erp.warehouse.v1.ResubmitPurchaseOrderRequest.lines:type_name -> erp.warehouse.v1.OrderLine
+	1,  // 21: erp.warehouse.v1.ResubmitPurchaseOrderResponse.purchase_order:type_name -> erp.warehouse.v1.PurchaseOrder
+	2,  // 22: erp.warehouse.v1.CreateDeliveryOrderRequest.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 23: erp.warehouse.v1.CreateDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 24: erp.warehouse.v1.GetDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 25: erp.warehouse.v1.ListDeliveryOrdersResponse.delivery_orders:type_name -> erp.warehouse.v1.DeliveryOrder
+	2,  // 26: erp.warehouse.v1.CancelDeliveryOrderResponse.delivery_order:type_name -> erp.warehouse.v1.DeliveryOrder
+	3,  // 27: erp.warehouse.v1.CreateTransferRequest.transfer:type_name -> erp.warehouse.v1.Transfer
+	3,  // 28: erp.warehouse.v1.CreateTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
+	3,  // 29: erp.warehouse.v1.GetTransferResponse.transfer:type_name -> erp.warehouse.v1.Transfer
+	4,  // 30: erp.warehouse.v1.CreateStocktakeRequest.stocktake:type_name -> erp.warehouse.v1.Stocktake
+	4,  // 31: erp.warehouse.v1.CreateStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
+	4,  // 32: erp.warehouse.v1.GetStocktakeResponse.stocktake:type_name -> erp.warehouse.v1.Stocktake
+	7,  // 33: erp.warehouse.v1.CreateAdjustmentRequest.adjustment:type_name -> erp.warehouse.v1.Adjustment
+	9,  // 34: erp.warehouse.v1.CreateAdjustmentResponse.document:type_name -> erp.warehouse.v1.StockDocument
+	7,  // 35: erp.warehouse.v1.CreateAdjustmentResponse.adjustment:type_name -> erp.warehouse.v1.Adjustment
+	7,  // 36: erp.warehouse.v1.GetAdjustmentResponse.adjustment:type_name -> erp.warehouse.v1.Adjustment
+	7,  // 37: erp.warehouse.v1.ListAdjustmentsResponse.adjustments:type_name -> erp.warehouse.v1.Adjustment
+	11, // 38: erp.warehouse.v1.OpenScanSessionRequest.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	11, // 39: erp.warehouse.v1.OpenScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	11, // 40: erp.warehouse.v1.GetScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	10, // 41: erp.warehouse.v1.ScanResponse.line:type_name -> erp.warehouse.v1.LineProgress
+	12, // 42: erp.warehouse.v1.UndoScanResponse.scan:type_name -> erp.warehouse.v1.ScanResult
+	12, // 43: erp.warehouse.v1.ListScansResponse.scans:type_name -> erp.warehouse.v1.ScanResult
+	11, // 44: erp.warehouse.v1.CompleteScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	9,  // 45: erp.warehouse.v1.CompleteScanSessionResponse.document:type_name -> erp.warehouse.v1.StockDocument
+	11, // 46: erp.warehouse.v1.CancelScanSessionResponse.scan_session:type_name -> erp.warehouse.v1.ScanSession
+	59, // 47: erp.warehouse.v1.ListStockResponse.levels:type_name -> erp.warehouse.v1.StockLevel
+	60, // 48: erp.warehouse.v1.ListStockResponse.items:type_name -> erp.warehouse.v1.ItemStock
+	63, // 49: erp.warehouse.v1.ListExpiringLotsResponse.lots:type_name -> erp.warehouse.v1.ExpiringLot
+	76, // 50: erp.warehouse.v1.TraceMovement.post_time:type_name -> google.protobuf.Timestamp
+	67, // 51: erp.warehouse.v1.TraceLotResponse.backward:type_name -> erp.warehouse.v1.TraceMovement
+	67, // 52: erp.warehouse.v1.TraceLotResponse.forward:type_name -> erp.warehouse.v1.TraceMovement
+	59, // 53: erp.warehouse.v1.TraceLotResponse.on_hand:type_name -> erp.warehouse.v1.StockLevel
+	76, // 54: erp.warehouse.v1.LedgerEntry.post_time:type_name -> google.protobuf.Timestamp
+	69, // 55: erp.warehouse.v1.ListLedgerEntriesResponse.entries:type_name -> erp.warehouse.v1.LedgerEntry
+	9,  // 56: erp.warehouse.v1.GetStockDocumentResponse.document:type_name -> erp.warehouse.v1.StockDocument
+	9,  // 57: erp.warehouse.v1.ListStockDocumentsResponse.documents:type_name -> erp.warehouse.v1.StockDocument
+	13, // 58: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:input_type -> erp.warehouse.v1.CreatePurchaseOrderRequest
+	15, // 59: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:input_type -> erp.warehouse.v1.GetPurchaseOrderRequest
+	17, // 60: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:input_type -> erp.warehouse.v1.ListPurchaseOrdersRequest
+	19, // 61: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:input_type -> erp.warehouse.v1.CancelPurchaseOrderRequest
+	21, // 62: erp.warehouse.v1.WarehouseService.ResubmitPurchaseOrder:input_type -> erp.warehouse.v1.ResubmitPurchaseOrderRequest
+	23, // 63: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:input_type -> erp.warehouse.v1.CreateDeliveryOrderRequest
+	25, // 64: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:input_type -> erp.warehouse.v1.GetDeliveryOrderRequest
+	27, // 65: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:input_type -> erp.warehouse.v1.ListDeliveryOrdersRequest
+	29, // 66: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:input_type -> erp.warehouse.v1.CancelDeliveryOrderRequest
+	31, // 67: erp.warehouse.v1.WarehouseService.CreateTransfer:input_type -> erp.warehouse.v1.CreateTransferRequest
+	33, // 68: erp.warehouse.v1.WarehouseService.GetTransfer:input_type -> erp.warehouse.v1.GetTransferRequest
+	35, // 69: erp.warehouse.v1.WarehouseService.CreateStocktake:input_type -> erp.warehouse.v1.CreateStocktakeRequest
+	37, // 70: erp.warehouse.v1.WarehouseService.GetStocktake:input_type -> erp.warehouse.v1.GetStocktakeRequest
+	39, // 71: erp.warehouse.v1.WarehouseService.CreateAdjustment:input_type -> erp.warehouse.v1.CreateAdjustmentRequest
+	41, // 72: erp.warehouse.v1.WarehouseService.GetAdjustment:input_type -> erp.warehouse.v1.GetAdjustmentRequest
+	43, // 73: erp.warehouse.v1.WarehouseService.ListAdjustments:input_type -> erp.warehouse.v1.ListAdjustmentsRequest
+	45, // 74: erp.warehouse.v1.WarehouseService.OpenScanSession:input_type -> erp.warehouse.v1.OpenScanSessionRequest
+	47, // 75: erp.warehouse.v1.WarehouseService.GetScanSession:input_type -> erp.warehouse.v1.GetScanSessionRequest
+	49, // 76: erp.warehouse.v1.WarehouseService.Scan:input_type -> erp.warehouse.v1.ScanRequest
+	51, // 77: erp.warehouse.v1.WarehouseService.UndoScan:input_type -> erp.warehouse.v1.UndoScanRequest
+	53, // 78: erp.warehouse.v1.WarehouseService.ListScans:input_type -> erp.warehouse.v1.ListScansRequest
+	55, // 79: erp.warehouse.v1.WarehouseService.CompleteScanSession:input_type -> erp.warehouse.v1.CompleteScanSessionRequest
+	57, // 80: erp.warehouse.v1.WarehouseService.CancelScanSession:input_type -> erp.warehouse.v1.CancelScanSessionRequest
+	61, // 81: erp.warehouse.v1.WarehouseService.ListStock:input_type -> erp.warehouse.v1.ListStockRequest
+	64, // 82: erp.warehouse.v1.WarehouseService.ListExpiringLots:input_type -> erp.warehouse.v1.ListExpiringLotsRequest
+	66, // 83: erp.warehouse.v1.WarehouseService.TraceLot:input_type -> erp.warehouse.v1.TraceLotRequest
+	70, // 84: erp.warehouse.v1.WarehouseService.ListLedgerEntries:input_type -> erp.warehouse.v1.ListLedgerEntriesRequest
+	72, // 85: erp.warehouse.v1.WarehouseService.GetStockDocument:input_type -> erp.warehouse.v1.GetStockDocumentRequest
+	74, // 86: erp.warehouse.v1.WarehouseService.ListStockDocuments:input_type -> erp.warehouse.v1.ListStockDocumentsRequest
+	14, // 87: erp.warehouse.v1.WarehouseService.CreatePurchaseOrder:output_type -> erp.warehouse.v1.CreatePurchaseOrderResponse
+	16, // 88: erp.warehouse.v1.WarehouseService.GetPurchaseOrder:output_type -> erp.warehouse.v1.GetPurchaseOrderResponse
+	18, // 89: erp.warehouse.v1.WarehouseService.ListPurchaseOrders:output_type -> erp.warehouse.v1.ListPurchaseOrdersResponse
+	20, // 90: erp.warehouse.v1.WarehouseService.CancelPurchaseOrder:output_type -> erp.warehouse.v1.CancelPurchaseOrderResponse
+	22, // 91: erp.warehouse.v1.WarehouseService.ResubmitPurchaseOrder:output_type -> erp.warehouse.v1.ResubmitPurchaseOrderResponse
+	24, // 92: erp.warehouse.v1.WarehouseService.CreateDeliveryOrder:output_type -> erp.warehouse.v1.CreateDeliveryOrderResponse
+	26, // 93: erp.warehouse.v1.WarehouseService.GetDeliveryOrder:output_type -> erp.warehouse.v1.GetDeliveryOrderResponse
+	28, // 94: erp.warehouse.v1.WarehouseService.ListDeliveryOrders:output_type -> erp.warehouse.v1.ListDeliveryOrdersResponse
+	30, // 95: erp.warehouse.v1.WarehouseService.CancelDeliveryOrder:output_type -> erp.warehouse.v1.CancelDeliveryOrderResponse
+	32, // 96: erp.warehouse.v1.WarehouseService.CreateTransfer:output_type -> erp.warehouse.v1.CreateTransferResponse
+	34, // 97: erp.warehouse.v1.WarehouseService.GetTransfer:output_type -> erp.warehouse.v1.GetTransferResponse
+	36, // 98: erp.warehouse.v1.WarehouseService.CreateStocktake:output_type -> erp.warehouse.v1.CreateStocktakeResponse
+	38, // 99: erp.warehouse.v1.WarehouseService.GetStocktake:output_type -> erp.warehouse.v1.GetStocktakeResponse
+	40, // 100: erp.warehouse.v1.WarehouseService.CreateAdjustment:output_type -> erp.warehouse.v1.CreateAdjustmentResponse
+	42, // 101: erp.warehouse.v1.WarehouseService.GetAdjustment:output_type -> erp.warehouse.v1.GetAdjustmentResponse
+	44, // 102: erp.warehouse.v1.WarehouseService.ListAdjustments:output_type -> erp.warehouse.v1.ListAdjustmentsResponse
+	46, // 103: erp.warehouse.v1.WarehouseService.OpenScanSession:output_type -> erp.warehouse.v1.OpenScanSessionResponse
+	48, // 104: erp.warehouse.v1.WarehouseService.GetScanSession:output_type -> erp.warehouse.v1.GetScanSessionResponse
+	50, // 105: erp.warehouse.v1.WarehouseService.Scan:output_type -> erp.warehouse.v1.ScanResponse
+	52, // 106: erp.warehouse.v1.WarehouseService.UndoScan:output_type -> erp.warehouse.v1.UndoScanResponse
+	54, // 107: erp.warehouse.v1.WarehouseService.ListScans:output_type -> erp.warehouse.v1.ListScansResponse
+	56, // 108: erp.warehouse.v1.WarehouseService.CompleteScanSession:output_type -> erp.warehouse.v1.CompleteScanSessionResponse
+	58, // 109: erp.warehouse.v1.WarehouseService.CancelScanSession:output_type -> erp.warehouse.v1.CancelScanSessionResponse
+	62, // 110: erp.warehouse.v1.WarehouseService.ListStock:output_type -> erp.warehouse.v1.ListStockResponse
+	65, // 111: erp.warehouse.v1.WarehouseService.ListExpiringLots:output_type -> erp.warehouse.v1.ListExpiringLotsResponse
+	68, // 112: erp.warehouse.v1.WarehouseService.TraceLot:output_type -> erp.warehouse.v1.TraceLotResponse
+	71, // 113: erp.warehouse.v1.WarehouseService.ListLedgerEntries:output_type -> erp.warehouse.v1.ListLedgerEntriesResponse
+	73, // 114: erp.warehouse.v1.WarehouseService.GetStockDocument:output_type -> erp.warehouse.v1.GetStockDocumentResponse
+	75, // 115: erp.warehouse.v1.WarehouseService.ListStockDocuments:output_type -> erp.warehouse.v1.ListStockDocumentsResponse
+	87, // [87:116] is the sub-list for method output_type
+	58, // [58:87] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_erp_warehouse_v1_warehouse_service_proto_init() }
@@ -5706,7 +6270,7 @@ func file_erp_warehouse_v1_warehouse_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_warehouse_v1_warehouse_service_proto_rawDesc), len(file_erp_warehouse_v1_warehouse_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   71,
+			NumMessages:   76,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

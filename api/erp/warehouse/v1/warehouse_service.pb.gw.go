@@ -617,6 +617,80 @@ func local_request_WarehouseService_CreateAdjustment_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
+func request_WarehouseService_GetAdjustment_0(ctx context.Context, marshaler runtime.Marshaler, client WarehouseServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetAdjustmentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetAdjustment(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_WarehouseService_GetAdjustment_0(ctx context.Context, marshaler runtime.Marshaler, server WarehouseServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetAdjustmentRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "id")
+	}
+	protoReq.Id, err = runtime.Int64(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	msg, err := server.GetAdjustment(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+var filter_WarehouseService_ListAdjustments_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
+
+func request_WarehouseService_ListAdjustments_0(ctx context.Context, marshaler runtime.Marshaler, client WarehouseServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListAdjustmentsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_WarehouseService_ListAdjustments_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListAdjustments(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_WarehouseService_ListAdjustments_0(ctx context.Context, marshaler runtime.Marshaler, server WarehouseServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListAdjustmentsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_WarehouseService_ListAdjustments_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ListAdjustments(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_WarehouseService_OpenScanSession_0 = &utilities.DoubleArray{Encoding: map[string]int{"scan_session": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_WarehouseService_OpenScanSession_0(ctx context.Context, marshaler runtime.Marshaler, client WarehouseServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -1432,7 +1506,47 @@ func RegisterWarehouseServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		forward_WarehouseService_CreateAdjustment_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_CreateAdjustment_0{resp.(*CreateAdjustmentResponse)}, mux.GetForwardResponseOptions()...)
+		forward_WarehouseService_CreateAdjustment_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_WarehouseService_GetAdjustment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.warehouse.v1.WarehouseService/GetAdjustment", runtime.WithHTTPPathPattern("/v1/adjustments/{id}"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_WarehouseService_GetAdjustment_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_WarehouseService_GetAdjustment_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_GetAdjustment_0{resp.(*GetAdjustmentResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_WarehouseService_ListAdjustments_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.warehouse.v1.WarehouseService/ListAdjustments", runtime.WithHTTPPathPattern("/v1/adjustments"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_WarehouseService_ListAdjustments_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_WarehouseService_ListAdjustments_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodPost, pattern_WarehouseService_OpenScanSession_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -1970,7 +2084,41 @@ func RegisterWarehouseServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
 			return
 		}
-		forward_WarehouseService_CreateAdjustment_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_CreateAdjustment_0{resp.(*CreateAdjustmentResponse)}, mux.GetForwardResponseOptions()...)
+		forward_WarehouseService_CreateAdjustment_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_WarehouseService_GetAdjustment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.warehouse.v1.WarehouseService/GetAdjustment", runtime.WithHTTPPathPattern("/v1/adjustments/{id}"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_WarehouseService_GetAdjustment_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_WarehouseService_GetAdjustment_0(annotatedContext, mux, outboundMarshaler, w, req, response_WarehouseService_GetAdjustment_0{resp.(*GetAdjustmentResponse)}, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_WarehouseService_ListAdjustments_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.warehouse.v1.WarehouseService/ListAdjustments", runtime.WithHTTPPathPattern("/v1/adjustments"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_WarehouseService_ListAdjustments_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_WarehouseService_ListAdjustments_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodPost, pattern_WarehouseService_OpenScanSession_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2295,13 +2443,13 @@ func (m response_WarehouseService_GetStocktake_0) XXX_ResponseBody() interface{}
 	return response.Stocktake
 }
 
-type response_WarehouseService_CreateAdjustment_0 struct {
-	*CreateAdjustmentResponse
+type response_WarehouseService_GetAdjustment_0 struct {
+	*GetAdjustmentResponse
 }
 
-func (m response_WarehouseService_CreateAdjustment_0) XXX_ResponseBody() interface{} {
-	response := m.CreateAdjustmentResponse
-	return response.Document
+func (m response_WarehouseService_GetAdjustment_0) XXX_ResponseBody() interface{} {
+	response := m.GetAdjustmentResponse
+	return response.Adjustment
 }
 
 type response_WarehouseService_OpenScanSession_0 struct {
@@ -2355,6 +2503,8 @@ var (
 	pattern_WarehouseService_CreateStocktake_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "stocktakes"}, ""))
 	pattern_WarehouseService_GetStocktake_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "stocktakes", "id"}, ""))
 	pattern_WarehouseService_CreateAdjustment_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "adjustments"}, ""))
+	pattern_WarehouseService_GetAdjustment_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "adjustments", "id"}, ""))
+	pattern_WarehouseService_ListAdjustments_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "adjustments"}, ""))
 	pattern_WarehouseService_OpenScanSession_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "scanSessions"}, ""))
 	pattern_WarehouseService_GetScanSession_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "id"}, ""))
 	pattern_WarehouseService_Scan_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "scanSessions", "session"}, "scan"))
@@ -2385,6 +2535,8 @@ var (
 	forward_WarehouseService_CreateStocktake_0       = runtime.ForwardResponseMessage
 	forward_WarehouseService_GetStocktake_0          = runtime.ForwardResponseMessage
 	forward_WarehouseService_CreateAdjustment_0      = runtime.ForwardResponseMessage
+	forward_WarehouseService_GetAdjustment_0         = runtime.ForwardResponseMessage
+	forward_WarehouseService_ListAdjustments_0       = runtime.ForwardResponseMessage
 	forward_WarehouseService_OpenScanSession_0       = runtime.ForwardResponseMessage
 	forward_WarehouseService_GetScanSession_0        = runtime.ForwardResponseMessage
 	forward_WarehouseService_Scan_0                  = runtime.ForwardResponseMessage

@@ -33,6 +33,8 @@ const (
 	WarehouseService_CreateStocktake_FullMethodName       = "/erp.warehouse.v1.WarehouseService/CreateStocktake"
 	WarehouseService_GetStocktake_FullMethodName          = "/erp.warehouse.v1.WarehouseService/GetStocktake"
 	WarehouseService_CreateAdjustment_FullMethodName      = "/erp.warehouse.v1.WarehouseService/CreateAdjustment"
+	WarehouseService_GetAdjustment_FullMethodName         = "/erp.warehouse.v1.WarehouseService/GetAdjustment"
+	WarehouseService_ListAdjustments_FullMethodName       = "/erp.warehouse.v1.WarehouseService/ListAdjustments"
 	WarehouseService_OpenScanSession_FullMethodName       = "/erp.warehouse.v1.WarehouseService/OpenScanSession"
 	WarehouseService_GetScanSession_FullMethodName        = "/erp.warehouse.v1.WarehouseService/GetScanSession"
 	WarehouseService_Scan_FullMethodName                  = "/erp.warehouse.v1.WarehouseService/Scan"
@@ -84,12 +86,22 @@ type WarehouseServiceClient interface {
 	// GetTransfer answers a transfer with its lines.
 	GetTransfer(ctx context.Context, in *GetTransferRequest, opts ...grpc.CallOption) (*GetTransferResponse, error)
 	// CreateStocktake starts a count of a warehouse; scanning records what is found, and
-	// completing the count posts the differences as gains and losses.
+	// completing the count posts the differences as gains and losses, or, when a stocktake
+	// approval flow matches them, records them and waits (pending_approval) until approval
+	// posts exactly those differences; a rejected (or failed) stocktake can be counted again.
 	CreateStocktake(ctx context.Context, in *CreateStocktakeRequest, opts ...grpc.CallOption) (*CreateStocktakeResponse, error)
 	// GetStocktake answers a stocktake.
 	GetStocktake(ctx context.Context, in *GetStocktakeRequest, opts ...grpc.CallOption) (*GetStocktakeResponse, error)
-	// CreateAdjustment posts a manual stock correction with a reason (managers only).
+	// CreateAdjustment makes a manual stock correction with a reason (managers only). It
+	// posts at once (status posted, with the document), unless a stock_adjustment approval
+	// flow matches its value: then it is stored with its lines and waits (status
+	// pending_approval, with the approval request), and approval posts it.
 	CreateAdjustment(ctx context.Context, in *CreateAdjustmentRequest, opts ...grpc.CallOption) (*CreateAdjustmentResponse, error)
+	// GetAdjustment answers an adjustment that went through approval: waiting, posted (with
+	// its document), rejected (with the approver's comment) or failed (with why).
+	GetAdjustment(ctx context.Context, in *GetAdjustmentRequest, opts ...grpc.CallOption) (*GetAdjustmentResponse, error)
+	// ListAdjustments pages through adjustments that went through approval, newest first.
+	ListAdjustments(ctx context.Context, in *ListAdjustmentsRequest, opts ...grpc.CallOption) (*ListAdjustmentsResponse, error)
 	// OpenScanSession opens a session against one document: a purchase order to receive, a
 	// delivery order to ship, a transfer (out at the source, in at the destination) or a
 	// stocktake.
@@ -272,6 +284,26 @@ func (c *warehouseServiceClient) CreateAdjustment(ctx context.Context, in *Creat
 	return out, nil
 }
 
+func (c *warehouseServiceClient) GetAdjustment(ctx context.Context, in *GetAdjustmentRequest, opts ...grpc.CallOption) (*GetAdjustmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetAdjustmentResponse)
+	err := c.cc.Invoke(ctx, WarehouseService_GetAdjustment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *warehouseServiceClient) ListAdjustments(ctx context.Context, in *ListAdjustmentsRequest, opts ...grpc.CallOption) (*ListAdjustmentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAdjustmentsResponse)
+	err := c.cc.Invoke(ctx, WarehouseService_ListAdjustments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *warehouseServiceClient) OpenScanSession(ctx context.Context, in *OpenScanSessionRequest, opts ...grpc.CallOption) (*OpenScanSessionResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(OpenScanSessionResponse)
@@ -438,12 +470,22 @@ type WarehouseServiceServer interface {
 	// GetTransfer answers a transfer with its lines.
 	GetTransfer(context.Context, *GetTransferRequest) (*GetTransferResponse, error)
 	// CreateStocktake starts a count of a warehouse; scanning records what is found, and
-	// completing the count posts the differences as gains and losses.
+	// completing the count posts the differences as gains and losses, or, when a stocktake
+	// approval flow matches them, records them and waits (pending_approval) until approval
+	// posts exactly those differences; a rejected (or failed) stocktake can be counted again.
 	CreateStocktake(context.Context, *CreateStocktakeRequest) (*CreateStocktakeResponse, error)
 	// GetStocktake answers a stocktake.
 	GetStocktake(context.Context, *GetStocktakeRequest) (*GetStocktakeResponse, error)
-	// CreateAdjustment posts a manual stock correction with a reason (managers only).
+	// CreateAdjustment makes a manual stock correction with a reason (managers only). It
+	// posts at once (status posted, with the document), unless a stock_adjustment approval
+	// flow matches its value: then it is stored with its lines and waits (status
+	// pending_approval, with the approval request), and approval posts it.
 	CreateAdjustment(context.Context, *CreateAdjustmentRequest) (*CreateAdjustmentResponse, error)
+	// GetAdjustment answers an adjustment that went through approval: waiting, posted (with
+	// its document), rejected (with the approver's comment) or failed (with why).
+	GetAdjustment(context.Context, *GetAdjustmentRequest) (*GetAdjustmentResponse, error)
+	// ListAdjustments pages through adjustments that went through approval, newest first.
+	ListAdjustments(context.Context, *ListAdjustmentsRequest) (*ListAdjustmentsResponse, error)
 	// OpenScanSession opens a session against one document: a purchase order to receive, a
 	// delivery order to ship, a transfer (out at the source, in at the destination) or a
 	// stocktake.
@@ -527,6 +569,12 @@ func (UnimplementedWarehouseServiceServer) GetStocktake(context.Context, *GetSto
 }
 func (UnimplementedWarehouseServiceServer) CreateAdjustment(context.Context, *CreateAdjustmentRequest) (*CreateAdjustmentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateAdjustment not implemented")
+}
+func (UnimplementedWarehouseServiceServer) GetAdjustment(context.Context, *GetAdjustmentRequest) (*GetAdjustmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAdjustment not implemented")
+}
+func (UnimplementedWarehouseServiceServer) ListAdjustments(context.Context, *ListAdjustmentsRequest) (*ListAdjustmentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAdjustments not implemented")
 }
 func (UnimplementedWarehouseServiceServer) OpenScanSession(context.Context, *OpenScanSessionRequest) (*OpenScanSessionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method OpenScanSession not implemented")
@@ -840,6 +888,42 @@ func _WarehouseService_CreateAdjustment_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _WarehouseService_GetAdjustment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAdjustmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WarehouseServiceServer).GetAdjustment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WarehouseService_GetAdjustment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WarehouseServiceServer).GetAdjustment(ctx, req.(*GetAdjustmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WarehouseService_ListAdjustments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAdjustmentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WarehouseServiceServer).ListAdjustments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WarehouseService_ListAdjustments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WarehouseServiceServer).ListAdjustments(ctx, req.(*ListAdjustmentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _WarehouseService_OpenScanSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(OpenScanSessionRequest)
 	if err := dec(in); err != nil {
@@ -1136,6 +1220,14 @@ var WarehouseService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateAdjustment",
 			Handler:    _WarehouseService_CreateAdjustment_Handler,
+		},
+		{
+			MethodName: "GetAdjustment",
+			Handler:    _WarehouseService_GetAdjustment_Handler,
+		},
+		{
+			MethodName: "ListAdjustments",
+			Handler:    _WarehouseService_ListAdjustments_Handler,
 		},
 		{
 			MethodName: "OpenScanSession",
