@@ -168,7 +168,7 @@ type warehouseApprovals struct{ a *App }
 
 func approvalDocument(d warehouse.ApprovalDocument) approval.Document {
 	doc := approval.Document{Type: d.Type, ID: d.ID, Number: d.Number, Amount: d.Amount, Branch: d.Branch,
-		Warehouse: d.Warehouse, Maker: d.Maker}
+		Warehouse: d.Warehouse, Maker: d.Maker, Facts: d.Facts}
 	if d.DiscountBp != 0 || d.CreditOver != 0 {
 		doc.Attributes = map[string]int64{approval.AttrDiscountBp: d.DiscountBp, approval.AttrCreditOver: d.CreditOver}
 	}
@@ -188,21 +188,25 @@ func (w warehouseApprovals) Needed(ctx context.Context, tx *gorm.DB, d warehouse
 	return w.a.Approval.Matches(ctx, tx, approvalDocument(d))
 }
 
-// CreditOver is what the customer owes on delivery basis (reconcile's Balance, what our
-// statements show), with amount more, over its credit limit; 0 without a limit.
-func (w warehouseApprovals) CreditOver(ctx context.Context, customer, amount int64) (int64, error) {
+// Credit is what the customer owes on delivery basis (reconcile's Balance, what our
+// statements show), its limit, and by how much amount more takes it over the limit.
+func (w warehouseApprovals) Credit(ctx context.Context, customer, amount int64) (warehouse.CreditPosition, error) {
+	var p warehouse.CreditPosition
 	if w.a.Reconcile == nil {
-		return 0, nil
+		return p, nil
 	}
 	c, err := w.a.Catalog.Customer(ctx, customer)
-	if err != nil || c.CreditLimit <= 0 {
-		return 0, err
-	}
-	owed, err := w.a.Reconcile.Balance(ctx, customer)
 	if err != nil {
-		return 0, err
+		return p, err
 	}
-	return max(0, owed+amount-c.CreditLimit), nil
+	if p.Owed, err = w.a.Reconcile.Balance(ctx, customer); err != nil {
+		return p, err
+	}
+	p.Limit = c.CreditLimit
+	if p.Limit > 0 {
+		p.Over = max(0, p.Owed+amount-p.Limit)
+	}
+	return p, nil
 }
 
 // financeApprovals adapts the approval service to finance's consumer-side interface.

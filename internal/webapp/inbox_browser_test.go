@@ -118,7 +118,43 @@ func TestApprovalInboxInBrowser(t *testing.T) {
 		t.Fatalf("order over the threshold is %s", s)
 	}
 
+	// a delivery order that takes a supermarket over its credit limit: the card shows the
+	// margin at the current cost and the credit position
+	cust, err := cat.CreateCustomer(admin, catalog.Customer{Code: "YJ", Name: "渝佳超市", Kind: "retailer", CreditLimit: 100_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.MustDo(t, 200, "POST", "/v1/adjustments", e.Admin, map[string]any{"warehouse": wh.ID, "reason": "opening stock",
+		"lines": []map[string]any{{"item": item.ID, "quantity": 50_000, "unitCost": 12_000}}})
+	e.MustDo(t, 200, "POST", "/v1/approvalFlows", e.Admin, map[string]any{"name": "超信用额度", "documentType": "over_credit_limit",
+		"active": true, "conditions": []map[string]any{{"minCreditOver": 1}},
+		"steps": []map[string]any{{"name": "经理审批", "role": reqctx.RoleManager, "mode": "ANY"}}})
+	overLimit := apptest.ID(t, e.MustDo(t, 200, "POST", "/v1/deliveryOrders", maker, map[string]any{"customer": cust.ID,
+		"warehouse": wh.ID, "lines": []map[string]any{{"item": item.ID, "quantity": 10_000, "unitPrice": 20_000}}}))
+	var creditCard string
+	var creditReq int64
+	eventually(t, "the delivery order over the credit limit in the inbox", func() bool {
+		var l struct {
+			ApprovalRequests []approvalRequest `json:"approvalRequests"`
+		}
+		e.MustDo(t, 200, "GET", "/v1/approvalRequests?state=PENDING", mgr, nil).Decode(t, &l)
+		for _, r := range l.ApprovalRequests {
+			if r.DocumentType == "over_credit_limit" && r.Document == overLimit {
+				creditCard, creditReq = fmt.Sprintf("#request-%d", r.ID), r.ID
+			}
+		}
+		return creditCard != ""
+	})
+
 	b.signIn("wang.fang", "test-password-123")
+	b.do(b.visible(creditCard))
+	if got := b.text(creditCard); !strings.Contains(got, "¥800.00 (40.00 %)") || !strings.Contains(got, "cost ¥1,200.00") ||
+		!strings.Contains(got, "owes ¥0.00 / limit ¥1,000.00 · over by ¥1,000.00") || !strings.Contains(got, "渝佳超市") {
+		t.Fatalf("the over-limit card shows %q", got)
+	}
+	b.shot("inbox-credit")
+	e.MustDo(t, 200, "POST", fmt.Sprintf("/v1/approvalRequests/%d:approve", creditReq), other, map[string]any{"comment": "已回款"})
+	b.waitFor(fmt.Sprintf(`document.querySelector(%q) === null`, creditCard))
 	card := func(doc int64) string { return fmt.Sprintf("#request-%d", reqs[doc].ID) }
 	b.do(b.visible(card(toApprove)), b.visible(card(toReject)), b.visible(card(elsewhere)))
 	if got := b.text(card(toApprove)); !strings.Contains(got, "¥2,000.00") || !strings.Contains(got, "渝北肉联") ||

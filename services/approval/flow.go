@@ -40,6 +40,15 @@ const (
 	AttrCreditOver = "creditOver" // fen over the customer's credit limit
 )
 
+// Facts documents commonly carry for the inbox (any name may be used).
+const (
+	FactOwed        = "owed"        // fen the customer owed before this document
+	FactCreditLimit = "creditLimit" // fen
+	FactCost        = "cost"        // fen, the goods at their current unit cost
+	FactMargin      = "margin"      // fen, amount less cost
+	FactMarginBp    = "marginBp"    // margin as basis points of the amount
+)
+
 // Condition is one set of criteria that must all hold; zero criteria always hold.
 type Condition struct {
 	MinAmount     int64   `json:"minAmount,omitempty"` // fen, inclusive

@@ -72,7 +72,7 @@ func requestToProto(r Request) *approvalv1.ApprovalRequest {
 		DocumentNumber: r.DocumentNumber, Amount: r.Amount, Step: r.Step, StepName: r.StepName, State: r.State,
 		Maker: r.Maker, Branch: r.Branch, Warehouse: r.Warehouse, Flow: r.Flow, FlowVersion: r.FlowVersion,
 		FlowName: r.FlowName, Condition: r.Condition, Approvers: r.Approvers, CreateTime: ts(r.CreateTime), Comment: r.Comment,
-		MakerName: r.MakerName}
+		MakerName: r.MakerName, Facts: r.Facts}
 	for _, d := range r.History {
 		out.History = append(out.History, &approvalv1.Decision{Step: d.Step, User: d.User, OnBehalfOf: d.OnBehalfOf,
 			Action: d.Action, Comment: d.Comment, Peer: d.Peer, Device: d.Device, Time: ts(d.Time), UserName: d.UserName})

@@ -15,23 +15,18 @@ import (
 // once, claimed by a guarded UPDATE, so runs on several replicas (or a rerun) send nothing
 // twice. It handles at most 1000 requests per run.
 func (s *Service) RemindDue(ctx context.Context) error {
-	var rows []requestRow
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+requestCols+` FROM approval_requests r
+	st := store{s.db.WithContext(ctx)}
+	rows, err := st.requests(`SELECT `+requestCols+` FROM approval_requests r
 		WHERE r.state = ? AND (r.reminded_step < r.step OR r.escalated_step < r.step) ORDER BY r.step_started_at LIMIT 1000`,
-		StatePending).Scan(&rows).Error; err != nil {
+		StatePending)
+	if err != nil {
 		return err
 	}
 	now := s.clock()
-	flows := map[[2]int64]Flow{}
 	for _, r := range rows {
-		k := [2]int64{r.FlowID, int64(r.FlowVersion)}
-		f, ok := flows[k]
-		if !ok {
-			var err error
-			if f, err = (store{s.db.WithContext(ctx)}).flow(r.FlowID, r.FlowVersion); err != nil {
-				return err
-			}
-			flows[k] = f
+		f, err := s.flowVersion(st, r.FlowID, r.FlowVersion)
+		if err != nil {
+			return err
 		}
 		waited := now.Sub(r.StepStartedAt)
 		if f.RemindAfterMinutes > 0 && r.RemindedStep < r.Step && waited >= time.Duration(f.RemindAfterMinutes)*time.Minute {

@@ -2,6 +2,7 @@ package approval
 
 import (
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/erphub/erphub/internal/apperr"
@@ -55,6 +56,9 @@ type Document struct {
 	Warehouse  int64
 	Maker      int64            // user id; never approves this document
 	Attributes map[string]int64 // AttrDiscountBp, AttrCreditOver
+	// Facts are what a decision needs at a glance, shown with the request (with the
+	// attributes): e.g. FactOwed, FactCreditLimit, FactCost, FactMargin.
+	Facts map[string]int64
 }
 
 // Decision is one entry of a request's history.
@@ -92,6 +96,8 @@ type Request struct {
 	History        []Decision `json:"history"`
 	Approvers      []int64    `json:"approvers"`
 	CreateTime     time.Time  `json:"createTime"`
+	// Facts: the document's attributes and facts when it was submitted.
+	Facts map[string]int64 `json:"facts,omitempty"`
 }
 
 // ResourceName names the request in the audit log.
@@ -135,3 +141,14 @@ var (
 	ErrNotApprover = apperr.Forbidden("you are not an approver of the current step of this request")
 	ErrNoApprover  = apperr.Refused("NO_APPROVER", "no active user can approve this step of the approval flow; fix the flow or the users")
 )
+
+// facts merges a document's attributes and facts for the request (attributes win).
+func (d Document) facts() map[string]int64 {
+	if len(d.Attributes)+len(d.Facts) == 0 {
+		return nil
+	}
+	out := make(map[string]int64, len(d.Attributes)+len(d.Facts))
+	maps.Copy(out, d.Facts)
+	maps.Copy(out, d.Attributes)
+	return out
+}

@@ -155,7 +155,8 @@ func (s *Service) SubmitFirst(ctx context.Context, tx *gorm.DB, candidates []Doc
 		}
 		r := Request{DocumentType: d.Type, Document: d.ID, DocumentNumber: text.Clip(d.Number, 64), Amount: d.Amount,
 			Branch: d.Branch, Warehouse: d.Warehouse, Maker: d.Maker, Flow: f.ID, FlowVersion: f.Version,
-			FlowName: f.Name, Condition: text.Clip(cond, 255), State: StatePending, Step: 1, CreateTime: now}
+			FlowName: f.Name, Condition: text.Clip(cond, 255), State: StatePending, Step: 1, CreateTime: now,
+			Facts: d.facts()}
 		users, err := s.approvers(ctx, f.Steps[0], r)
 		if err != nil {
 			return 0, "", err

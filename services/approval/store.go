@@ -139,11 +139,36 @@ type requestRow struct {
 	FlowVersion, Step, Version, RemindedStep, EscalatedStep        int32
 	StepStartedAt, CreatedAt                                       time.Time
 	DecidedAt                                                      sql.NullTime
+	Facts                                                          sql.NullString // JSON object
+}
+
+// facts reads the stored facts; a value that is not a JSON object of integers reads as none.
+func (r requestRow) facts() map[string]int64 {
+	if !r.Facts.Valid || r.Facts.String == "" {
+		return nil
+	}
+	var f map[string]int64
+	if json.Unmarshal([]byte(r.Facts.String), &f) != nil {
+		return nil
+	}
+	return f
+}
+
+// factsJSON stores facts as a JSON object (NULL when there are none).
+func factsJSON(f map[string]int64) any {
+	if len(f) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil
+	}
+	return string(b)
 }
 
 const requestCols = `r.id, r.document_type, r.document_id, r.document_number, r.amount, r.branch_id, r.warehouse_id,
 	r.maker_id, r.flow_id, r.flow_version, r.condition_text, r.state, r.step, r.step_started_at, r.reminded_step,
-	r.escalated_step, r.comment, r.version, r.created_at, r.decided_at`
+	r.escalated_step, r.comment, r.version, r.created_at, r.decided_at, r.facts`
 
 // requests runs a query of requestCols and scans it by hand: inbox pages are the hot
 // read, and gorm's reflective scan cost more than the query.
@@ -159,7 +184,7 @@ func (s store) requests(q string, args ...any) ([]requestRow, error) {
 		if err := rows.Scan(&r.ID, &r.DocumentType, &r.DocumentID, &r.DocumentNumber, &r.Amount, &r.BranchID,
 			&r.WarehouseID, &r.MakerID, &r.FlowID, &r.FlowVersion, &r.ConditionText, &r.State, &r.Step,
 			&r.StepStartedAt, &r.RemindedStep, &r.EscalatedStep, &r.Comment, &r.Version, &r.CreatedAt,
-			&r.DecidedAt); err != nil {
+			&r.DecidedAt, &r.Facts); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -171,7 +196,7 @@ func (r requestRow) request() Request {
 	return Request{ID: r.ID, DocumentType: r.DocumentType, Document: r.DocumentID, DocumentNumber: r.DocumentNumber,
 		Amount: r.Amount, Branch: r.BranchID, Warehouse: r.WarehouseID, Maker: r.MakerID, Flow: r.FlowID,
 		FlowVersion: r.FlowVersion, Condition: r.ConditionText, State: r.State, Step: r.Step, Comment: r.Comment,
-		CreateTime: r.CreatedAt}
+		CreateTime: r.CreatedAt, Facts: r.facts()}
 }
 
 func openKey(docType string, id int64) string { return fmt.Sprintf("%s/%d", docType, id) }
@@ -192,10 +217,10 @@ func (s store) supersede(docType string, doc int64, now time.Time) (int64, error
 
 func (s store) insertRequest(r Request, now time.Time) (int64, error) {
 	if err := s.db.Exec(`INSERT INTO approval_requests (document_type, document_id, document_number, amount, branch_id,
-		warehouse_id, maker_id, flow_id, flow_version, condition_text, state, open_key, step, step_started_at, created_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)`, r.DocumentType, r.Document, r.DocumentNumber, r.Amount, r.Branch,
+		warehouse_id, maker_id, flow_id, flow_version, condition_text, state, open_key, step, step_started_at, created_at, facts)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)`, r.DocumentType, r.Document, r.DocumentNumber, r.Amount, r.Branch,
 		r.Warehouse, r.Maker, r.Flow, r.FlowVersion, r.Condition, StatePending, openKey(r.DocumentType, r.Document),
-		now, now).Error; err != nil {
+		now, now, factsJSON(r.Facts)).Error; err != nil {
 		return 0, err
 	}
 	return s.lastID()

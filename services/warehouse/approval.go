@@ -68,6 +68,17 @@ type ApprovalDocument struct {
 	// CreditOver is by how much (fen) a delivery order takes its customer over the credit
 	// limit (0 when within it, or the customer has no limit).
 	CreditOver int64
+	// Facts are shown to approvers with the request: for delivery orders the customer's
+	// credit position (owed, creditLimit) and the goods' cost and margin at the current
+	// unit cost (cost, margin, marginBp).
+	Facts map[string]int64
+}
+
+// CreditPosition is a customer's account as a delivery order's approval sees it.
+type CreditPosition struct {
+	Owed  int64 // fen owed on delivery basis before this order
+	Limit int64 // fen; 0: no limit
+	Over  int64 // fen over the limit with this order (0 when within it or without a limit)
 }
 
 // Approvals starts approval of documents inside the caller's transaction.
@@ -81,9 +92,8 @@ type Approvals interface {
 	// Needed reports whether a flow matches d (whether Submit would start a request),
 	// without starting one.
 	Needed(ctx context.Context, tx *gorm.DB, d ApprovalDocument) (bool, error)
-	// CreditOver answers by how much (fen) a customer would go over its credit limit with
-	// amount more on account: 0 when within it or without a limit.
-	CreditOver(ctx context.Context, customer, amount int64) (int64, error)
+	// Credit answers a customer's credit position with amount more on account.
+	Credit(ctx context.Context, customer, amount int64) (CreditPosition, error)
 }
 
 // approvalDecided is this service's copy of the approval outcome payload.
@@ -217,14 +227,22 @@ func (s *Service) submitDeliveryOrder(ctx context.Context, tx *gorm.DB, d Delive
 	if err != nil {
 		return d, err
 	}
-	over := int64(0)
+	var credit CreditPosition
 	if d.Customer != 0 {
-		if over, err = s.approvals.CreditOver(ctx, d.Customer, amount); err != nil {
+		if credit, err = s.approvals.Credit(ctx, d.Customer, amount); err != nil {
 			return d, err
 		}
 	}
+	over := credit.Over
+	facts, err := s.marginFacts(tx, d.Warehouse, d.Lines, amount)
+	if err != nil {
+		return d, err
+	}
+	if d.Customer != 0 {
+		facts["owed"], facts["creditLimit"] = credit.Owed, credit.Limit
+	}
 	doc := ApprovalDocument{ID: d.ID, Number: d.Number, Amount: amount, Branch: d.Branch, Warehouse: d.Warehouse,
-		Maker: d.CreatedBy, DiscountBp: discount, CreditOver: over}
+		Maker: d.CreatedBy, DiscountBp: discount, CreditOver: over, Facts: facts}
 	var candidates []ApprovalDocument
 	for _, c := range []struct {
 		typ     string
@@ -243,6 +261,36 @@ func (s *Service) submitDeliveryOrder(ctx context.Context, tx *gorm.DB, d Delive
 	d.Status = StatusPendingApproval
 	return d, tx.Exec(`UPDATE delivery_orders SET status = ?, approval_request = ?, approval_comment = '', version = version + 1,
 		updated_at = ? WHERE id = ?`, d.Status, req, s.clock(), d.ID).Error
+}
+
+// marginFacts answers the cost of lines at the warehouse's current unit costs, and the
+// margin of amount over it (fen, and basis points of amount), for approvers to see.
+func (s *Service) marginFacts(tx *gorm.DB, warehouse int64, lines []Line, amount int64) (map[string]int64, error) {
+	items := make([]int64, 0, len(lines))
+	for _, l := range lines {
+		items = append(items, l.Item)
+	}
+	vals, err := s.store.with(tx).valuations(warehouse, items)
+	if err != nil {
+		return nil, err
+	}
+	var cost int64
+	for _, l := range lines {
+		c, err := money.LineAmount(l.Quantity, vals[l.Item].unitCost())
+		if err != nil {
+			return nil, err
+		}
+		cost += c
+	}
+	facts := map[string]int64{"cost": cost, "margin": amount - cost}
+	if amount > 0 {
+		bp, err := money.MulDiv(amount-cost, 10000, amount)
+		if err != nil {
+			return nil, err
+		}
+		facts["marginBp"] = bp
+	}
+	return facts, nil
 }
 
 // belowFloor reports whether any line is priced below its item's floor price, and the

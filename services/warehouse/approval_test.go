@@ -3,6 +3,7 @@ package warehouse_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -57,13 +58,14 @@ func (w *world) flow(t *testing.T, docType, name string, approver int64, conditi
 }
 
 type approvalRequest struct {
-	ID           int64  `json:"id"`
-	DocumentType string `json:"documentType"`
-	Document     int64  `json:"document"`
-	Amount       int64  `json:"amount"`
-	Flow         int64  `json:"flow"`
-	Condition    string `json:"condition"`
-	State        string `json:"state"`
+	ID           int64            `json:"id"`
+	DocumentType string           `json:"documentType"`
+	Document     int64            `json:"document"`
+	Amount       int64            `json:"amount"`
+	Flow         int64            `json:"flow"`
+	Condition    string           `json:"condition"`
+	State        string           `json:"state"`
+	Facts        map[string]int64 `json:"facts"`
 }
 
 // pending answers the request for doc in the approver's inbox (failing when it is not there).
@@ -457,6 +459,9 @@ func TestDeliveryOrderApprovalTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// stock of the plain item at 0.30 a unit, for the margin approvers see
+	w.e.MustDo(t, 200, "POST", "/v1/adjustments", w.e.Admin, map[string]any{"warehouse": w.wCQ.ID, "reason": "opening stock",
+		"lines": []map[string]any{{"item": w.plain.ID, "quantity": 100_000, "unitCost": 30}}})
 	floorFlow := w.flow(t, "price_below_floor", "低于底价", floorBoss.id, map[string]any{"minDiscountBp": 500}) // 5 % or more below
 	creditFlow := w.flow(t, "over_credit_limit", "超信用额度", creditBoss.id, map[string]any{"minCreditOver": 1})
 	orderFlow := w.flow(t, "delivery_order", "发货单", salesBoss.id)
@@ -499,6 +504,22 @@ func TestDeliveryOrderApprovalTypes(t *testing.T) {
 	}
 	if r := w.pending(t, floorBoss, orders["10 % below the floor"].ID); !strings.Contains(r.Condition, "discount ≥ 5%") {
 		t.Fatalf("condition %q", r.Condition)
+	}
+	// what the approver sees at a glance: the credit position, the shortfall below the
+	// floor, and the margin at the current unit cost (one unit of the plain item at its
+	// average cost; LP-001 has no stock and no cost yet)
+	cost := w.count(t, fmt.Sprintf(`SELECT IF(on_hand > 0, value * 1000 DIV on_hand, last_unit_cost) FROM stock_items
+		WHERE warehouse_id = %d AND item_id = %d`, w.wCQ.ID, w.plain.ID)) // one unit: 1000 milli-units at the unit cost
+	if cost != 30 {
+		t.Fatalf("unit cost of the plain item %d, want the 0.30 it was taken in at", cost)
+	}
+	wantFacts := map[string]int64{"owed": 0, "creditLimit": 50_000, "creditOver": 10_050, "discountBp": 0,
+		"cost": cost, "margin": 60_050 - cost, "marginBp": (60_050 - cost) * 10_000 / 60_050}
+	if r := w.pending(t, creditBoss, orders["¥100.50 over a ¥500.00 credit limit"].ID); !maps.Equal(r.Facts, wantFacts) {
+		t.Fatalf("facts %v, want %v", r.Facts, wantFacts)
+	}
+	if f := w.pending(t, floorBoss, orders["10 % below the floor"].ID).Facts; f["discountBp"] != 1000 || f["creditLimit"] != 0 {
+		t.Fatalf("facts of the order below the floor %v", f)
 	}
 	getDO := func(id int64) deliveryJSON {
 		t.Helper()

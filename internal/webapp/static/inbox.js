@@ -14,8 +14,27 @@ const cached = api.cached;
 const docPath = {
   purchase_order: '/v1/purchaseOrders/', delivery_order: '/v1/deliveryOrders/',
   price_below_floor: '/v1/deliveryOrders/', over_credit_limit: '/v1/deliveryOrders/',
-  stock_adjustment: '/v1/adjustments/', stocktake: '/v1/stocktakes/',
+  stock_adjustment: '/v1/adjustments/', stocktake: '/v1/stocktakes/', supplier_payment: '/v1/supplierPayments/',
 };
+
+// facts answers the lines a decision needs at a glance from what the document's service
+// gave with the request: margin at the current cost, the customer's credit position, how far
+// below the floor price a line is.
+function facts(req) {
+  const f = req.facts || {};
+  const out = [];
+  if ('margin' in f) {
+    const pct = 'marginBp' in f ? ` (${(Number(f.marginBp) / 100).toFixed(2)} %)` : '';
+    out.push(['inbox.margin', `${money(f.margin)}${pct} · ${t('inbox.cost')} ${money(f.cost || 0)}`, Number(f.margin) < 0]);
+  }
+  if (Number(f.creditLimit) > 0) {
+    const over = Number(f.creditOver) > 0 ? ` · ${t('inbox.over')} ${money(f.creditOver)}` : '';
+    out.push(['inbox.credit', `${t('inbox.owed')} ${money(f.owed || 0)} / ${t('inbox.limit')} ${money(f.creditLimit)}${over}`,
+      Number(f.creditOver) > 0]);
+  } else if ('owed' in f) out.push(['inbox.credit', `${t('inbox.owed')} ${money(f.owed)} · ${t('inbox.noLimit')}`, false]);
+  if (Number(f.discountBp) > 0) out.push(['inbox.belowFloor', `${(Number(f.discountBp) / 100).toFixed(2)} %`, true]);
+  return out;
+}
 
 async function userName(id) {
   const u = id ? await cached('/v1/users/' + id) : null;
@@ -29,7 +48,8 @@ async function details(req) {
   const doc = await api.get(base + req.document).catch(() => null);
   if (!doc) return null;
   let party = '';
-  if (doc.supplier) party = (await cached('/v1/suppliers/' + doc.supplier))?.name || '#' + doc.supplier;
+  if (req.documentType === 'supplier_payment') party = await api.name('suppliers', doc.party);
+  else if (doc.supplier) party = (await cached('/v1/suppliers/' + doc.supplier))?.name || '#' + doc.supplier;
   else if (doc.customer) party = (await cached('/v1/customers/' + doc.customer))?.name || '#' + doc.customer;
   // a stocktake shows the differences that wait (signed quantities)
   const lines = await Promise.all((doc.lines || doc.differences || []).map(async (l) => ({ ...l, it: await cached('/v1/items/' + l.item) })));
@@ -110,6 +130,7 @@ export function render(view) {
         el('div', { class: 'amount' }, money(req.amount))),
       el('dl', { class: 'kv' },
         el('dt', {}, t('inbox.party')), el('dd', { class: 'party' }, d?.party || '—'),
+        ...facts(req).flatMap(([k, v, warn]) => [el('dt', {}, t(k)), el('dd', { class: 'fact' + (warn ? ' warn' : ''), dataset: { fact: k } }, v)]),
         el('dt', {}, t('inbox.why')), el('dd', { class: 'condition' }, req.condition || '—'),
         el('dt', {}, t('inbox.flow')), el('dd', {}, `${req.flowName || ''} · ${t('inbox.step')} ${req.step}${req.stepName ? ' ' + req.stepName : ''}`),
         el('dt', {}, t('inbox.maker')), el('dd', { class: 'maker' }, maker, ' · ', when(req.createTime))),

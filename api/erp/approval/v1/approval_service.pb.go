@@ -502,7 +502,12 @@ type ApprovalRequest struct {
 	// The comment of the final decision, if any.
 	Comment string `protobuf:"bytes,19,opt,name=comment,proto3" json:"comment,omitempty"`
 	// Output only: the maker's display name.
-	MakerName     string `protobuf:"bytes,30,opt,name=maker_name,json=makerName,proto3" json:"maker_name,omitempty"`
+	MakerName string `protobuf:"bytes,30,opt,name=maker_name,json=makerName,proto3" json:"maker_name,omitempty"`
+	// Output only: what the decision needs at a glance, as the document's service saw it
+	// when submitting, e.g. owed and creditLimit (fen: what the customer owed before this
+	// document, and its limit), creditOver (fen), discountBp (the largest shortfall below a
+	// floor price, basis points), cost, margin (fen) and marginBp (delivery orders).
+	Facts         map[string]int64 `protobuf:"bytes,31,rep,name=facts,proto3" json:"facts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -675,6 +680,13 @@ func (x *ApprovalRequest) GetMakerName() string {
 		return x.MakerName
 	}
 	return ""
+}
+
+func (x *ApprovalRequest) GetFacts() map[string]int64 {
+	if x != nil {
+		return x.Facts
+	}
+	return nil
 }
 
 // Delegation lets a delegate act for the delegator for a time.
@@ -2085,7 +2097,7 @@ const file_erp_approval_v1_approval_service_proto_rawDesc = "" +
 	"\x04peer\x18\x06 \x01(\tR\x04peer\x12\x16\n" +
 	"\x06device\x18\a \x01(\tR\x06device\x12.\n" +
 	"\x04time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x1b\n" +
-	"\tuser_name\x18\t \x01(\tR\buserName\"\xf1\x04\n" +
+	"\tuser_name\x18\t \x01(\tR\buserName\"\xee\x05\n" +
 	"\x0fApprovalRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12#\n" +
 	"\rdocument_type\x18\x02 \x01(\tR\fdocumentType\x12\x1a\n" +
@@ -2109,7 +2121,12 @@ const file_erp_approval_v1_approval_service_proto_rawDesc = "" +
 	"createTime\x12\x18\n" +
 	"\acomment\x18\x13 \x01(\tR\acomment\x12\x1d\n" +
 	"\n" +
-	"maker_name\x18\x1e \x01(\tR\tmakerName\"\xb2\x01\n" +
+	"maker_name\x18\x1e \x01(\tR\tmakerName\x12A\n" +
+	"\x05facts\x18\x1f \x03(\v2+.erp.approval.v1.ApprovalRequest.FactsEntryR\x05facts\x1a8\n" +
+	"\n" +
+	"FactsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xb2\x01\n" +
 	"\n" +
 	"Delegation\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x1c\n" +
@@ -2215,7 +2232,7 @@ func file_erp_approval_v1_approval_service_proto_rawDescGZIP() []byte {
 	return file_erp_approval_v1_approval_service_proto_rawDescData
 }
 
-var file_erp_approval_v1_approval_service_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_erp_approval_v1_approval_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_erp_approval_v1_approval_service_proto_goTypes = []any{
 	(*Condition)(nil),                        // 0: erp.approval.v1.Condition
 	(*Step)(nil),                             // 1: erp.approval.v1.Step
@@ -2248,62 +2265,64 @@ var file_erp_approval_v1_approval_service_proto_goTypes = []any{
 	(*CreateApprovalRobotResponse)(nil),      // 28: erp.approval.v1.CreateApprovalRobotResponse
 	(*ListApprovalRobotsRequest)(nil),        // 29: erp.approval.v1.ListApprovalRobotsRequest
 	(*ListApprovalRobotsResponse)(nil),       // 30: erp.approval.v1.ListApprovalRobotsResponse
-	(*timestamppb.Timestamp)(nil),            // 31: google.protobuf.Timestamp
+	nil,                                      // 31: erp.approval.v1.ApprovalRequest.FactsEntry
+	(*timestamppb.Timestamp)(nil),            // 32: google.protobuf.Timestamp
 }
 var file_erp_approval_v1_approval_service_proto_depIdxs = []int32{
 	0,  // 0: erp.approval.v1.Flow.conditions:type_name -> erp.approval.v1.Condition
 	1,  // 1: erp.approval.v1.Flow.steps:type_name -> erp.approval.v1.Step
-	31, // 2: erp.approval.v1.Flow.update_time:type_name -> google.protobuf.Timestamp
-	31, // 3: erp.approval.v1.Decision.time:type_name -> google.protobuf.Timestamp
+	32, // 2: erp.approval.v1.Flow.update_time:type_name -> google.protobuf.Timestamp
+	32, // 3: erp.approval.v1.Decision.time:type_name -> google.protobuf.Timestamp
 	3,  // 4: erp.approval.v1.ApprovalRequest.history:type_name -> erp.approval.v1.Decision
-	31, // 5: erp.approval.v1.ApprovalRequest.create_time:type_name -> google.protobuf.Timestamp
-	31, // 6: erp.approval.v1.Delegation.from:type_name -> google.protobuf.Timestamp
-	31, // 7: erp.approval.v1.Delegation.to:type_name -> google.protobuf.Timestamp
-	2,  // 8: erp.approval.v1.CreateApprovalFlowRequest.flow:type_name -> erp.approval.v1.Flow
-	2,  // 9: erp.approval.v1.CreateApprovalFlowResponse.flow:type_name -> erp.approval.v1.Flow
-	2,  // 10: erp.approval.v1.UpdateApprovalFlowRequest.flow:type_name -> erp.approval.v1.Flow
-	2,  // 11: erp.approval.v1.UpdateApprovalFlowResponse.flow:type_name -> erp.approval.v1.Flow
-	2,  // 12: erp.approval.v1.GetApprovalFlowResponse.flow:type_name -> erp.approval.v1.Flow
-	2,  // 13: erp.approval.v1.ListApprovalFlowsResponse.approval_flows:type_name -> erp.approval.v1.Flow
-	4,  // 14: erp.approval.v1.ListApprovalRequestsResponse.approval_requests:type_name -> erp.approval.v1.ApprovalRequest
-	4,  // 15: erp.approval.v1.GetApprovalRequestResponse.approval_request:type_name -> erp.approval.v1.ApprovalRequest
-	4,  // 16: erp.approval.v1.ApproveApprovalRequestResponse.approval_request:type_name -> erp.approval.v1.ApprovalRequest
-	4,  // 17: erp.approval.v1.RejectApprovalRequestResponse.approval_request:type_name -> erp.approval.v1.ApprovalRequest
-	31, // 18: erp.approval.v1.CreateApprovalDelegationRequest.from:type_name -> google.protobuf.Timestamp
-	31, // 19: erp.approval.v1.CreateApprovalDelegationRequest.to:type_name -> google.protobuf.Timestamp
-	5,  // 20: erp.approval.v1.CreateApprovalDelegationResponse.delegation:type_name -> erp.approval.v1.Delegation
-	5,  // 21: erp.approval.v1.ListApprovalDelegationsResponse.delegations:type_name -> erp.approval.v1.Delegation
-	6,  // 22: erp.approval.v1.CreateApprovalRobotResponse.robot:type_name -> erp.approval.v1.Robot
-	6,  // 23: erp.approval.v1.ListApprovalRobotsResponse.robots:type_name -> erp.approval.v1.Robot
-	7,  // 24: erp.approval.v1.ApprovalService.CreateApprovalFlow:input_type -> erp.approval.v1.CreateApprovalFlowRequest
-	9,  // 25: erp.approval.v1.ApprovalService.UpdateApprovalFlow:input_type -> erp.approval.v1.UpdateApprovalFlowRequest
-	11, // 26: erp.approval.v1.ApprovalService.GetApprovalFlow:input_type -> erp.approval.v1.GetApprovalFlowRequest
-	13, // 27: erp.approval.v1.ApprovalService.ListApprovalFlows:input_type -> erp.approval.v1.ListApprovalFlowsRequest
-	15, // 28: erp.approval.v1.ApprovalService.ListApprovalRequests:input_type -> erp.approval.v1.ListApprovalRequestsRequest
-	17, // 29: erp.approval.v1.ApprovalService.GetApprovalRequest:input_type -> erp.approval.v1.GetApprovalRequestRequest
-	19, // 30: erp.approval.v1.ApprovalService.ApproveApprovalRequest:input_type -> erp.approval.v1.ApproveApprovalRequestRequest
-	21, // 31: erp.approval.v1.ApprovalService.RejectApprovalRequest:input_type -> erp.approval.v1.RejectApprovalRequestRequest
-	23, // 32: erp.approval.v1.ApprovalService.CreateApprovalDelegation:input_type -> erp.approval.v1.CreateApprovalDelegationRequest
-	25, // 33: erp.approval.v1.ApprovalService.ListApprovalDelegations:input_type -> erp.approval.v1.ListApprovalDelegationsRequest
-	27, // 34: erp.approval.v1.ApprovalService.CreateApprovalRobot:input_type -> erp.approval.v1.CreateApprovalRobotRequest
-	29, // 35: erp.approval.v1.ApprovalService.ListApprovalRobots:input_type -> erp.approval.v1.ListApprovalRobotsRequest
-	8,  // 36: erp.approval.v1.ApprovalService.CreateApprovalFlow:output_type -> erp.approval.v1.CreateApprovalFlowResponse
-	10, // 37: erp.approval.v1.ApprovalService.UpdateApprovalFlow:output_type -> erp.approval.v1.UpdateApprovalFlowResponse
-	12, // 38: erp.approval.v1.ApprovalService.GetApprovalFlow:output_type -> erp.approval.v1.GetApprovalFlowResponse
-	14, // 39: erp.approval.v1.ApprovalService.ListApprovalFlows:output_type -> erp.approval.v1.ListApprovalFlowsResponse
-	16, // 40: erp.approval.v1.ApprovalService.ListApprovalRequests:output_type -> erp.approval.v1.ListApprovalRequestsResponse
-	18, // 41: erp.approval.v1.ApprovalService.GetApprovalRequest:output_type -> erp.approval.v1.GetApprovalRequestResponse
-	20, // 42: erp.approval.v1.ApprovalService.ApproveApprovalRequest:output_type -> erp.approval.v1.ApproveApprovalRequestResponse
-	22, // 43: erp.approval.v1.ApprovalService.RejectApprovalRequest:output_type -> erp.approval.v1.RejectApprovalRequestResponse
-	24, // 44: erp.approval.v1.ApprovalService.CreateApprovalDelegation:output_type -> erp.approval.v1.CreateApprovalDelegationResponse
-	26, // 45: erp.approval.v1.ApprovalService.ListApprovalDelegations:output_type -> erp.approval.v1.ListApprovalDelegationsResponse
-	28, // 46: erp.approval.v1.ApprovalService.CreateApprovalRobot:output_type -> erp.approval.v1.CreateApprovalRobotResponse
-	30, // 47: erp.approval.v1.ApprovalService.ListApprovalRobots:output_type -> erp.approval.v1.ListApprovalRobotsResponse
-	36, // [36:48] is the sub-list for method output_type
-	24, // [24:36] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	32, // 5: erp.approval.v1.ApprovalRequest.create_time:type_name -> google.protobuf.Timestamp
+	31, // 6: erp.approval.v1.ApprovalRequest.facts:type_name -> erp.approval.v1.ApprovalRequest.FactsEntry
+	32, // 7: erp.approval.v1.Delegation.from:type_name -> google.protobuf.Timestamp
+	32, // 8: erp.approval.v1.Delegation.to:type_name -> google.protobuf.Timestamp
+	2,  // 9: erp.approval.v1.CreateApprovalFlowRequest.flow:type_name -> erp.approval.v1.Flow
+	2,  // 10: erp.approval.v1.CreateApprovalFlowResponse.flow:type_name -> erp.approval.v1.Flow
+	2,  // 11: erp.approval.v1.UpdateApprovalFlowRequest.flow:type_name -> erp.approval.v1.Flow
+	2,  // 12: erp.approval.v1.UpdateApprovalFlowResponse.flow:type_name -> erp.approval.v1.Flow
+	2,  // 13: erp.approval.v1.GetApprovalFlowResponse.flow:type_name -> erp.approval.v1.Flow
+	2,  // 14: erp.approval.v1.ListApprovalFlowsResponse.approval_flows:type_name -> erp.approval.v1.Flow
+	4,  // 15: erp.approval.v1.ListApprovalRequestsResponse.approval_requests:type_name -> erp.approval.v1.ApprovalRequest
+	4,  // 16: erp.approval.v1.GetApprovalRequestResponse.approval_request:type_name -> erp.approval.v1.ApprovalRequest
+	4,  // 17: erp.approval.v1.ApproveApprovalRequestResponse.approval_request:type_name -> erp.approval.v1.ApprovalRequest
+	4,  // 18: erp.approval.v1.RejectApprovalRequestResponse.approval_request:type_name -> erp.approval.v1.ApprovalRequest
+	32, // 19: erp.approval.v1.CreateApprovalDelegationRequest.from:type_name -> google.protobuf.Timestamp
+	32, // 20: erp.approval.v1.CreateApprovalDelegationRequest.to:type_name -> google.protobuf.Timestamp
+	5,  // 21: erp.approval.v1.CreateApprovalDelegationResponse.delegation:type_name -> erp.approval.v1.Delegation
+	5,  // 22: erp.approval.v1.ListApprovalDelegationsResponse.delegations:type_name -> erp.approval.v1.Delegation
+	6,  // 23: erp.approval.v1.CreateApprovalRobotResponse.robot:type_name -> erp.approval.v1.Robot
+	6,  // 24: erp.approval.v1.ListApprovalRobotsResponse.robots:type_name -> erp.approval.v1.Robot
+	7,  // 25: erp.approval.v1.ApprovalService.CreateApprovalFlow:input_type -> erp.approval.v1.CreateApprovalFlowRequest
+	9,  // 26: erp.approval.v1.ApprovalService.UpdateApprovalFlow:input_type -> erp.approval.v1.UpdateApprovalFlowRequest
+	11, // 27: erp.approval.v1.ApprovalService.GetApprovalFlow:input_type -> erp.approval.v1.GetApprovalFlowRequest
+	13, // 28: erp.approval.v1.ApprovalService.ListApprovalFlows:input_type -> erp.approval.v1.ListApprovalFlowsRequest
+	15, // 29: erp.approval.v1.ApprovalService.ListApprovalRequests:input_type -> erp.approval.v1.ListApprovalRequestsRequest
+	17, // 30: erp.approval.v1.ApprovalService.GetApprovalRequest:input_type -> erp.approval.v1.GetApprovalRequestRequest
+	19, // 31: erp.approval.v1.ApprovalService.ApproveApprovalRequest:input_type -> erp.approval.v1.ApproveApprovalRequestRequest
+	21, // 32: erp.approval.v1.ApprovalService.RejectApprovalRequest:input_type -> erp.approval.v1.RejectApprovalRequestRequest
+	23, // 33: erp.approval.v1.ApprovalService.CreateApprovalDelegation:input_type -> erp.approval.v1.CreateApprovalDelegationRequest
+	25, // 34: erp.approval.v1.ApprovalService.ListApprovalDelegations:input_type -> erp.approval.v1.ListApprovalDelegationsRequest
+	27, // 35: erp.approval.v1.ApprovalService.CreateApprovalRobot:input_type -> erp.approval.v1.CreateApprovalRobotRequest
+	29, // 36: erp.approval.v1.ApprovalService.ListApprovalRobots:input_type -> erp.approval.v1.ListApprovalRobotsRequest
+	8,  // 37: erp.approval.v1.ApprovalService.CreateApprovalFlow:output_type -> erp.approval.v1.CreateApprovalFlowResponse
+	10, // 38: erp.approval.v1.ApprovalService.UpdateApprovalFlow:output_type -> erp.approval.v1.UpdateApprovalFlowResponse
+	12, // 39: erp.approval.v1.ApprovalService.GetApprovalFlow:output_type -> erp.approval.v1.GetApprovalFlowResponse
+	14, // 40: erp.approval.v1.ApprovalService.ListApprovalFlows:output_type -> erp.approval.v1.ListApprovalFlowsResponse
+	16, // 41: erp.approval.v1.ApprovalService.ListApprovalRequests:output_type -> erp.approval.v1.ListApprovalRequestsResponse
+	18, // 42: erp.approval.v1.ApprovalService.GetApprovalRequest:output_type -> erp.approval.v1.GetApprovalRequestResponse
+	20, // 43: erp.approval.v1.ApprovalService.ApproveApprovalRequest:output_type -> erp.approval.v1.ApproveApprovalRequestResponse
+	22, // 44: erp.approval.v1.ApprovalService.RejectApprovalRequest:output_type -> erp.approval.v1.RejectApprovalRequestResponse
+	24, // 45: erp.approval.v1.ApprovalService.CreateApprovalDelegation:output_type -> erp.approval.v1.CreateApprovalDelegationResponse
+	26, // 46: erp.approval.v1.ApprovalService.ListApprovalDelegations:output_type -> erp.approval.v1.ListApprovalDelegationsResponse
+	28, // 47: erp.approval.v1.ApprovalService.CreateApprovalRobot:output_type -> erp.approval.v1.CreateApprovalRobotResponse
+	30, // 48: erp.approval.v1.ApprovalService.ListApprovalRobots:output_type -> erp.approval.v1.ListApprovalRobotsResponse
+	37, // [37:49] is the sub-list for method output_type
+	25, // [25:37] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_erp_approval_v1_approval_service_proto_init() }
@@ -2317,7 +2336,7 @@ func file_erp_approval_v1_approval_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_approval_v1_approval_service_proto_rawDesc), len(file_erp_approval_v1_approval_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   31,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
