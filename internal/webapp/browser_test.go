@@ -239,6 +239,10 @@ func TestScanDeliveryOrderInBrowser(t *testing.T) {
 	if got := b.text("#tile-expiring"); !strings.Contains(got, "Lots expiring") {
 		t.Fatalf("dashboard tile %q", got)
 	}
+	// no replenishment run yet: the reorder alerts answer, empty (a refused call shows "—")
+	if got := b.text("#dash-reorder"); !strings.Contains(got, "Nothing to reorder or move.") {
+		t.Fatalf("reorder alerts %q", got)
+	}
 	b.shot("dashboard")
 	b.do(chromedp.EmulateViewport(1280, 800))
 	b.shot("dashboard-desktop")
