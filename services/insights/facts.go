@@ -88,22 +88,43 @@ LEFT JOIN fulfilments f ON dv.source = 'orderHub' AND f.id = dv.id AND f.shop_id
 LEFT JOIN shops sh ON sh.id = f.shop_id
 WHERE d.id BETWEEN ? AND ? AND d.doc_type = 'delivery'`
 
-// orderFactsSQL selects per-order facts of online orders with ids in [?, ?] (parameters:
-// offset, from, to). The phone is normalised to its digits (a leading 86 of a 13-digit
-// number dropped); a masked phone (with '*') is no key.
-const orderFactsSQL = `SELECT o.id AS order_id, o.shop_id, o.channel, ` + orderDay + ` AS day, o.status,
-	IF(` + orderCounted + `, 1, 0) AS counted,
-	CASE WHEN o.digits <> '' THEN CONCAT(o.channel, ':', SHA2(IF(LENGTH(o.digits) = 13 AND o.digits LIKE '86%',
+// buyerKey is the buyer key of an order o that has its phone's digits as o.digits (see
+// phoneDigits): the platform and the SHA-256 of the phone normalised to its digits (a
+// leading 86 of a 13-digit number dropped), else of the platform's buyer id; a masked
+// phone (with '*') is no key.
+const buyerKey = `CASE WHEN o.digits <> '' THEN CONCAT(o.channel, ':', SHA2(IF(LENGTH(o.digits) = 13 AND o.digits LIKE '86%',
 			SUBSTRING(o.digits, 3), o.digits), 256))
-		WHEN o.buyer_id <> '' THEN CONCAT(o.channel, ':id:', SHA2(o.buyer_id, 256)) ELSE '' END AS buyer_key,
+		WHEN o.buyer_id <> '' THEN CONCAT(o.channel, ':id:', SHA2(o.buyer_id, 256)) ELSE '' END`
+
+const phoneDigits = `IF(buyer_phone LIKE '%*%', '', REGEXP_REPLACE(buyer_phone, '[^0-9]', '')) AS digits`
+
+// onlineOrders selects the online orders with ids in [?, ?].
+const onlineOrders = `FROM orders WHERE id BETWEEN ? AND ? AND shop_id <> 0 AND channel <> 'retailer'`
+
+// orderFactsSQL selects per-order facts of online orders with ids in [?, ?] (parameters:
+// offset, from, to).
+const orderFactsSQL = `SELECT o.id AS order_id, o.shop_id, o.channel, ` + orderDay + ` AS day, o.status,
+	IF(` + orderCounted + `, 1, 0) AS counted, ` + buyerKey + ` AS buyer_key,
 	o.goods, o.paid, o.fees,
 	COALESCE((SELECT SUM(` + lineAmount + `) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded'), 0) AS refunded,
 	(SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded') AS refunded_lines
 FROM (SELECT id, shop_id, channel, status, paid_at, platform_created_at, created_at, buyer_id, goods, paid, fees,
-		IF(buyer_phone LIKE '%*%', '', REGEXP_REPLACE(buyer_phone, '[^0-9]', '')) AS digits
-	FROM orders WHERE id BETWEEN ? AND ? AND shop_id <> 0 AND channel <> 'retailer') o`
+		` + phoneDigits + `
+	` + onlineOrders + `) o`
 
 const orderFactColumns = `order_id, shop_id, channel, day, status, counted, buyer_key, goods, paid, fees, refunded, refunded_lines`
+
+// buyerKeysSQL numbers the buyer keys of online orders with ids in [?, ?] (parameters: from,
+// to) that have none yet.
+const buyerKeysSQL = `INSERT IGNORE INTO insights_buyers (buyer_key, channel) SELECT DISTINCT ` + buyerKey + ` AS k, o.channel
+FROM (SELECT channel, buyer_id, ` + phoneDigits + ` ` + onlineOrders + `) o HAVING k <> ''`
+
+// insertOrderFacts inserts order facts (a query of orderFactsSQL's shape) with their
+// buyers' numbers (buyerKeysSQL gave them).
+func insertOrderFacts(facts string) string {
+	return `INSERT INTO insights_orders (` + orderFactColumns + `, buyer_id) SELECT x.*, COALESCE(b.id, 0) FROM (` + facts + `) x
+	LEFT JOIN insights_buyers b ON b.buyer_key = x.buyer_key`
+}
 
 // Measures are the summed columns of a fact line (exported so that gorm scans them embedded).
 type Measures struct {
@@ -283,7 +304,8 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 	start := time.Now()
 	g := s.db.WithContext(ctx)
 	var res RebuildResult
-	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources"} {
+	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources",
+		"insights_item_blocks", "insights_outlet_blocks", "insights_shop_days", "insights_buyers", "insights_buyer_shops"} {
 		if err := g.Exec("TRUNCATE TABLE " + t).Error; err != nil {
 			return res, err
 		}
@@ -303,7 +325,10 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 			return res, r.Error
 		}
 		res.Lines += r.RowsAffected
-		r = g.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsSQL, off, lo, hi)
+		if err := g.Exec(buyerKeysSQL, lo, hi).Error; err != nil {
+			return res, err
+		}
+		r = g.Exec(insertOrderFacts(orderFactsSQL), off, lo, hi)
 		if r.Error != nil {
 			return res, r.Error
 		}
@@ -337,6 +362,9 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 		FROM insights_sales_lines GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`).Error; err != nil {
 		return res, err
 	}
+	if err := rebuildRollups(g); err != nil {
+		return res, err
+	}
 	if err := s.setWatermark(g, markOrders, maxOrder); err != nil {
 		return res, err
 	}
@@ -359,8 +387,9 @@ type sourceSums struct {
 }
 
 // Check compares the facts with what the source tables give now: per source the sums of
-// its lines, per order its facts row, and the daily sums with the lines. It answers one
-// line per difference (at most 200).
+// its lines, per order its facts row, and the daily sums with the lines; and the read
+// models built from the facts with them (blocks, shop days, buyer numbers and summaries).
+// It answers one line per difference (at most 200).
 func (s *Service) Check(ctx context.Context) ([]string, error) {
 	g := s.db.WithContext(ctx)
 	off := s.offsetSeconds()
@@ -465,6 +494,20 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 	for d, m := range byDay {
 		if !m.zero() {
 			add("day %s: daily sums %+v without lines", d, m)
+		}
+	}
+	for _, c := range rollupChecks() {
+		var rows []struct {
+			What          string
+			A, B, C, D, E int64
+		}
+		if err := g.Raw(`SELECT * FROM (`+c.query+`) x LIMIT ?`, maxDifferences).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !add("%s %s: differs from the facts by %d %d %d %d %d", c.name, r.What, r.A, r.B, r.C, r.D, r.E) {
+				return diffs, nil
+			}
 		}
 	}
 	return diffs, nil

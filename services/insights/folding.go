@@ -16,6 +16,7 @@ import (
 var (
 	orderLinesByIDs  = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
 	orderFactsByIDs  = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	buyerKeysByIDs   = strings.Replace(buyerKeysSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
 	stockLinesByIDs  = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
 	returnLinesByIDs = strings.Replace(returnLinesSQL, "r.id BETWEEN ? AND ?", "r.id IN ?", 1)
 )
@@ -115,9 +116,12 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 }
 
 // foldMany replaces the fact lines of sources of one kind and adds the difference to the
-// daily cells. The sources' rows are locked first (in id order), so that two folds of one
-// source run one after the other; different sources meet only in the daily cells, which
-// they change by atomic increments (in a fixed order, against deadlocks).
+// daily cells and their blocks; for orders it also replaces the order facts, adds their
+// difference to the shop days and recomputes the summaries of their buyers (before and
+// after). The sources' rows are locked first (in id order), so that two folds of one
+// source run one after the other; different sources meet only in the daily cells, blocks
+// and shop days, which they change by atomic increments (in a fixed order, against
+// deadlocks), and in buyers, whose rows they lock.
 func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
@@ -139,15 +143,13 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 		return err
 	}
 	off := s.offsetSeconds()
+	var days []shopDay // changes of the shop days
 	switch source {
 	case sourceOrder:
 		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesByIDs, off, ids).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsByIDs, off, ids).Error; err != nil {
+		if days, err = s.refoldOrders(tx, ids); err != nil {
 			return err
 		}
 	case sourceStock:
@@ -174,7 +176,54 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 			delta[c] = Measures{}.minus(m)
 		}
 	}
-	return addToDaily(tx, delta)
+	if err := addToDaily(tx, delta); err != nil {
+		return err
+	}
+	costs, err := addToBlocks(tx, delta)
+	if err != nil {
+		return err
+	}
+	return addToShopDays(tx, append(days, costs...))
+}
+
+// refoldOrders replaces the order facts of some orders, recomputes the summaries of the
+// buyers they had and have, and answers their change of the shop days.
+func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, error) {
+	oldDays, err := orderDays(tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	buyers, err := buyersOf(tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Exec(insertOrderFacts(orderFactsByIDs), s.offsetSeconds(), ids).Error; err != nil {
+		return nil, err
+	}
+	newDays, err := orderDays(tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	days := make([]shopDay, 0, len(newDays)+len(oldDays))
+	for k, d := range newDays {
+		days = append(days, d.minus(oldDays[k]))
+	}
+	for k, d := range oldDays {
+		if _, ok := newDays[k]; !ok {
+			days = append(days, shopDay{Day: d.Day, ShopID: d.ShopID, Channel: d.Channel}.minus(d))
+		}
+	}
+	now, err := buyersOf(tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return days, resummariseBuyers(tx, append(buyers, now...))
 }
 
 // contributions answers the summed sums per daily Cell of many sources of one kind.

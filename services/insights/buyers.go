@@ -1,0 +1,174 @@
+package insights
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+)
+
+// periodBuyer is a buyer's sums over a period (over the shops asked).
+type periodBuyer struct {
+	id       int64
+	orders   int64 // paid orders
+	spend    int64 // paid less refunded, fen
+	lastPaid int64 // day number of the last paid order, -1 for none
+}
+
+// add adds a buyer's sums in another shop.
+func (b *periodBuyer) add(o periodBuyer) {
+	b.orders += o.orders
+	b.spend += o.spend
+	b.lastPaid = max(b.lastPaid, o.lastPaid)
+}
+
+// spanChunk bounds the buyers of one query of buyers across a period's edge.
+const spanChunk = 1000
+
+// periodBuyers answers the sums of every buyer with an order in the period (in one shop, or
+// all), by buyer number. A buyer's summary row of a shop is its sums in the period when
+// all its orders there lie within the period; the buyers with orders on both sides of an
+// edge are summed from their order facts in the period.
+func (s *Service) periodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
+	from, to := day(p.From), day(p.To)
+	q := `SELECT buyer_id, shop_id, paid_orders, spend, COALESCE(DATEDIFF(last_paid_day, '1970-01-01'), -1),
+		first_day >= ? AND last_day <= ? FROM insights_buyer_shops WHERE last_day >= ? AND first_day <= ?`
+	args := []any{from, to, from, to}
+	if shop != 0 {
+		q += ` AND shop_id = ?`
+		args = append(args, shop)
+	}
+	var out []periodBuyer
+	type pair struct{ buyer, shop int64 }
+	var spanning []pair
+	var spanIDs []int64
+	err := s.scanInts(ctx, q+` ORDER BY buyer_id, shop_id`, args, 6, func(v []int64) {
+		if v[5] == 0 {
+			spanning = append(spanning, pair{v[0], v[1]})
+			if n := len(spanIDs); n == 0 || spanIDs[n-1] != v[0] {
+				spanIDs = append(spanIDs, v[0])
+			}
+			return
+		}
+		b := periodBuyer{id: v[0], orders: v[2], spend: v[3], lastPaid: v[4]}
+		if n := len(out); n > 0 && out[n-1].id == b.id {
+			out[n-1].add(b)
+			return
+		}
+		out = append(out, b)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(spanIDs) == 0 {
+		return out, nil
+	}
+	// the buyers across an edge: their sums in the period, for the shops that span it
+	var span []periodBuyer
+	for lo := 0; lo < len(spanIDs); lo += spanChunk {
+		ids := spanIDs[lo:min(lo+spanChunk, len(spanIDs))]
+		q := `SELECT buyer_id, shop_id, SUM(counted), SUM(IF(counted = 1, paid - refunded, 0)),
+			COALESCE(MAX(IF(counted = 1, DATEDIFF(day, '1970-01-01'), NULL)), -1) FROM insights_orders
+			WHERE buyer_id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `) AND day BETWEEN ? AND ?`
+		args := make([]any, 0, len(ids)+3)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		args = append(args, from, to)
+		if shop != 0 {
+			q += ` AND shop_id = ?`
+			args = append(args, shop)
+		}
+		err := s.scanInts(ctx, q+` GROUP BY buyer_id, shop_id ORDER BY buyer_id, shop_id`, args, 5, func(v []int64) {
+			if _, ok := slices.BinarySearchFunc(spanning, pair{v[0], v[1]}, func(a, b pair) int {
+				return cmp.Or(cmp.Compare(a.buyer, b.buyer), cmp.Compare(a.shop, b.shop))
+			}); !ok {
+				return // a shop whose orders lie within the period: its summary row counted
+			}
+			b := periodBuyer{id: v[0], orders: v[2], spend: v[3], lastPaid: v[4]}
+			if n := len(span); n > 0 && span[n-1].id == b.id {
+				span[n-1].add(b)
+				return
+			}
+			span = append(span, b)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// merge the two lists, both by buyer number
+	merged := make([]periodBuyer, 0, len(out)+len(span))
+	i, j := 0, 0
+	for i < len(out) || j < len(span) {
+		switch {
+		case j == len(span) || (i < len(out) && out[i].id < span[j].id):
+			merged = append(merged, out[i])
+			i++
+		case i == len(out) || span[j].id < out[i].id:
+			merged = append(merged, span[j])
+			j++
+		default:
+			b := out[i]
+			b.add(span[j])
+			merged = append(merged, b)
+			i, j = i+1, j+1
+		}
+	}
+	return merged, nil
+}
+
+// scanInts runs a query whose columns are all integers (no NULLs) and hands each row to fn
+// (the slice is reused). It runs as a prepared statement: tens of thousands of rows travel
+// in MariaDB's binary protocol, about a third faster to read than the text protocol of
+// interpolated statements.
+func (s *Service) scanInts(ctx context.Context, query string, args []any, cols int, fn func([]int64)) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	stmt, err := sqlDB.PrepareContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	v := make([]int64, cols)
+	ptrs := make([]any, cols)
+	for i := range v {
+		ptrs[i] = &v[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		fn(v)
+	}
+	return rows.Err()
+}
+
+// buyerKeyRow is a buyer's key and platform.
+type buyerKeyRow struct {
+	ID       int64
+	BuyerKey string
+	Channel  string
+}
+
+// buyerKeys answers the keys of buyers by number.
+func (s *Service) buyerKeys(ctx context.Context, ids []int64) (map[int64]buyerKeyRow, error) {
+	out := make(map[int64]buyerKeyRow, len(ids))
+	for lo := 0; lo < len(ids); lo += spanChunk {
+		var rows []buyerKeyRow
+		if err := s.db.WithContext(ctx).Raw(`SELECT id, buyer_key, channel FROM insights_buyers WHERE id IN ?`,
+			ids[lo:min(lo+spanChunk, len(ids))]).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
