@@ -3,7 +3,9 @@ package insights
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -137,13 +139,30 @@ func (s *Service) scanInts(ctx context.Context, query string, args []any, cols i
 	}
 	defer rows.Close()
 	v := make([]int64, cols)
+	raw := make([]any, cols)
 	ptrs := make([]any, cols)
-	for i := range v {
-		ptrs[i] = &v[i]
+	for i := range raw {
+		ptrs[i] = &raw[i]
 	}
 	for rows.Next() {
+		// scanning into any skips database/sql's reflection; integers arrive as int64,
+		// sums (DECIMAL) as their digits
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
+		}
+		for i, r := range raw {
+			switch x := r.(type) {
+			case int64:
+				v[i] = x
+			case []byte:
+				n, err := strconv.ParseInt(string(x), 10, 64)
+				if err != nil {
+					return fmt.Errorf("insights: column %d: %w", i, err)
+				}
+				v[i] = n
+			default:
+				return fmt.Errorf("insights: column %d is %T, not an integer", i, r)
+			}
 		}
 		fn(v)
 	}

@@ -147,19 +147,22 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 		buyers = append(buyers, b)
 	}
 	n := len(buyers)
-	byOrders, bySpend, byLast := make([]int64, n), make([]int64, n), make([]int64, n)
-	for i, b := range buyers {
-		byOrders[i], bySpend[i], byLast[i] = b.orders, b.spend, b.lastPaid
+	values := make([]int64, n)
+	column := func(f func(periodBuyer) int64) ranks {
+		for i, b := range buyers {
+			values[i] = f(b)
+		}
+		return newRanks(values)
 	}
-	slices.Sort(byOrders)
-	slices.Sort(bySpend)
-	slices.Sort(byLast)
+	byOrders := column(func(b periodBuyer) int64 { return b.orders })
+	bySpend := column(func(b periodBuyer) int64 { return b.spend })
+	byLast := column(func(b periodBuyer) int64 { return b.lastPaid })
 	out.SplitOrders, out.SplitSpend = q.SplitOrders, q.SplitSpend
 	if n > 0 && out.SplitOrders == 0 {
-		out.SplitOrders = byOrders[(n-1)/2]
+		out.SplitOrders = byOrders.lowerMedian()
 	}
 	if n > 0 && out.SplitSpend == 0 {
-		out.SplitSpend = bySpend[(n-1)/2]
+		out.SplitSpend = bySpend.lowerMedian()
 	}
 	// per quadrant: its count and spend, and the spend of its limit-th biggest spender (the
 	// members are the buyers at or above it, cut to the limit once ordered by key too)
@@ -196,10 +199,7 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 	if err != nil {
 		return Customers{}, err
 	}
-	rank := func(sorted []int64, v int64) int32 {
-		r, _ := slices.BinarySearch(sorted, v) // the number of smaller values
-		return int32(1 + r*5/n)
-	}
+	rank := func(r ranks, v int64) int32 { return int32(1 + r.smaller(v)*5/n) }
 	to := dayNumber(p.To)
 	for w := range quads {
 		qd := &quads[w]
@@ -223,6 +223,65 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 	}
 	out.Outlets, out.Chains, err = s.retailSales(ctx, p)
 	return out, err
+}
+
+// ranks answers how many of a set of values are smaller than a value: from counts when the
+// values lie in a narrow range (orders, days), else from the values sorted.
+type ranks struct {
+	lo     int64
+	below  []int   // below[v-lo]: values smaller than v, for v in [lo, hi+1]
+	sorted []int64 // the values in order, when their range is wide
+}
+
+// countingSpan is the widest range of values counted rather than sorted, relative to
+// their number.
+const countingSpan = 4
+
+func newRanks(values []int64) ranks {
+	if len(values) == 0 {
+		return ranks{}
+	}
+	lo, hi := slices.Min(values), slices.Max(values)
+	if hi-lo > int64(countingSpan*len(values)+1024) {
+		s := slices.Clone(values)
+		slices.Sort(s)
+		return ranks{sorted: s}
+	}
+	below := make([]int, hi-lo+2)
+	for _, v := range values {
+		below[v-lo+1]++
+	}
+	for i := 1; i < len(below); i++ {
+		below[i] += below[i-1]
+	}
+	return ranks{lo: lo, below: below}
+}
+
+// smaller answers the number of values smaller than v.
+func (r ranks) smaller(v int64) int {
+	if r.sorted != nil {
+		i, _ := slices.BinarySearch(r.sorted, v)
+		return i
+	}
+	switch i := v - r.lo; {
+	case i <= 0 || len(r.below) == 0:
+		return 0
+	case i >= int64(len(r.below)):
+		return r.below[len(r.below)-1]
+	default:
+		return r.below[i]
+	}
+}
+
+// lowerMedian answers the value at (n-1)/2 in order (n > 0 values).
+func (r ranks) lowerMedian() int64 {
+	if r.sorted != nil {
+		return r.sorted[(len(r.sorted)-1)/2]
+	}
+	k := (r.below[len(r.below)-1] - 1) / 2
+	// the smallest v with more than k values at or below it
+	i, _ := slices.BinarySearchFunc(r.below[1:], k+1, func(c, t int) int { return cmp.Compare(c, t) })
+	return r.lo + int64(i)
 }
 
 // minHeap keeps the biggest values seen, up to a number, with the smallest of them first.
