@@ -193,6 +193,12 @@ func (s *Service) itemFigures(ctx context.Context, p Period, channel string) (ma
 	if channel == "" {
 		channel = allChannels
 	}
+	return cached(ctx, s, cacheKey("items", p, channel), []Period{p}, func(ctx context.Context) (map[int64]ItemFigures, error) {
+		return s.readItemFigures(ctx, p, channel)
+	})
+}
+
+func (s *Service) readItemFigures(ctx context.Context, p Period, channel string) (map[int64]ItemFigures, error) {
 	cond, args := blockCondition(p)
 	var rows []ItemFigures
 	if err := s.db.WithContext(ctx).Raw(`SELECT item_id, SUM(sold_qty) AS sold_qty, SUM(sold_amount) AS sold_amount,

@@ -32,6 +32,12 @@ const spanChunk = 1000
 // all its orders there lie within the period; the buyers with orders on both sides of an
 // edge are summed from their order facts in the period.
 func (s *Service) periodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
+	return cached(ctx, s, cacheKey("buyers", p, shop), []Period{p}, func(ctx context.Context) ([]periodBuyer, error) {
+		return s.readPeriodBuyers(ctx, p, shop)
+	})
+}
+
+func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
 	from, to := day(p.From), day(p.To)
 	q := `SELECT buyer_id, shop_id, paid_orders, spend, COALESCE(DATEDIFF(last_paid_day, '1970-01-01'), -1),
 		first_day >= ? AND last_day <= ? FROM insights_buyer_shops WHERE last_day >= ? AND first_day <= ?`

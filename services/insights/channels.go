@@ -96,6 +96,14 @@ type chanKey struct {
 // periodFigures sums a period's shop days per shop and per platform, with the distinct
 // buyers of the counted orders and the imported traffic.
 func (s *Service) periodFigures(ctx context.Context, p Period) (shops, platforms map[chanKey]Figures, err error) {
+	v, err := cached(ctx, s, cacheKey("channels", p), []Period{p}, func(ctx context.Context) ([2]map[chanKey]Figures, error) {
+		shops, platforms, err := s.readPeriodFigures(ctx, p)
+		return [2]map[chanKey]Figures{shops, platforms}, err
+	})
+	return v[0], v[1], err
+}
+
+func (s *Service) readPeriodFigures(ctx context.Context, p Period) (shops, platforms map[chanKey]Figures, err error) {
 	g := s.db.WithContext(ctx)
 	var rows []struct {
 		ShopID                            int64

@@ -131,7 +131,7 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 		return Customers{}, err
 	}
 	out := Customers{Period: p}
-	buyers := all[:0]
+	buyers := make([]periodBuyer, 0, len(all)) // all is shared (cached): not changed here
 	for _, b := range all {
 		switch tier(b.orders, b.spend, q.VIPOrders, q.VIPSpend) {
 		case TierRegistered:

@@ -226,10 +226,11 @@ func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error
 	return s.markDirty(ctx, sourceStock, ev.Document)
 }
 
-// Watermarks of the catch-up.
+// Watermarks of the catch-up, and the rebuild generation (see answerCache).
 const (
-	markOrders    = "orders"
-	markDocuments = "documents"
+	markOrders      = "orders"
+	markDocuments   = "documents"
+	stateGeneration = "generation"
 )
 
 // catchUpBatch bounds one catch-up run per source kind.
@@ -363,6 +364,12 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 		return res, err
 	}
 	if err := rebuildRollups(g); err != nil {
+		return res, err
+	}
+	// answers kept by replicas are of the facts before: a new generation retires them
+	if err := g.Exec(`INSERT INTO insights_state (name, value, at, updated_at) VALUES (?, 1, ?, ?)
+		ON DUPLICATE KEY UPDATE value = value + 1, at = VALUES(at), updated_at = VALUES(updated_at)`,
+		stateGeneration, s.now().UTC(), s.now().UTC()).Error; err != nil {
 		return res, err
 	}
 	if err := s.setWatermark(g, markOrders, maxOrder); err != nil {

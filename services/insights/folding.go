@@ -143,13 +143,14 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 		return err
 	}
 	off := s.offsetSeconds()
-	var days []shopDay // changes of the shop days
+	var days []shopDay   // changes of the shop days
+	var changed []string // days whose figures changed
 	switch source {
 	case sourceOrder:
 		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesByIDs, off, ids).Error; err != nil {
 			return err
 		}
-		if days, err = s.refoldOrders(tx, ids); err != nil {
+		if days, changed, err = s.refoldOrders(tx, ids); err != nil {
 			return err
 		}
 	case sourceStock:
@@ -183,47 +184,77 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 	if err != nil {
 		return err
 	}
-	return addToShopDays(tx, append(days, costs...))
+	if err := addToShopDays(tx, append(days, costs...)); err != nil {
+		return err
+	}
+	for c, m := range delta {
+		if !m.zero() {
+			changed = append(changed, c.Day)
+		}
+	}
+	return noteChanges(tx, changed)
 }
 
 // refoldOrders replaces the order facts of some orders, recomputes the summaries of the
-// buyers they had and have, and answers their change of the shop days.
-func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, error) {
-	oldDays, err := orderDays(tx, ids)
+// buyers they had and have, and answers their change of the shop days and the days whose
+// figures changed.
+func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, error) {
+	before, err := orderFacts(tx, ids)
 	if err != nil {
-		return nil, err
-	}
-	buyers, err := buyersOf(tx, ids)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := tx.Exec(insertOrderFacts(orderFactsByIDs), s.offsetSeconds(), ids).Error; err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	newDays, err := orderDays(tx, ids)
+	after, err := orderFacts(tx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	days := make([]shopDay, 0, len(newDays)+len(oldDays))
-	for k, d := range newDays {
-		days = append(days, d.minus(oldDays[k]))
-	}
-	for k, d := range oldDays {
-		if _, ok := newDays[k]; !ok {
-			days = append(days, shopDay{Day: d.Day, ShopID: d.ShopID, Channel: d.Channel}.minus(d))
+	var days []shopDay
+	var changed []string
+	var buyers []int64
+	for _, id := range ids {
+		b, hadFacts := before[id]
+		a, hasFacts := after[id]
+		if b == a {
+			continue // the order's figures stay as they were (a status of no count, say)
+		}
+		if hadFacts {
+			days = append(days, shopDay{Day: b.Day, ShopID: b.ShopID, Channel: b.Channel}.minus(b.shopDayOf()))
+			changed = append(changed, b.Day)
+			buyers = append(buyers, b.BuyerID)
+		}
+		if hasFacts {
+			days = append(days, a.shopDayOf())
+			changed = append(changed, a.Day)
+			buyers = append(buyers, a.BuyerID)
 		}
 	}
-	now, err := buyersOf(tx, ids)
-	if err != nil {
-		return nil, err
+	buyers = slices.DeleteFunc(buyers, func(id int64) bool { return id == 0 })
+	return days, changed, resummariseBuyers(tx, buyers)
+}
+
+// noteChanges raises the change counters of days (see insights_day_changes): the last
+// statement of a fold, so that the counter's row lock, which every fold of today's facts
+// takes, is held the shortest time.
+func noteChanges(tx *gorm.DB, days []string) error {
+	slices.Sort(days)
+	days = slices.Compact(days)
+	if len(days) == 0 {
+		return nil
 	}
-	return days, resummariseBuyers(tx, append(buyers, now...))
+	args := make([]any, len(days))
+	for i, d := range days {
+		args[i] = d
+	}
+	return tx.Exec(`INSERT INTO insights_day_changes (day, seq) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, 1),", len(days)), ",")+` ON DUPLICATE KEY UPDATE seq = seq + 1`, args...).Error
 }
 
 // contributions answers the summed sums per daily Cell of many sources of one kind.

@@ -261,29 +261,42 @@ func addToShopDays(tx *gorm.DB, days []shopDay) error {
 		[]string{"orders", "gmv", "paid", "refunded_orders", "refunded", "fees", "cost"}, rows)
 }
 
-// shopDaySums sums counted order facts per day, shop and channel.
-const shopDaySums = `DATE_FORMAT(day, '%Y-%m-%d') AS day, shop_id, channel, COUNT(*) AS orders, SUM(goods) AS gmv,
-	SUM(paid) AS paid, SUM(refunded_lines > 0) AS refunded_orders, SUM(refunded) AS refunded, SUM(fees) AS fees`
+// orderFact is the part of an insights_orders row that figures read.
+type orderFact struct {
+	OrderID                 int64
+	Day                     string
+	ShopID                  int64
+	Channel                 string
+	Counted                 bool
+	BuyerID                 int64
+	Goods, Paid, Fees       int64
+	Refunded, RefundedLines int64
+}
 
-// orderDays answers the counted orders' contribution of some orders to the shop days.
-func orderDays(tx *gorm.DB, ids []int64) (map[shopDayKey]shopDay, error) {
-	var rows []shopDay
-	if err := tx.Raw(`SELECT `+shopDaySums+` FROM insights_orders WHERE order_id IN ? AND counted = 1
-		GROUP BY day, shop_id, channel`, ids).Scan(&rows).Error; err != nil {
+// orderFacts answers the facts of some orders by order id.
+func orderFacts(tx *gorm.DB, ids []int64) (map[int64]orderFact, error) {
+	var rows []orderFact
+	if err := tx.Raw(`SELECT order_id, DATE_FORMAT(day, '%Y-%m-%d') AS day, shop_id, channel, counted, buyer_id, goods, paid,
+		fees, refunded, refunded_lines FROM insights_orders WHERE order_id IN ?`, ids).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[shopDayKey]shopDay, len(rows))
+	out := make(map[int64]orderFact, len(rows))
 	for _, r := range rows {
-		out[r.key()] = r
+		out[r.OrderID] = r
 	}
 	return out, nil
 }
 
-// buyersOf answers the buyer numbers of some orders' facts.
-func buyersOf(tx *gorm.DB, ids []int64) ([]int64, error) {
-	var out []int64
-	err := tx.Raw(`SELECT DISTINCT buyer_id FROM insights_orders WHERE order_id IN ? AND buyer_id <> 0`, ids).Scan(&out).Error
-	return out, err
+// shopDayOf is a counted order's contribution to its shop day (zero for others).
+func (f orderFact) shopDayOf() shopDay {
+	d := shopDay{Day: f.Day, ShopID: f.ShopID, Channel: f.Channel}
+	if f.Counted {
+		d.Orders, d.GMV, d.Paid, d.Refunded, d.Fees = 1, f.Goods, f.Paid, f.Refunded, f.Fees
+		if f.RefundedLines > 0 {
+			d.RefundedOrders = 1
+		}
+	}
+	return d
 }
 
 // buyerSummary sums order facts per buyer and shop over all time.

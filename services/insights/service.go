@@ -28,6 +28,8 @@ type Options struct {
 	Location *time.Location // the company's time zone (days of facts)
 	Now      func() time.Time
 	Log      *slog.Logger
+	// CacheEntries bounds the period sums kept in this replica (0: 16; negative: none).
+	CacheEntries int
 }
 
 // Service holds the insights use cases.
@@ -38,6 +40,7 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 	kick   chan struct{} // wakes the folding loop
+	cache  *answerCache  // nil: off
 }
 
 // New returns the service and subscribes its read models to order changes and posted
@@ -49,6 +52,9 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if opt.CacheEntries >= 0 {
+		s.cache = newAnswerCache(opt.CacheEntries)
 	}
 	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
 	ob.Subscribe(subscriberStock, []string{warehouse.TopicDocumentPosted}, s.onDocumentPosted)

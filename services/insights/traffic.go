@@ -114,7 +114,14 @@ func (s *Service) ImportTraffic(ctx context.Context, shop int64, content []byte)
 		err := tx.Exec(`INSERT INTO insights_traffic (shop_id, day, visitors, add_to_cart, updated_at) VALUES `+
 			db.Placeholders(len(days), 5)+` ON DUPLICATE KEY UPDATE visitors = VALUES(visitors), add_to_cart = VALUES(add_to_cart),
 			updated_at = VALUES(updated_at)`, args...).Error
-		return TrafficImport{Shop: shop, Days: len(days)}, err
+		if err != nil {
+			return TrafficImport{}, err
+		}
+		changed := make([]string, len(days))
+		for i, d := range days {
+			changed[i] = d.date.Format(time.DateOnly)
+		}
+		return TrafficImport{Shop: shop, Days: len(days)}, noteChanges(tx, changed)
 	})
 }
 
