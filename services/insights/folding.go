@@ -14,9 +14,11 @@ import (
 
 // The set-based variants of the fact queries: sources by id list instead of id range.
 var (
-	orderLinesByIDs  = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
-	orderFactsByIDs  = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
-	buyerKeysByIDs   = strings.Replace(buyerKeysSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	orderLinesByIDs = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
+	orderFactsByIDs = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	buyerKeysByIDs  = strings.Replace(buyerKeysSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	buyerIDsByIDs   = `SELECT DISTINCT b.id FROM (SELECT ` + buyerKey + ` AS k FROM (SELECT channel, buyer_id, ` + phoneDigits + `
+		FROM orders WHERE id IN ? AND shop_id <> 0 AND channel <> 'retailer') o) x JOIN insights_buyers b ON b.buyer_key = x.k`
 	stockLinesByIDs  = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
 	returnLinesByIDs = strings.Replace(returnLinesSQL, "r.id BETWEEN ? AND ?", "r.id IN ?", 1)
 )
@@ -203,10 +205,23 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
+	// the buyers the orders had and have are locked before their order facts change: a
+	// concurrent fold of another order of theirs waits here, not holding order facts that
+	// this fold's recomputation would wait for
+	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
 		return nil, nil, err
 	}
-	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
+	var buyers []int64
+	if err := tx.Raw(buyerIDsByIDs, ids).Scan(&buyers).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, f := range before {
+		buyers = append(buyers, f.BuyerID)
+	}
+	if err := lockBuyers(tx, buyers); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
 		return nil, nil, err
 	}
 	if err := tx.Exec(insertOrderFacts(orderFactsByIDs), s.offsetSeconds(), ids).Error; err != nil {
@@ -218,7 +233,7 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 	}
 	var days []shopDay
 	var changed []string
-	var buyers []int64
+	buyers = buyers[:0]
 	for _, id := range ids {
 		b, hadFacts := before[id]
 		a, hasFacts := after[id]

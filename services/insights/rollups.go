@@ -306,19 +306,27 @@ const buyerSummary = `SELECT buyer_id, shop_id, MIN(day) AS first_day, MAX(day) 
 
 const buyerSummaryColumns = `buyer_id, shop_id, first_day, last_day, orders, paid_orders, spend, last_paid_day`
 
-// resummariseBuyers recomputes the summary rows of some buyers from their order facts. The
-// buyers' rows are locked first (in number order), so that two folds of one buyer's orders
-// recompute one after the other, each from the other's committed facts.
+// lockBuyers locks buyers' rows (in number order; 0 is no buyer), so that two folds of one
+// buyer's orders change its facts and recompute its summary one after the other.
+func lockBuyers(tx *gorm.DB, buyers []int64) error {
+	buyers = slices.DeleteFunc(slices.Clone(buyers), func(id int64) bool { return id == 0 })
+	if len(buyers) == 0 {
+		return nil
+	}
+	slices.Sort(buyers)
+	var locked []int64
+	return tx.Raw(`SELECT id FROM insights_buyers WHERE id IN ? ORDER BY id FOR UPDATE`, slices.Compact(buyers)).Scan(&locked).Error
+}
+
+// resummariseBuyers recomputes the summary rows of some buyers (locked by lockBuyers) from
+// their order facts; the recomputation reads the latest committed facts (INSERT … SELECT
+// reads with locks).
 func resummariseBuyers(tx *gorm.DB, buyers []int64) error {
 	if len(buyers) == 0 {
 		return nil
 	}
 	slices.Sort(buyers)
 	buyers = slices.Compact(buyers)
-	var locked []int64
-	if err := tx.Raw(`SELECT id FROM insights_buyers WHERE id IN ? ORDER BY id FOR UPDATE`, buyers).Scan(&locked).Error; err != nil {
-		return err
-	}
 	if err := tx.Exec(`DELETE FROM insights_buyer_shops WHERE buyer_id IN ?`, buyers).Error; err != nil {
 		return err
 	}
