@@ -115,9 +115,11 @@ FROM (SELECT id, shop_id, channel, status, paid_at, platform_created_at, created
 const orderFactColumns = `order_id, shop_id, channel, day, status, counted, buyer_key, goods, paid, fees, refunded, refunded_lines`
 
 // buyerKeysSQL numbers the buyer keys of online orders with ids in [?, ?] (parameters: from,
-// to) that have none yet.
-const buyerKeysSQL = `INSERT IGNORE INTO insights_buyers (buyer_key, channel) SELECT DISTINCT ` + buyerKey + ` AS k, o.channel
-FROM (SELECT channel, buyer_id, ` + phoneDigits + ` ` + onlineOrders + `) o HAVING k <> ''`
+// to) that have none yet. The keys are made once per distinct platform, buyer id and
+// phone (grouping the made keys costs more: they are long strings).
+const buyerKeysSQL = `INSERT IGNORE INTO insights_buyers (buyer_key, channel) SELECT k, channel FROM (
+	SELECT ` + buyerKey + ` AS k, o.channel FROM (SELECT channel, buyer_id, ` + phoneDigits + `
+		FROM (SELECT DISTINCT channel, buyer_id, buyer_phone ` + onlineOrders + `) r) o) x WHERE k <> ''`
 
 // insertOrderFacts inserts order facts (a query of orderFactsSQL's shape) with their
 // buyers' numbers (buyerKeysSQL gave them).
@@ -302,8 +304,27 @@ const rebuildBatch = 20000
 // daily sums are rebuilt may count twice; CheckFacts shows it, and folding the source
 // again or another rebuild corrects it).
 func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
+	var res RebuildResult
+	// One connection, whose in-memory temporary tables may grow to rebuildTempBytes: the
+	// grouping of a million fact lines into daily cells (and of the buyer keys) then stays
+	// in memory instead of spilling to an on-disk table (measured: 14 s → 10 s).
+	err := s.db.WithContext(ctx).Connection(func(g *gorm.DB) error {
+		if err := g.Exec(`SET SESSION tmp_table_size = ?, max_heap_table_size = ?`, rebuildTempBytes, rebuildTempBytes).Error; err != nil {
+			return err
+		}
+		defer g.Exec(`SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = DEFAULT`)
+		var err error
+		res, err = s.rebuild(g)
+		return err
+	})
+	return res, err
+}
+
+// rebuildTempBytes bounds the in-memory temporary tables of a rebuild's connection.
+const rebuildTempBytes = 512 << 20
+
+func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
 	start := time.Now()
-	g := s.db.WithContext(ctx)
 	var res RebuildResult
 	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources",
 		"insights_item_blocks", "insights_outlet_blocks", "insights_shop_days", "insights_buyers", "insights_buyer_shops"} {
@@ -319,6 +340,11 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 	if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM stock_documents`).Scan(&maxDoc).Error; err != nil {
 		return res, err
 	}
+	// the buyers first, by one statement (in batches, most keys would be made again and
+	// found present)
+	if err := g.Exec(buyerKeysSQL, 1, maxOrder).Error; err != nil {
+		return res, err
+	}
 	for lo := int64(1); lo <= maxOrder; lo += rebuildBatch {
 		hi := lo + rebuildBatch - 1
 		r := g.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesSQL, off, lo, hi)
@@ -326,9 +352,6 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 			return res, r.Error
 		}
 		res.Lines += r.RowsAffected
-		if err := g.Exec(buyerKeysSQL, lo, hi).Error; err != nil {
-			return res, err
-		}
 		r = g.Exec(insertOrderFacts(orderFactsSQL), off, lo, hi)
 		if r.Error != nil {
 			return res, r.Error

@@ -340,11 +340,13 @@ func rebuildRollups(g *gorm.DB) error {
 	const itemCols = `channel, lvl, block, item_id, sold_qty, sold_amount, returned_qty, returned_amount, cost`
 	const itemSums = `SUM(sold_qty), SUM(sold_amount), SUM(returned_qty), SUM(returned_amount), SUM(cost)`
 	const outletCols = `lvl, block, customer_id, outlet_id, sales, returns, cost`
+	// days: grouped in the daily cells' key order (day, item, channel, …), without a
+	// temporary table
 	stmts := []string{
 		`INSERT INTO insights_item_blocks (` + itemCols + `) SELECT channel, 0, DATEDIFF(day, '1970-01-01'), item_id, ` + itemSums + `
-			FROM insights_daily_sales GROUP BY channel, day, item_id`,
-		`INSERT INTO insights_item_blocks (` + itemCols + `) SELECT '` + allChannels + `', 0, block, item_id, ` + itemSums + `
-			FROM insights_item_blocks WHERE lvl = 0 GROUP BY block, item_id`,
+			FROM insights_daily_sales GROUP BY day, item_id, channel`,
+		`INSERT INTO insights_item_blocks (` + itemCols + `) SELECT '` + allChannels + `', 0, DATEDIFF(day, '1970-01-01'), item_id, ` + itemSums + `
+			FROM insights_daily_sales GROUP BY day, item_id`,
 		`INSERT INTO insights_outlet_blocks (` + outletCols + `) SELECT 0, DATEDIFF(day, '1970-01-01'), customer_id, outlet_id,
 			SUM(sold_amount), SUM(returned_amount), SUM(cost) FROM insights_daily_sales WHERE channel = '` + ChannelRetailer + `'
 			GROUP BY day, customer_id, outlet_id`,
