@@ -3,7 +3,10 @@ package insights
 import (
 	"cmp"
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,19 +42,22 @@ func (s *Service) periodBuyers(ctx context.Context, p Period, shop int64) ([]per
 
 func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
 	from, to := day(p.From), day(p.To)
-	q := `SELECT buyer_id, shop_id, paid_orders, spend, COALESCE(DATEDIFF(last_paid_day, '1970-01-01'), -1),
-		first_day >= ? AND last_day <= ? FROM insights_buyer_shops WHERE last_day >= ? AND first_day <= ?`
-	args := []any{from, to, from, to}
+	first, last := dayNumber(p.From), dayNumber(p.To)
+	// the shop only of a row across an edge (0 for one within the period), so that most
+	// rows carry small numbers (database/sql boxes every value)
+	q := `SELECT buyer_id, IF(first_day >= ? AND last_day <= ?, 0, shop_id), paid_orders, spend, last_paid_day
+		FROM insights_buyer_shops WHERE last_day >= ? AND first_day <= ?`
+	args := []any{first, last, first, last}
 	if shop != 0 {
 		q += ` AND shop_id = ?`
 		args = append(args, shop)
 	}
-	var out []periodBuyer
+	out := make([]periodBuyer, 0, s.buyersSeen.Load()+1024)
 	type pair struct{ buyer, shop int64 }
 	var spanning []pair
 	var spanIDs []int64
-	err := s.scanInts(ctx, q+` ORDER BY buyer_id, shop_id`, args, 6, func(v []int64) {
-		if v[5] == 0 {
+	err := s.scanInts(ctx, q+` ORDER BY buyer_id, shop_id`, args, 5, func(v []int64) {
+		if v[1] != 0 {
 			spanning = append(spanning, pair{v[0], v[1]})
 			if n := len(spanIDs); n == 0 || spanIDs[n-1] != v[0] {
 				spanIDs = append(spanIDs, v[0])
@@ -68,6 +74,7 @@ func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([
 	if err != nil {
 		return nil, err
 	}
+	s.buyersSeen.Store(int64(len(out)))
 	if len(spanIDs) == 0 {
 		return out, nil
 	}
@@ -126,53 +133,69 @@ func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([
 }
 
 // scanInts runs a query whose columns are all integers (no NULLs) and hands each row to fn
-// (the slice is reused). It runs as a prepared statement: tens of thousands of rows travel
-// in MariaDB's binary protocol, about a third faster to read than the text protocol of
-// interpolated statements.
+// (the slice is reused). It reads tens of thousands of rows per answer, so it talks to the
+// driver directly: a prepared statement (rows in MariaDB's binary protocol, about a third
+// faster to read than the text of interpolated statements) read without database/sql's
+// per-row locking and conversions (about 40 % of the reading's CPU time). Arguments are
+// int64 or string.
 func (s *Service) scanInts(ctx context.Context, query string, args []any, cols int, fn func([]int64)) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
-	stmt, err := sqlDB.PrepareContext(ctx, query)
+	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
-	rows, err := stmt.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	v := make([]int64, cols)
-	raw := make([]any, cols)
-	ptrs := make([]any, cols)
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
-	for rows.Next() {
-		// scanning into any skips database/sql's reflection; integers arrive as int64,
-		// sums (DECIMAL) as their digits
-		if err := rows.Scan(ptrs...); err != nil {
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		prep, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("insights: the driver's connection %T cannot prepare", dc)
+		}
+		stmt, err := prep.PrepareContext(ctx, query)
+		if err != nil {
 			return err
 		}
-		for i, r := range raw {
-			switch x := r.(type) {
-			case int64:
-				v[i] = x
-			case []byte:
-				n, err := strconv.ParseInt(string(x), 10, 64)
-				if err != nil {
-					return fmt.Errorf("insights: column %d: %w", i, err)
-				}
-				v[i] = n
-			default:
-				return fmt.Errorf("insights: column %d is %T, not an integer", i, r)
-			}
+		defer stmt.Close()
+		q, ok := stmt.(driver.StmtQueryContext)
+		if !ok {
+			return fmt.Errorf("insights: the driver's statement %T cannot query", stmt)
 		}
-		fn(v)
-	}
-	return rows.Err()
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		rows, err := q.QueryContext(ctx, named)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		raw := make([]driver.Value, cols)
+		v := make([]int64, cols)
+		for {
+			if err := rows.Next(raw); errors.Is(err, io.EOF) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			for i, r := range raw {
+				switch x := r.(type) {
+				case int64:
+					v[i] = x
+				case []byte: // sums (DECIMAL) arrive as their digits
+					n, err := strconv.ParseInt(string(x), 10, 64)
+					if err != nil {
+						return fmt.Errorf("insights: column %d: %w", i, err)
+					}
+					v[i] = n
+				default:
+					return fmt.Errorf("insights: column %d is %T, not an integer", i, r)
+				}
+			}
+			fn(v)
+		}
+	})
 }
 
 // buyerKeyRow is a buyer's key and platform.

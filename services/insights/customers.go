@@ -126,6 +126,11 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 	if err := q.validate(); err != nil {
 		return Customers{}, err
 	}
+	return cached(ctx, s, cacheKey("customers", p, q.Shop, q.VIPOrders, q.VIPSpend, q.SplitOrders, q.SplitSpend, q.Quadrant, q.Limit),
+		[]Period{p}, func(ctx context.Context) (Customers, error) { return s.customers(ctx, p, q) })
+}
+
+func (s *Service) customers(ctx context.Context, p Period, q CustomerQuery) (Customers, error) {
 	all, err := s.periodBuyers(ctx, p, q.Shop)
 	if err != nil {
 		return Customers{}, err
@@ -147,8 +152,8 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 		buyers = append(buyers, b)
 	}
 	n := len(buyers)
-	values := make([]int64, n)
 	column := func(f func(periodBuyer) int64) ranks {
+		values := make([]int64, n)
 		for i, b := range buyers {
 			values[i] = f(b)
 		}
@@ -187,20 +192,26 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 			qd.cands = append(qd.cands, i)
 		}
 	}
-	var ids []int64
+	var members []int // candidates of the quadrants asked, by index
 	for w := range quads {
 		if q.Quadrant == "" || q.Quadrant == Quadrants[w] {
-			for _, i := range quads[w].cands {
-				ids = append(ids, buyers[i].id)
-			}
+			members = append(members, quads[w].cands...)
 		}
+	}
+	ids := make([]int64, len(members))
+	last, orders, spend := make([]int64, len(members)), make([]int64, len(members)), make([]int64, len(members))
+	for j, i := range members {
+		b := buyers[i]
+		ids[j], last[j], orders[j], spend[j] = b.id, b.lastPaid, b.orders, b.spend
 	}
 	keys, err := s.buyerKeys(ctx, ids)
 	if err != nil {
 		return Customers{}, err
 	}
-	rank := func(r ranks, v int64) int32 { return int32(1 + r.smaller(v)*5/n) }
+	r, f, m := byLast.smaller(last), byOrders.smaller(orders), bySpend.smaller(spend)
+	score := func(smaller int) int32 { return int32(1 + smaller*5/n) }
 	to := dayNumber(p.To)
+	j := 0
 	for w := range quads {
 		qd := &quads[w]
 		qd.Name = Quadrants[w]
@@ -212,8 +223,8 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 			k := keys[b.id]
 			qd.Members = append(qd.Members, BuyerFigures{BuyerKey: k.BuyerKey, Channel: k.Channel, Orders: b.orders, Spend: b.spend,
 				LastOrder: day(time.Unix(b.lastPaid*86400, 0).UTC()), RecencyDays: int32(to - b.lastPaid),
-				R: rank(byLast, b.lastPaid), F: rank(byOrders, b.orders), M: rank(bySpend, b.spend),
-				Tier: tier(b.orders, b.spend, q.VIPOrders, q.VIPSpend)})
+				R: score(r[j]), F: score(f[j]), M: score(m[j]), Tier: tier(b.orders, b.spend, q.VIPOrders, q.VIPSpend)})
+			j++
 		}
 		slices.SortFunc(qd.Members, func(a, b BuyerFigures) int {
 			return cmp.Or(cmp.Compare(b.Spend, a.Spend), cmp.Compare(a.BuyerKey, b.BuyerKey))
@@ -225,27 +236,25 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 	return out, err
 }
 
-// ranks answers how many of a set of values are smaller than a value: from counts when the
-// values lie in a narrow range (orders, days), else from the values sorted.
+// ranks answers how many of a set of values are smaller than given values: from counts
+// when the values lie in a narrow range (orders, days), else in one pass over the values.
 type ranks struct {
 	lo     int64
-	below  []int   // below[v-lo]: values smaller than v, for v in [lo, hi+1]
-	sorted []int64 // the values in order, when their range is wide
+	below  []int   // narrow: below[v-lo] values are smaller than v, for v in [lo, hi+1]
+	values []int64 // wide: the values
 }
 
-// countingSpan is the widest range of values counted rather than sorted, relative to
-// their number.
+// countingSpan is the widest range of values counted, relative to their number.
 const countingSpan = 4
 
+// newRanks takes the values (and keeps them).
 func newRanks(values []int64) ranks {
 	if len(values) == 0 {
 		return ranks{}
 	}
 	lo, hi := slices.Min(values), slices.Max(values)
 	if hi-lo > int64(countingSpan*len(values)+1024) {
-		s := slices.Clone(values)
-		slices.Sort(s)
-		return ranks{sorted: s}
+		return ranks{values: values}
 	}
 	below := make([]int, hi-lo+2)
 	for _, v := range values {
@@ -257,31 +266,85 @@ func newRanks(values []int64) ranks {
 	return ranks{lo: lo, below: below}
 }
 
-// smaller answers the number of values smaller than v.
-func (r ranks) smaller(v int64) int {
-	if r.sorted != nil {
-		i, _ := slices.BinarySearch(r.sorted, v)
-		return i
+// smaller answers, for each of vs, the number of values smaller than it.
+func (r ranks) smaller(vs []int64) []int {
+	out := make([]int, len(vs))
+	if r.values == nil {
+		for j, v := range vs {
+			switch i := v - r.lo; {
+			case i <= 0 || len(r.below) == 0:
+			case i >= int64(len(r.below)):
+				out[j] = r.below[len(r.below)-1]
+			default:
+				out[j] = r.below[i]
+			}
+		}
+		return out
 	}
-	switch i := v - r.lo; {
-	case i <= 0 || len(r.below) == 0:
-		return 0
-	case i >= int64(len(r.below)):
-		return r.below[len(r.below)-1]
-	default:
-		return r.below[i]
+	// one pass: count the values falling between consecutive asked values, then add up
+	asked := slices.Clone(vs)
+	slices.Sort(asked)
+	asked = slices.Compact(asked)
+	between := make([]int, len(asked)+1) // between[i]: values in [asked[i-1], asked[i])
+	for _, v := range r.values {
+		i, found := slices.BinarySearch(asked, v)
+		if found {
+			i++
+		}
+		between[i]++
 	}
+	for i := 1; i < len(between); i++ {
+		between[i] += between[i-1]
+	}
+	for j, v := range vs {
+		i, _ := slices.BinarySearch(asked, v)
+		out[j] = between[i]
+	}
+	return out
 }
 
 // lowerMedian answers the value at (n-1)/2 in order (n > 0 values).
 func (r ranks) lowerMedian() int64 {
-	if r.sorted != nil {
-		return r.sorted[(len(r.sorted)-1)/2]
+	if r.values != nil {
+		return nth(slices.Clone(r.values), (len(r.values)-1)/2)
 	}
 	k := (r.below[len(r.below)-1] - 1) / 2
 	// the smallest v with more than k values at or below it
 	i, _ := slices.BinarySearchFunc(r.below[1:], k+1, func(c, t int) int { return cmp.Compare(c, t) })
 	return r.lo + int64(i)
+}
+
+// nth answers the value at index k of a in order, reordering a (quickselect).
+func nth(a []int64, k int) int64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		// the median of three as pivot, then a three-way partition
+		mid := lo + (hi-lo)/2
+		p := max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch {
+			case a[i] < p:
+				a[lt], a[i] = a[i], a[lt]
+				lt++
+				i++
+			case a[i] > p:
+				a[i], a[gt] = a[gt], a[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
+	return a[k]
 }
 
 // minHeap keeps the biggest values seen, up to a number, with the smallest of them first.

@@ -409,7 +409,7 @@ func TestReadModelsAgreeWithFacts(t *testing.T) {
 	for _, q := range []string{
 		`UPDATE insights_item_blocks SET sold_amount = sold_amount + 1 WHERE lvl = 3 LIMIT 1`,
 		`UPDATE insights_shop_days SET paid = paid - 7 LIMIT 1`,
-		`UPDATE insights_buyer_shops SET last_day = DATE_ADD(last_day, INTERVAL 1 DAY) LIMIT 1`,
+		`UPDATE insights_buyer_shops SET last_day = last_day + 1 LIMIT 1`,
 		`UPDATE insights_orders SET buyer_id = buyer_id + 1 WHERE buyer_id <> 0 LIMIT 1`,
 	} {
 		must(t, g.Exec(q).Error)
@@ -479,8 +479,8 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 		Orders, PaidOrders, Spend int64
 		FirstDay, LastDay         string
 	}
-	must(t, g.Raw(`SELECT orders, paid_orders, spend, DATE_FORMAT(first_day, '%Y-%m-%d') AS first_day,
-		DATE_FORMAT(last_day, '%Y-%m-%d') AS last_day FROM insights_buyer_shops`).Scan(&s).Error)
+	must(t, g.Raw(`SELECT orders, paid_orders, spend, DATE_FORMAT(DATE_ADD('1970-01-01', INTERVAL first_day DAY), '%Y-%m-%d') AS first_day,
+		DATE_FORMAT(DATE_ADD('1970-01-01', INTERVAL last_day DAY), '%Y-%m-%d') AS last_day FROM insights_buyer_shops`).Scan(&s).Error)
 	// Σ (1000 + k + 100000) over k = 0..23
 	if s.Orders != 24 || s.PaidOrders != 24 || s.Spend != 24*101000+276 || s.FirstDay != D.AddDate(0, 0, -23).Format(time.DateOnly) ||
 		s.LastDay != D.Format(time.DateOnly) {

@@ -299,9 +299,11 @@ func (f orderFact) shopDayOf() shopDay {
 	return d
 }
 
-// buyerSummary sums order facts per buyer and shop over all time.
-const buyerSummary = `SELECT buyer_id, shop_id, MIN(day) AS first_day, MAX(day) AS last_day, COUNT(*) AS orders,
-	SUM(counted) AS paid_orders, SUM(IF(counted = 1, paid - refunded, 0)) AS spend, MAX(IF(counted = 1, day, NULL)) AS last_paid_day
+// buyerSummary sums order facts per buyer and shop over all time (days as day numbers).
+const buyerSummary = `SELECT buyer_id, shop_id, DATEDIFF(MIN(day), '1970-01-01') AS first_day,
+	DATEDIFF(MAX(day), '1970-01-01') AS last_day, COUNT(*) AS orders, SUM(counted) AS paid_orders,
+	SUM(IF(counted = 1, paid - refunded, 0)) AS spend,
+	COALESCE(DATEDIFF(MAX(IF(counted = 1, day, NULL)), '1970-01-01'), -1) AS last_paid_day
 	FROM insights_orders`
 
 const buyerSummaryColumns = `buyer_id, shop_id, first_day, last_day, orders, paid_orders, spend, last_paid_day`

@@ -87,24 +87,47 @@ func TestRanks(t *testing.T) {
 			for i := range values {
 				values[i] = tc.value()
 			}
-			rk := newRanks(values)
+			rk := newRanks(slices.Clone(values))
 			sorted := slices.Clone(values)
 			slices.Sort(sorted)
 			if got, want := rk.lowerMedian(), sorted[(tc.n-1)/2]; got != want {
 				t.Errorf("lower median %d, want %d", got, want)
 			}
-			for _, v := range append(values, sorted[0]-1, sorted[tc.n-1]+1, sorted[tc.n-1]+5000) {
+			asked := append(slices.Clone(values[:min(len(values), 300)]), sorted[0]-1, sorted[tc.n-1]+1, sorted[tc.n-1]+5000, values[0])
+			got := rk.smaller(asked)
+			for j, v := range asked {
 				want := 0
 				for _, x := range values {
 					if x < v {
 						want++
 					}
 				}
-				if got := rk.smaller(v); got != want {
-					t.Fatalf("smaller(%d) = %d, want %d", v, got, want)
+				if got[j] != want {
+					t.Fatalf("smaller(%d) = %d, want %d", v, got[j], want)
 				}
 			}
 		})
+	}
+}
+
+// TestNth compares quickselect with sorting, with many equal values too.
+func TestNth(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, spread := range []int64{3, 1000, 1 << 40} {
+		for _, n := range []int{1, 2, 7, 1000} {
+			values := make([]int64, n)
+			for i := range values {
+				values[i] = r.Int64N(spread) - spread/2
+			}
+			sorted := slices.Clone(values)
+			slices.Sort(sorted)
+			for _, k := range []int{0, (n - 1) / 2, n - 1} {
+				if got := nth(slices.Clone(values), k); got != sorted[k] {
+					t.Errorf("spread %d n %d: nth(%d) = %d, want %d", spread, n, k, got, sorted[k])
+				}
+			}
+		}
 	}
 }
 

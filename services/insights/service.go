@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -41,6 +42,8 @@ type Service struct {
 	log    *slog.Logger
 	kick   chan struct{} // wakes the folding loop
 	cache  *answerCache  // nil: off
+	// buyersSeen is the number of buyers of the last period read (a capacity hint)
+	buyersSeen atomic.Int64
 }
 
 // New returns the service and subscribes its read models to order changes and posted
