@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // periodBuyer is a buyer's sums over a period (over the shops asked).
@@ -34,13 +35,170 @@ const spanChunk = 1000
 // all), by buyer number. A buyer's summary row of a shop is its sums in the period when
 // all its orders there lie within the period; the buyers with orders on both sides of an
 // edge are summed from their order facts in the period.
+//
+// The sums are kept per replica with the change counters of the period's days (see
+// answerCache): when some days changed since, only the buyers who have had orders on them
+// (insights_buyer_days) are read again, unless they are more than a quarter of all.
 func (s *Service) periodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
-	return cached(ctx, s, cacheKey("buyers", p, shop), []Period{p}, func(ctx context.Context) ([]periodBuyer, error) {
-		return s.readPeriodBuyers(ctx, p, shop)
+	if s.cache == nil {
+		return s.readPeriodBuyers(ctx, p, shop, nil)
+	}
+	// the counters first: a change committed after them changes them for the next ask
+	now, err := s.dayCounters(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	key := cacheKey("buyers", p, shop)
+	v, err, _ := s.cache.flight.Do(key+"|"+now.stamp(), func() (any, error) {
+		ctx := context.WithoutCancel(ctx) // the reading serves every waiter
+		var buyers []periodBuyer
+		if kept, ok := s.cache.peek(key).(*keptBuyers); ok && kept.generation == now.generation {
+			changed := now.changedSince(kept.dayState)
+			if len(changed) == 0 {
+				return kept.buyers, nil
+			}
+			ids, err := s.buyersOfDays(ctx, changed)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) <= len(kept.buyers)/4 {
+				fresh, err := s.readPeriodBuyers(ctx, p, shop, ids)
+				if err != nil {
+					return nil, err
+				}
+				buyers = patchBuyers(kept.buyers, ids, fresh)
+				s.buyersPatched.Add(1)
+			}
+		}
+		if buyers == nil {
+			if buyers, err = s.readPeriodBuyers(ctx, p, shop, nil); err != nil {
+				return nil, err
+			}
+		}
+		s.cache.put(key, now.stamp(), &keptBuyers{dayState: now, buyers: buyers})
+		return buyers, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]periodBuyer), nil
 }
 
-func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
+// keptBuyers are a period's buyer sums and the counters of its days they were read at.
+type keptBuyers struct {
+	dayState
+	buyers []periodBuyer
+}
+
+// dayState is the rebuild generation and the change counters of a period's days.
+type dayState struct {
+	generation int64
+	seq        map[int64]int64 // by day number (a day without changes has none)
+	sum        int64
+}
+
+func (d dayState) stamp() string { return fmt.Sprint(d.generation, " ", d.sum) }
+
+// changedSince answers the days whose counters differ from an earlier state's.
+func (d dayState) changedSince(before dayState) []int64 {
+	var out []int64
+	for n, v := range d.seq {
+		if before.seq[n] != v {
+			out = append(out, n)
+		}
+	}
+	for n := range before.seq {
+		if _, ok := d.seq[n]; !ok {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// dayCounters reads the generation and the change counters of a period's days.
+func (s *Service) dayCounters(ctx context.Context, p Period) (dayState, error) {
+	var rows []struct{ N, Seq int64 }
+	if err := s.db.WithContext(ctx).Raw(`SELECT -1 AS n, COALESCE(MAX(value), 0) AS seq FROM insights_state WHERE name = ?
+		UNION ALL SELECT DATEDIFF(day, '1970-01-01'), seq FROM insights_day_changes WHERE day BETWEEN ? AND ?`,
+		stateGeneration, day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
+		return dayState{}, err
+	}
+	d := dayState{seq: make(map[int64]int64, len(rows))}
+	for _, r := range rows {
+		if r.N == -1 {
+			d.generation = r.Seq
+			continue
+		}
+		d.seq[r.N] = r.Seq
+		d.sum += r.Seq
+	}
+	return d, nil
+}
+
+// buyersOfDays answers the buyers who have had orders on some days (day numbers), in order.
+func (s *Service) buyersOfDays(ctx context.Context, days []int64) ([]int64, error) {
+	dates := make([]string, len(days))
+	for i, n := range days {
+		dates[i] = day(time.Unix(n*86400, 0).UTC())
+	}
+	var ids []int64
+	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT buyer_id FROM insights_buyer_days WHERE day IN ? ORDER BY buyer_id`, dates).
+		Scan(&ids).Error
+	return ids, err
+}
+
+// patchBuyers answers kept buyer sums with those of some buyers (ids, in order) replaced
+// by fresh ones (in order; a buyer of ids without fresh sums has none in the period).
+func patchBuyers(kept []periodBuyer, ids []int64, fresh []periodBuyer) []periodBuyer {
+	out := make([]periodBuyer, 0, len(kept)+len(fresh))
+	i, j := 0, 0 // in ids, in fresh
+	for _, b := range kept {
+		for j < len(fresh) && fresh[j].id < b.id {
+			out = append(out, fresh[j])
+			j++
+		}
+		for i < len(ids) && ids[i] < b.id {
+			i++
+		}
+		if i < len(ids) && ids[i] == b.id {
+			continue // replaced (by fresh[j] when it has sums, appended above or below)
+		}
+		out = append(out, b)
+	}
+	return append(out, fresh[j:]...)
+}
+
+// readPeriodBuyers reads the buyers' sums of a period: every buyer's, or those of some
+// buyers (ids, in order).
+func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64, ids []int64) ([]periodBuyer, error) {
+	if ids == nil {
+		out, err := s.readBuyers(ctx, p, shop, "", nil, int(s.buyersSeen.Load())+1024)
+		if err == nil {
+			s.buyersSeen.Store(int64(len(out)))
+		}
+		return out, err
+	}
+	var out []periodBuyer
+	for lo := 0; lo < len(ids); lo += spanChunk {
+		chunk := ids[lo:min(lo+spanChunk, len(ids))]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		part, err := s.readBuyers(ctx, p, shop, ` AND buyer_id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`,
+			args, len(chunk))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+// readBuyers reads the buyers' sums of a period, of the summary rows that also meet a
+// condition (with its arguments).
+func (s *Service) readBuyers(ctx context.Context, p Period, shop int64, cond string, condArgs []any, capacity int) ([]periodBuyer, error) {
 	from, to := day(p.From), day(p.To)
 	first, last := dayNumber(p.From), dayNumber(p.To)
 	// the shop only of a row across an edge (0 for one within the period), so that most
@@ -52,7 +210,9 @@ func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([
 		q += ` AND shop_id = ?`
 		args = append(args, shop)
 	}
-	out := make([]periodBuyer, 0, s.buyersSeen.Load()+1024)
+	q += cond
+	args = append(args, condArgs...)
+	out := make([]periodBuyer, 0, capacity)
 	type pair struct{ buyer, shop int64 }
 	var spanning []pair
 	var spanIDs []int64
@@ -74,7 +234,6 @@ func (s *Service) readPeriodBuyers(ctx context.Context, p Period, shop int64) ([
 	if err != nil {
 		return nil, err
 	}
-	s.buyersSeen.Store(int64(len(out)))
 	if len(spanIDs) == 0 {
 		return out, nil
 	}

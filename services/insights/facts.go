@@ -327,7 +327,8 @@ func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
 	start := time.Now()
 	var res RebuildResult
 	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources",
-		"insights_item_blocks", "insights_outlet_blocks", "insights_shop_days", "insights_buyers", "insights_buyer_shops"} {
+		"insights_item_blocks", "insights_outlet_blocks", "insights_shop_days", "insights_buyers", "insights_buyer_shops",
+		"insights_buyer_days"} {
 		if err := g.Exec("TRUNCATE TABLE " + t).Error; err != nil {
 			return res, err
 		}

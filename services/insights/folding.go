@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -86,9 +87,8 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 		var marks []struct {
 			Source   string
 			SourceID int64
-			Seq      int
 		}
-		if err := tx.Raw(`SELECT source, source_id, seq FROM insights_dirty ORDER BY queued_at, source, source_id LIMIT ?
+		if err := tx.Raw(`SELECT source, source_id FROM insights_dirty ORDER BY queued_at, source, source_id LIMIT ?
 			FOR UPDATE SKIP LOCKED`, foldBatchSize).Scan(&marks).Error; err != nil {
 			return err
 		}
@@ -107,12 +107,19 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 				}
 			}
 		}
-		args := make([]any, 0, 3*n)
-		for _, m := range marks {
-			args = append(args, m.Source, m.SourceID, m.Seq)
+		// The marks are locked since they were read, so none changed: a mark made meanwhile
+		// waits for this commit and then makes its row again. Deleted by key (one lookup a
+		// mark): a (source, source_id, seq) IN list is read as a range, whose lock on the
+		// next key deadlocked with a new mark's insert waiting behind the read's lock at the
+		// end of the queued_at index.
+		for _, source := range []string{sourceOrder, sourceStock, sourceReturn} {
+			if ids := bySource[source]; len(ids) > 0 {
+				if err := tx.Exec(`DELETE FROM insights_dirty WHERE source = ? AND source_id IN ?`, source, ids).Error; err != nil {
+					return err
+				}
+			}
 		}
-		return tx.Exec(`DELETE FROM insights_dirty WHERE (source, source_id, seq) IN (`+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")+`)`, args...).Error
+		return nil
 	})
 	return n, err
 }
@@ -233,6 +240,7 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 	}
 	var days []shopDay
 	var changed []string
+	var buyerDays []orderFact // (day, buyer) of the changed orders, before and after
 	buyers = buyers[:0]
 	for _, id := range ids {
 		b, hadFacts := before[id]
@@ -240,19 +248,45 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 		if b == a {
 			continue // the order's figures stay as they were (a status of no count, say)
 		}
-		if hadFacts {
-			days = append(days, shopDay{Day: b.Day, ShopID: b.ShopID, Channel: b.Channel}.minus(b.shopDayOf()))
-			changed = append(changed, b.Day)
-			buyers = append(buyers, b.BuyerID)
-		}
-		if hasFacts {
-			days = append(days, a.shopDayOf())
-			changed = append(changed, a.Day)
-			buyers = append(buyers, a.BuyerID)
+		for _, f := range []struct {
+			fact orderFact
+			ok   bool
+			sign int64
+		}{{b, hadFacts, -1}, {a, hasFacts, 1}} {
+			if !f.ok {
+				continue
+			}
+			d := f.fact.shopDayOf()
+			if f.sign < 0 {
+				d = shopDay{Day: d.Day, ShopID: d.ShopID, Channel: d.Channel}.minus(d)
+			}
+			days = append(days, d)
+			changed = append(changed, f.fact.Day)
+			if f.fact.BuyerID != 0 {
+				buyers = append(buyers, f.fact.BuyerID)
+				buyerDays = append(buyerDays, f.fact)
+			}
 		}
 	}
-	buyers = slices.DeleteFunc(buyers, func(id int64) bool { return id == 0 })
+	if err := noteBuyerDays(tx, buyerDays); err != nil {
+		return nil, nil, err
+	}
 	return days, changed, resummariseBuyers(tx, buyers)
+}
+
+// noteBuyerDays records the days on which buyers have had orders (insights_buyer_days).
+func noteBuyerDays(tx *gorm.DB, facts []orderFact) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	slices.SortFunc(facts, func(a, b orderFact) int {
+		return cmp.Or(strings.Compare(a.Day, b.Day), cmp.Compare(a.BuyerID, b.BuyerID))
+	})
+	args := make([]any, 0, 2*len(facts))
+	for _, f := range facts {
+		args = append(args, f.Day, f.BuyerID)
+	}
+	return tx.Exec(`INSERT IGNORE INTO insights_buyer_days (day, buyer_id) VALUES `+db.Placeholders(len(facts), 2), args...).Error
 }
 
 // noteChanges raises the change counters of days (see insights_day_changes): the last

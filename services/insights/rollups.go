@@ -22,8 +22,11 @@ import (
 //     blocks (blocksOf), so ABC over 30 days reads ~8 blocks of each item, not 30 days ×
 //     every shop, customer, outlet, branch and warehouse.
 //   - insights_shop_days: counted orders' sums and shipped cost per day and shop.
-//   - insights_buyers (a number per buyer key) and insights_buyer_shops (a buyer's orders in
-//     a shop over all time, with the first and last day).
+//   - insights_buyers (a number per buyer key), insights_buyer_shops (a buyer's orders in a
+//     shop over all time, with the first and last day) and insights_buyer_days (the days on
+//     which a buyer has had orders).
+//   - insights_day_changes: a counter per day, raised by every fold that changes the day's
+//     figures (see answerCache).
 
 // blockLevels is the number of block levels; a block of level l spans 4^l days.
 const blockLevels = 5
@@ -368,6 +371,7 @@ func rebuildRollups(g *gorm.DB) error {
 		`INSERT INTO insights_shop_days (day, shop_id, channel, cost) SELECT day, shop_id, channel, SUM(cost)
 			FROM insights_daily_sales WHERE shop_id <> 0 GROUP BY day, shop_id, channel ON DUPLICATE KEY UPDATE cost = VALUES(cost)`,
 		`INSERT INTO insights_buyer_shops (`+buyerSummaryColumns+`) `+buyerSummary+` WHERE buyer_id <> 0 GROUP BY buyer_id, shop_id`,
+		`INSERT INTO insights_buyer_days (day, buyer_id) SELECT DISTINCT day, buyer_id FROM insights_orders WHERE buyer_id <> 0`,
 	)
 	for _, q := range stmts {
 		if err := g.Exec(q).Error; err != nil {
@@ -423,6 +427,9 @@ func rollupChecks() []struct{ name, query string } {
 	add("buyer numbers", `SELECT CONCAT('order ', o.order_id) AS what, o.buyer_id AS a, 0 AS b, 0 AS c, 0 AS d, 0 AS e
 		FROM insights_orders o LEFT JOIN insights_buyers b ON b.id = o.buyer_id
 		WHERE IF(o.buyer_key = '', o.buyer_id <> 0, b.buyer_key IS NULL OR b.buyer_key <> o.buyer_key)`)
+	add("buyer days", `SELECT CONCAT_WS(' ', o.day, o.buyer_id) AS what, 1 AS a, 0 AS b, 0 AS c, 0 AS d, 0 AS e
+		FROM (SELECT DISTINCT day, buyer_id FROM insights_orders WHERE buyer_id <> 0) o
+		LEFT JOIN insights_buyer_days d ON d.day = o.day AND d.buyer_id = o.buyer_id WHERE d.buyer_id IS NULL`)
 	add("buyer summaries", `SELECT CONCAT_WS(' ', buyer_id, shop_id, first_day, last_day, last_paid_day) AS what, SUM(side) AS a,
 		SUM(orders) AS b, SUM(paid_orders) AS c, SUM(spend) AS d, 0 AS e FROM (
 		SELECT 1 AS side, x.* FROM (`+buyerSummary+` WHERE buyer_id <> 0 GROUP BY buyer_id, shop_id) x

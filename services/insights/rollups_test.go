@@ -151,3 +151,55 @@ func TestMinHeap(t *testing.T) {
 		}
 	}
 }
+
+// TestPatchBuyers replaces, adds and removes buyers in kept sums.
+func TestPatchBuyers(t *testing.T) {
+	t.Parallel()
+	b := func(ids ...int64) []periodBuyer {
+		var out []periodBuyer
+		for _, id := range ids {
+			out = append(out, periodBuyer{id: id, orders: id % 7, spend: id * 10})
+		}
+		return out
+	}
+	fresh := b(1, 4, 9, 12)
+	fresh[1].spend = -1 // 4 changed
+	got := patchBuyers(b(2, 3, 4, 5, 7, 10), []int64{1, 3, 4, 9, 10, 12}, fresh)
+	want := []periodBuyer{b(1)[0], b(2)[0], fresh[1], b(5)[0], b(7)[0], b(9)[0], b(12)[0]}
+	if !slices.Equal(got, want) {
+		t.Errorf("patched %+v\nwant %+v", got, want)
+	}
+	if got := patchBuyers(nil, []int64{3}, b(3)); !slices.Equal(got, b(3)) {
+		t.Errorf("patched nothing: %+v", got)
+	}
+}
+
+// TestAnswerCacheBudget keeps answers within a budget, forgetting the least recently used,
+// and answers a kept value only under its stamp.
+func TestAnswerCacheBudget(t *testing.T) {
+	t.Parallel()
+	big := func(n int) *keptBuyers { return &keptBuyers{buyers: make([]periodBuyer, n)} }
+	c := newAnswerCache(100_000)
+	c.put("a", "1", big(1000)) // ~32 kB
+	c.put("b", "1", big(1000))
+	if _, ok := c.get("a", "1"); !ok { // a is now the most recently used
+		t.Fatal("a forgotten")
+	}
+	c.put("c", "1", big(1500)) // ~48 kB: b goes
+	if _, ok := c.get("b", "1"); ok {
+		t.Error("b kept beyond the budget")
+	}
+	if _, ok := c.get("a", "1"); !ok {
+		t.Error("a forgotten instead of b")
+	}
+	if _, ok := c.get("c", "2"); ok {
+		t.Error("c answered under another stamp")
+	}
+	if c.size > c.budget {
+		t.Errorf("size %d over the budget %d", c.size, c.budget)
+	}
+	c.put("huge", "1", big(10_000)) // alone over the budget: kept alone
+	if _, ok := c.get("huge", "1"); !ok || len(c.entries) != 1 {
+		t.Errorf("entries %v", c.entries)
+	}
+}

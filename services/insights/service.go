@@ -29,8 +29,9 @@ type Options struct {
 	Location *time.Location // the company's time zone (days of facts)
 	Now      func() time.Time
 	Log      *slog.Logger
-	// CacheEntries bounds the period sums kept in this replica (0: 16; negative: none).
-	CacheEntries int
+	// CacheBytes bounds the memory of the answers and period sums kept in this replica,
+	// roughly (0: 64 MiB; negative: none are kept).
+	CacheBytes int64
 }
 
 // Service holds the insights use cases.
@@ -44,6 +45,8 @@ type Service struct {
 	cache  *answerCache  // nil: off
 	// buyersSeen is the number of buyers of the last period read (a capacity hint)
 	buyersSeen atomic.Int64
+	// buyersPatched counts kept buyer sums brought up to date by reading some buyers again
+	buyersPatched atomic.Int64
 }
 
 // New returns the service and subscribes its read models to order changes and posted
@@ -56,8 +59,8 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	if opt.CacheEntries >= 0 {
-		s.cache = newAnswerCache(opt.CacheEntries)
+	if opt.CacheBytes >= 0 {
+		s.cache = newAnswerCache(opt.CacheBytes)
 	}
 	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
 	ob.Subscribe(subscriberStock, []string{warehouse.TopicDocumentPosted}, s.onDocumentPosted)
