@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -23,7 +25,16 @@ import (
 //     elapsed is the rebuild.
 //   - insights-abc, insights-customers, insights-channels, insights-replenishment: 4 clients
 //     ask over that history (ABC of the last 30 days, customers of the year, channels of the
-//     last 30 days against the 30 before, replenishment); the latency is the figure.
+//     last 30 days against the 30 before and the same days a year before, replenishment);
+//     the latency is the figure. The clients ask the same question again and again with no
+//     change to the facts, so after the first answer erpd answers from the period sums it
+//     keeps (insights' answer cache).
+//   - insights-abc-uncached, insights-customers-uncached, insights-channels-uncached: the
+//     same questions, each client over its own period (ending 0-3 days before yesterday),
+//     after changing, each time, the paid amount of an order inside every client's period
+//     and waiting until insights has folded it: every measured answer is the first after a
+//     change of its facts, computed from the read models. Only the question is timed;
+//     req/s counts change, fold and question.
 func init() {
 	register(
 		scenario{name: "insights-rebuild-1m", clients: 1, unitsOf: func() int { return *insightOrders * 4 },
@@ -40,15 +51,26 @@ func init() {
 		scenario{name: "insights-replenishment", clients: 4, setup: setupInsightFacts, op: insightQuery(func(time.Time) string {
 			return "/v1/insights/replenishment"
 		})},
+		scenario{name: "insights-abc-uncached", clients: 4, setup: setupInsightChanges, timed: afterChange(func(to time.Time) string {
+			return "/v1/insights/abc?from=" + day(to.AddDate(0, 0, -29)) + "&to=" + day(to)
+		})},
+		scenario{name: "insights-customers-uncached", clients: 4, setup: setupInsightChanges, timed: afterChange(func(to time.Time) string {
+			return "/v1/insights/customers?from=" + day(to.AddDate(0, 0, -364)) + "&to=" + day(to) + "&limit=100"
+		})},
+		scenario{name: "insights-channels-uncached", clients: 4, setup: setupInsightChanges, timed: afterChange(func(to time.Time) string {
+			return "/v1/insights/channels?from=" + day(to.AddDate(0, 0, -29)) + "&to=" + day(to)
+		})},
 	)
 }
 
 var insightOrders = flag.Int("insight-orders", 250_000, "orders (of four lines) for the insights scenarios")
 
 var ins struct {
-	once, facts sync.Once
-	err, ferr   error
-	rebuilt     atomic.Bool
+	once, facts, changes sync.Once
+	err, ferr, cerr      error
+	rebuilt              atomic.Bool
+	db                   *sql.DB
+	orders               []int64 // orders inside every client's period, to change
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
@@ -185,5 +207,70 @@ func rebuildOp(ctx context.Context, e *env, w int) error {
 func insightQuery(path func(to time.Time) string) func(ctx context.Context, e *env, w int) error {
 	return func(ctx context.Context, e *env, _ int) error {
 		return e.call(ctx, "GET", path(time.Now().AddDate(0, 0, -1)), nil, nil)
+	}
+}
+
+// setupInsightChanges finds orders paid 4 to 26 days before yesterday (inside every
+// uncached client's period) to change.
+func setupInsightChanges(ctx context.Context, e *env) error {
+	if err := setupInsightFacts(ctx, e); err != nil {
+		return err
+	}
+	ins.changes.Do(func() {
+		if ins.db, ins.cerr = financeDB(e); ins.cerr != nil {
+			return
+		}
+		y := time.Now().AddDate(0, 0, -1)
+		rows, err := ins.db.QueryContext(ctx, `SELECT order_id FROM insights_orders WHERE counted = 1 AND day BETWEEN ? AND ?
+			ORDER BY order_id LIMIT 5000`, day(y.AddDate(0, 0, -26)), day(y.AddDate(0, 0, -4)))
+		if err != nil {
+			ins.cerr = err
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if ins.cerr = rows.Scan(&id); ins.cerr != nil {
+				return
+			}
+			ins.orders = append(ins.orders, id)
+		}
+		if ins.cerr = rows.Err(); ins.cerr == nil && len(ins.orders) == 0 {
+			ins.cerr = errors.New("no orders to change")
+		}
+	})
+	return ins.cerr
+}
+
+// afterChange changes an order's paid amount as a platform's update would (the source row,
+// then the mark its event makes), waits until insights has folded it, and times the
+// question of the client's own period (ending w days before yesterday).
+func afterChange(path func(to time.Time) string) func(ctx context.Context, e *env, w int) (time.Duration, error) {
+	return func(ctx context.Context, e *env, w int) (time.Duration, error) {
+		id := ins.orders[rand.IntN(len(ins.orders))]
+		if _, err := ins.db.ExecContext(ctx, `UPDATE orders SET paid = paid + 1, updated_at = NOW(6) WHERE id = ?`, id); err != nil {
+			return 0, err
+		}
+		if _, err := ins.db.ExecContext(ctx, `INSERT INTO insights_dirty (source, source_id, seq, queued_at) VALUES ('order', ?, 1, NOW(6))
+			ON DUPLICATE KEY UPDATE seq = seq + 1`, id); err != nil {
+			return 0, err
+		}
+		for deadline := time.Now().Add(time.Minute); ; {
+			var n int
+			if err := ins.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM insights_dirty WHERE source = 'order' AND source_id = ?`, id).
+				Scan(&n); err != nil {
+				return 0, err
+			}
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return 0, fmt.Errorf("order %d not folded after a minute", id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		start := time.Now()
+		err := e.call(ctx, "GET", path(time.Now().AddDate(0, 0, -1-w)), nil, nil)
+		return time.Since(start), err
 	}
 }

@@ -190,17 +190,23 @@ func (s *Service) GetAbc(ctx context.Context, q AbcQuery) (Abc, error) {
 	return out, s.nameAbc(ctx, &out)
 }
 
-// itemFigures sums the daily facts per item over a period, for one channel or all.
+// itemFigures sums the item blocks of a period per item, for one channel or all.
 func (s *Service) itemFigures(ctx context.Context, p Period, channel string) (map[int64]ItemFigures, error) {
-	q := s.db.WithContext(ctx).Table("insights_daily_sales").
-		Select(`item_id, SUM(sold_qty) AS sold_qty, SUM(sold_amount) AS sold_amount, SUM(returned_qty) AS returned_qty,
-			SUM(returned_amount) AS returned_amount, SUM(cost) AS cost`).
-		Where("day BETWEEN ? AND ?", day(p.From), day(p.To)).Group("item_id")
-	if channel != "" {
-		q = q.Where("channel = ?", channel)
+	if channel == "" {
+		channel = allChannels
 	}
+	return cached(ctx, s, cacheKey("items", p, channel), []Period{p}, func(ctx context.Context) (map[int64]ItemFigures, error) {
+		return s.readItemFigures(ctx, p, channel)
+	})
+}
+
+func (s *Service) readItemFigures(ctx context.Context, p Period, channel string) (map[int64]ItemFigures, error) {
+	cond, args := blockCondition(p)
 	var rows []ItemFigures
-	if err := q.Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT item_id, SUM(sold_qty) AS sold_qty, SUM(sold_amount) AS sold_amount,
+		SUM(returned_qty) AS returned_qty, SUM(returned_amount) AS returned_amount, SUM(cost) AS cost
+		FROM insights_item_blocks WHERE channel = ? AND `+cond+` GROUP BY item_id`, append([]any{channel}, args...)...).
+		Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[int64]ItemFigures, len(rows))

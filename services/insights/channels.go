@@ -53,18 +53,17 @@ func (s *Service) GetChannels(ctx context.Context, from, to string) (Channels, e
 		v, _ := money.MulDiv(cur-before, money.BasisPoints, before)
 		return int32(v)
 	}
+	periods := []Period{p, out.Previous, out.LastYear}
+	var shops, platforms [3]map[chanKey]Figures
+	for i, per := range periods {
+		if shops[i], platforms[i], err = s.periodFigures(ctx, per); err != nil {
+			return Channels{}, err
+		}
+	}
 	for _, byShop := range []bool{true, false} {
-		cur, err := s.channelFigures(ctx, p, byShop)
-		if err != nil {
-			return Channels{}, err
-		}
-		prev, err := s.channelFigures(ctx, out.Previous, byShop)
-		if err != nil {
-			return Channels{}, err
-		}
-		year, err := s.channelFigures(ctx, out.LastYear, byShop)
-		if err != nil {
-			return Channels{}, err
+		cur, prev, year := shops[0], shops[1], shops[2]
+		if !byShop {
+			cur, prev, year = platforms[0], platforms[1], platforms[2]
 		}
 		keys := map[chanKey]bool{}
 		for _, m := range []map[chanKey]Figures{cur, prev, year} {
@@ -96,66 +95,116 @@ type chanKey struct {
 	channel string
 }
 
-// channelFigures sums the order facts of a period per shop (or per platform), with the
-// cost of goods shipped for the shops.
-func (s *Service) channelFigures(ctx context.Context, p Period, byShop bool) (map[chanKey]Figures, error) {
-	shop, group := "shop_id", "shop_id, channel"
-	if !byShop {
-		shop, group = "0", "channel"
-	}
+// periodFigures sums a period's shop days per shop and per platform, with the distinct
+// buyers of the counted orders and the imported traffic.
+func (s *Service) periodFigures(ctx context.Context, p Period) (shops, platforms map[chanKey]Figures, err error) {
+	v, err := cached(ctx, s, cacheKey("channels", p), []Period{p}, func(ctx context.Context) ([2]map[chanKey]Figures, error) {
+		shops, platforms, err := s.readPeriodFigures(ctx, p)
+		return [2]map[chanKey]Figures{shops, platforms}, err
+	})
+	return v[0], v[1], err
+}
+
+func (s *Service) readPeriodFigures(ctx context.Context, p Period) (shops, platforms map[chanKey]Figures, err error) {
+	g := s.db.WithContext(ctx)
 	var rows []struct {
-		ShopID                                    int64
-		Channel                                   string
-		Orders, Buyers, GMV, Paid, RefundedOrders int64
-		Refunded, Fees                            int64
+		ShopID                            int64
+		Channel                           string
+		Orders, GMV, Paid, RefundedOrders int64
+		Refunded, Fees, Cost              int64
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+shop+` AS shop_id, channel, COUNT(*) AS orders,
-		COUNT(DISTINCT NULLIF(buyer_key, '')) AS buyers, SUM(goods) AS gmv, SUM(paid) AS paid,
-		SUM(refunded_lines > 0) AS refunded_orders, SUM(refunded) AS refunded, SUM(fees) AS fees
-		FROM insights_orders WHERE day BETWEEN ? AND ? AND counted = 1 GROUP BY `+group,
-		day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
-		return nil, err
+	if err := g.Raw(`SELECT shop_id, channel, SUM(orders) AS orders, SUM(gmv) AS gmv, SUM(paid) AS paid,
+		SUM(refunded_orders) AS refunded_orders, SUM(refunded) AS refunded, SUM(fees) AS fees, SUM(cost) AS cost
+		FROM insights_shop_days WHERE day BETWEEN ? AND ? GROUP BY shop_id, channel`, day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
+		return nil, nil, err
 	}
-	var costs []struct {
+	shops, platforms = map[chanKey]Figures{}, map[chanKey]Figures{}
+	shopsOf := map[string]int{} // shops with orders per platform
+	for _, r := range rows {
+		f := Figures{Orders: r.Orders, GMV: r.GMV, Paid: r.Paid, RefundedOrders: r.RefundedOrders, Refunded: r.Refunded,
+			Fees: r.Fees, Cost: r.Cost}
+		if f == (Figures{}) {
+			continue
+		}
+		shops[chanKey{r.ShopID, r.Channel}] = f
+		k := chanKey{0, r.Channel}
+		t := platforms[k]
+		t.Orders, t.GMV, t.Paid, t.RefundedOrders = t.Orders+f.Orders, t.GMV+f.GMV, t.Paid+f.Paid, t.RefundedOrders+f.RefundedOrders
+		t.Refunded, t.Fees, t.Cost = t.Refunded+f.Refunded, t.Fees+f.Fees, t.Cost+f.Cost
+		platforms[k] = t
+		if f.Orders != 0 {
+			shopsOf[r.Channel]++
+		}
+	}
+	// Distinct buyers are no sum of days: counted from the order facts (a buyer key names its
+	// platform, so a platform with orders in one shop has that shop's buyers).
+	var buyers []struct {
 		ShopID  int64
 		Channel string
-		Cost    int64
+		Buyers  int64
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+shop+` AS shop_id, channel, SUM(cost) AS cost FROM insights_daily_sales
-		WHERE day BETWEEN ? AND ? AND shop_id <> 0 GROUP BY `+group, day(p.From), day(p.To)).Scan(&costs).Error; err != nil {
-		return nil, err
+	if err := g.Raw(`SELECT shop_id, channel, COUNT(DISTINCT buyer_id) AS buyers FROM insights_orders
+		WHERE counted = 1 AND day BETWEEN ? AND ? AND buyer_id <> 0 GROUP BY channel, shop_id`, day(p.From), day(p.To)).
+		Scan(&buyers).Error; err != nil {
+		return nil, nil, err
 	}
-	out := map[chanKey]Figures{}
-	for _, r := range rows {
-		f := Figures{Orders: r.Orders, Buyers: r.Buyers, GMV: r.GMV, Paid: r.Paid, RefundedOrders: r.RefundedOrders,
-			Refunded: r.Refunded, Fees: r.Fees}
-		out[chanKey{r.ShopID, r.Channel}] = f
+	var shared []string // platforms with orders in several shops
+	for _, b := range buyers {
+		k := chanKey{b.ShopID, b.Channel}
+		f := shops[k]
+		f.Buyers = b.Buyers
+		shops[k] = f
+		if shopsOf[b.Channel] > 1 {
+			if !slices.Contains(shared, b.Channel) {
+				shared = append(shared, b.Channel)
+			}
+			continue
+		}
+		pk := chanKey{0, b.Channel}
+		pf := platforms[pk]
+		pf.Buyers = b.Buyers
+		platforms[pk] = pf
 	}
-	for _, c := range costs {
-		k := chanKey{c.ShopID, c.Channel}
-		f := out[k]
-		f.Cost = c.Cost
-		out[k] = f
+	if len(shared) > 0 {
+		buyers = buyers[:0]
+		if err := g.Raw(`SELECT channel, COUNT(DISTINCT buyer_id) AS buyers FROM insights_orders
+			WHERE counted = 1 AND day BETWEEN ? AND ? AND buyer_id <> 0 AND channel IN ? GROUP BY channel`,
+			day(p.From), day(p.To), shared).Scan(&buyers).Error; err != nil {
+			return nil, nil, err
+		}
+		for _, b := range buyers {
+			pk := chanKey{0, b.Channel}
+			pf := platforms[pk]
+			pf.Buyers = b.Buyers
+			platforms[pk] = pf
+		}
 	}
-	traffic, err := s.trafficOf(ctx, p, byShop)
+	traffic, err := s.trafficOf(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for k, t := range traffic {
-		f := out[k]
-		f.Visitors, f.AddToCart = t[0], t[1]
-		out[k] = f
-	}
-	for k, f := range out {
-		if f.Visitors > 0 {
-			f.ConversionBp, f.CartRateBp = shareBp(f.Orders, f.Visitors), shareBp(f.AddToCart, f.Visitors)
+		for _, m := range []struct {
+			figures map[chanKey]Figures
+			key     chanKey
+		}{{shops, k}, {platforms, chanKey{0, k.channel}}} {
+			f := m.figures[m.key]
+			f.Visitors, f.AddToCart = f.Visitors+t[0], f.AddToCart+t[1]
+			m.figures[m.key] = f
 		}
-		if f.Orders > 0 {
-			f.AverageOrderValue, _ = money.MulDiv(f.Paid, 1, f.Orders)
-			f.RefundRateBp = shareBp(f.RefundedOrders, f.Orders)
-		}
-		f.MarginAfterFees = f.Paid - f.Refunded - f.Cost - f.Fees
-		out[k] = f
 	}
-	return out, nil
+	for _, m := range []map[chanKey]Figures{shops, platforms} {
+		for k, f := range m {
+			if f.Visitors > 0 {
+				f.ConversionBp, f.CartRateBp = shareBp(f.Orders, f.Visitors), shareBp(f.AddToCart, f.Visitors)
+			}
+			if f.Orders > 0 {
+				f.AverageOrderValue, _ = money.MulDiv(f.Paid, 1, f.Orders)
+				f.RefundRateBp = shareBp(f.RefundedOrders, f.Orders)
+			}
+			f.MarginAfterFees = f.Paid - f.Refunded - f.Cost - f.Fees
+			m[k] = f
+		}
+	}
+	return shops, platforms, nil
 }

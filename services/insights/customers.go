@@ -112,37 +112,14 @@ func tier(n, spend int64, vipOrders int32, vipSpend int64) string {
 	}
 }
 
-// quintileScores gives each index a score 1-5 by its rank in ascending order of key (ties
-// share the lowest rank's score): score = 1 + rank×5/n, integer arithmetic.
-func quintileScores(n int, key func(i int) int64) []int32 {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(key(a), key(b)) })
-	out := make([]int32, n)
-	rank := 0
-	for r, i := range idx {
-		if r == 0 || key(i) != key(idx[r-1]) {
-			rank = r
-		}
-		out[i] = int32(1 + rank*5/n)
-	}
-	return out
-}
-
-// lowerMedian is the lower middle of the values (0 for none).
-func lowerMedian(v []int64) int64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[(len(s)-1)/2]
-}
-
 // GetCustomers answers tiers, RFM scores and quadrants of online buyers, and supermarket
 // sales by outlet and chain. Errors: Invalid naming the field.
+//
+// Scores are quintiles by rank among the period's buyers with a paid order: score = 1 +
+// rank×5/n, where a buyer's rank is the number of buyers with a smaller key (ties share
+// the lowest rank); the keys are the last paid day (R: the more recent, the higher), paid
+// orders (F) and spend (M). The splits default to the lower medians of orders and spend.
+// Members are listed by spend, then buyer key.
 func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers, error) {
 	p, err := s.period(q.From, q.To, 365)
 	if err != nil {
@@ -151,22 +128,19 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 	if err := q.validate(); err != nil {
 		return Customers{}, err
 	}
-	g := s.db.WithContext(ctx).Table("insights_orders").
-		Select(`buyer_key, channel, SUM(counted) AS orders, SUM(IF(counted = 1, paid - refunded, 0)) AS spend,
-			COALESCE(DATE_FORMAT(MAX(IF(counted = 1, day, NULL)), '%Y-%m-%d'), '') AS last_order`).
-		Where("day BETWEEN ? AND ? AND buyer_key <> ''", day(p.From), day(p.To)).Group("buyer_key, channel")
-	if q.Shop != 0 {
-		g = g.Where("shop_id = ?", q.Shop)
-	}
-	var all []BuyerFigures
-	if err := g.Scan(&all).Error; err != nil {
+	return cached(ctx, s, cacheKey("customers", p, q.Shop, q.VIPOrders, q.VIPSpend, q.SplitOrders, q.SplitSpend, q.Quadrant, q.Limit),
+		[]Period{p}, func(ctx context.Context) (Customers, error) { return s.customers(ctx, p, q) })
+}
+
+func (s *Service) customers(ctx context.Context, p Period, q CustomerQuery) (Customers, error) {
+	all, err := s.periodBuyers(ctx, p, q.Shop)
+	if err != nil {
 		return Customers{}, err
 	}
 	out := Customers{Period: p}
-	var buyers []BuyerFigures
+	buyers := make([]periodBuyer, 0, len(all)) // all is shared (cached): not changed here
 	for _, b := range all {
-		b.Tier = tier(b.Orders, b.Spend, q.VIPOrders, q.VIPSpend)
-		switch b.Tier {
+		switch tier(b.orders, b.spend, q.VIPOrders, q.VIPSpend) {
 		case TierRegistered:
 			out.Registered++
 			continue
@@ -177,53 +151,88 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 		case TierVIP:
 			out.VIP++
 		}
-		if last, err := time.Parse(time.DateOnly, b.LastOrder); err == nil {
-			b.RecencyDays = int32(p.To.Sub(last).Hours() / 24)
-		}
 		buyers = append(buyers, b)
 	}
 	n := len(buyers)
-	if n > 0 {
-		r := quintileScores(n, func(i int) int64 { return -int64(buyers[i].RecencyDays) })
-		f := quintileScores(n, func(i int) int64 { return buyers[i].Orders })
-		m := quintileScores(n, func(i int) int64 { return buyers[i].Spend })
-		for i := range buyers {
-			buyers[i].R, buyers[i].F, buyers[i].M = r[i], f[i], m[i]
-		}
-	}
-	out.SplitOrders, out.SplitSpend = q.SplitOrders, q.SplitSpend
-	if out.SplitOrders == 0 || out.SplitSpend == 0 {
-		ords, spends := make([]int64, n), make([]int64, n)
+	column := func(f func(periodBuyer) int64) ranks {
+		values := make([]int64, n)
 		for i, b := range buyers {
-			ords[i], spends[i] = b.Orders, b.Spend
+			values[i] = f(b)
 		}
-		if out.SplitOrders == 0 {
-			out.SplitOrders = lowerMedian(ords)
-		}
-		if out.SplitSpend == 0 {
-			out.SplitSpend = lowerMedian(spends)
-		}
+		return newRanks(values)
 	}
-	slices.SortFunc(buyers, func(a, b BuyerFigures) int {
-		return cmp.Or(cmp.Compare(b.Spend, a.Spend), cmp.Compare(a.BuyerKey, b.BuyerKey))
-	})
-	quads := map[string]*Quadrant{}
-	for _, name := range Quadrants {
-		quads[name] = &Quadrant{Name: name}
+	byOrders := column(func(b periodBuyer) int64 { return b.orders })
+	bySpend := column(func(b periodBuyer) int64 { return b.spend })
+	byLast := column(func(b periodBuyer) int64 { return b.lastPaid })
+	out.SplitOrders, out.SplitSpend = q.SplitOrders, q.SplitSpend
+	if n > 0 && out.SplitOrders == 0 {
+		out.SplitOrders = byOrders.lowerMedian()
 	}
-	for _, b := range buyers {
-		name := quadrantOf(b.Orders > out.SplitOrders, b.Spend > out.SplitSpend)
-		qd := quads[name]
+	if n > 0 && out.SplitSpend == 0 {
+		out.SplitSpend = bySpend.lowerMedian()
+	}
+	// per quadrant: its count and spend, and the spend of its limit-th biggest spender (the
+	// members are the buyers at or above it, cut to the limit once ordered by key too)
+	type quadrant struct {
+		Quadrant
+		top   minHeap
+		cands []int
+	}
+	quads := make([]quadrant, len(Quadrants))
+	which := make([]uint8, n)
+	for i, b := range buyers {
+		w := quadrantIndex(b.orders > out.SplitOrders, b.spend > out.SplitSpend)
+		which[i] = uint8(w)
+		qd := &quads[w]
 		qd.Buyers++
-		qd.Spend += b.Spend
-		if len(qd.Members) < int(q.Limit) {
-			qd.Members = append(qd.Members, b)
+		qd.Spend += b.spend
+		qd.top.keep(b.spend, int(q.Limit))
+	}
+	for i, b := range buyers {
+		qd := &quads[which[i]]
+		if len(qd.top) < int(q.Limit) || b.spend >= qd.top[0] {
+			qd.cands = append(qd.cands, i)
 		}
 	}
-	for _, name := range Quadrants {
-		if q.Quadrant == "" || q.Quadrant == name {
-			out.Quadrants = append(out.Quadrants, *quads[name])
+	var members []int // candidates of the quadrants asked, by index
+	for w := range quads {
+		if q.Quadrant == "" || q.Quadrant == Quadrants[w] {
+			members = append(members, quads[w].cands...)
 		}
+	}
+	ids := make([]int64, len(members))
+	last, orders, spend := make([]int64, len(members)), make([]int64, len(members)), make([]int64, len(members))
+	for j, i := range members {
+		b := buyers[i]
+		ids[j], last[j], orders[j], spend[j] = b.id, b.lastPaid, b.orders, b.spend
+	}
+	keys, err := s.buyerKeys(ctx, ids)
+	if err != nil {
+		return Customers{}, err
+	}
+	r, f, m := byLast.smaller(last), byOrders.smaller(orders), bySpend.smaller(spend)
+	score := func(smaller int) int32 { return int32(1 + smaller*5/n) }
+	to := dayNumber(p.To)
+	j := 0
+	for w := range quads {
+		qd := &quads[w]
+		qd.Name = Quadrants[w]
+		if q.Quadrant != "" && q.Quadrant != qd.Name {
+			continue
+		}
+		for _, i := range qd.cands {
+			b := buyers[i]
+			k := keys[b.id]
+			qd.Members = append(qd.Members, BuyerFigures{BuyerKey: k.BuyerKey, Channel: k.Channel, Orders: b.orders, Spend: b.spend,
+				LastOrder: day(time.Unix(b.lastPaid*86400, 0).UTC()), RecencyDays: int32(to - b.lastPaid),
+				R: score(r[j]), F: score(f[j]), M: score(m[j]), Tier: tier(b.orders, b.spend, q.VIPOrders, q.VIPSpend)})
+			j++
+		}
+		slices.SortFunc(qd.Members, func(a, b BuyerFigures) int {
+			return cmp.Or(cmp.Compare(b.Spend, a.Spend), cmp.Compare(a.BuyerKey, b.BuyerKey))
+		})
+		qd.Members = qd.Members[:min(len(qd.Members), int(q.Limit))]
+		out.Quadrants = append(out.Quadrants, qd.Quadrant)
 	}
 	if out.Outlets, out.Chains, err = s.retailSales(ctx, p); err != nil {
 		return out, err
@@ -231,25 +240,172 @@ func (s *Service) GetCustomers(ctx context.Context, q CustomerQuery) (Customers,
 	return out, s.nameRetail(ctx, &out)
 }
 
-func quadrantOf(highFrequency, highSpend bool) string {
+// ranks answers how many of a set of values are smaller than given values: from counts
+// when the values lie in a narrow range (orders, days), else in one pass over the values.
+type ranks struct {
+	lo     int64
+	below  []int   // narrow: below[v-lo] values are smaller than v, for v in [lo, hi+1]
+	values []int64 // wide: the values
+}
+
+// countingSpan is the widest range of values counted, relative to their number.
+const countingSpan = 4
+
+// newRanks takes the values (and keeps them).
+func newRanks(values []int64) ranks {
+	if len(values) == 0 {
+		return ranks{}
+	}
+	lo, hi := slices.Min(values), slices.Max(values)
+	if hi-lo > int64(countingSpan*len(values)+1024) {
+		return ranks{values: values}
+	}
+	below := make([]int, hi-lo+2)
+	for _, v := range values {
+		below[v-lo+1]++
+	}
+	for i := 1; i < len(below); i++ {
+		below[i] += below[i-1]
+	}
+	return ranks{lo: lo, below: below}
+}
+
+// smaller answers, for each of vs, the number of values smaller than it.
+func (r ranks) smaller(vs []int64) []int {
+	out := make([]int, len(vs))
+	if r.values == nil {
+		for j, v := range vs {
+			switch i := v - r.lo; {
+			case i <= 0 || len(r.below) == 0:
+			case i >= int64(len(r.below)):
+				out[j] = r.below[len(r.below)-1]
+			default:
+				out[j] = r.below[i]
+			}
+		}
+		return out
+	}
+	// one pass: count the values falling between consecutive asked values, then add up
+	asked := slices.Clone(vs)
+	slices.Sort(asked)
+	asked = slices.Compact(asked)
+	between := make([]int, len(asked)+1) // between[i]: values in [asked[i-1], asked[i])
+	for _, v := range r.values {
+		i, found := slices.BinarySearch(asked, v)
+		if found {
+			i++
+		}
+		between[i]++
+	}
+	for i := 1; i < len(between); i++ {
+		between[i] += between[i-1]
+	}
+	for j, v := range vs {
+		i, _ := slices.BinarySearch(asked, v)
+		out[j] = between[i]
+	}
+	return out
+}
+
+// lowerMedian answers the value at (n-1)/2 in order (n > 0 values).
+func (r ranks) lowerMedian() int64 {
+	if r.values != nil {
+		return nth(slices.Clone(r.values), (len(r.values)-1)/2)
+	}
+	k := (r.below[len(r.below)-1] - 1) / 2
+	// the smallest v with more than k values at or below it
+	i, _ := slices.BinarySearchFunc(r.below[1:], k+1, func(c, t int) int { return cmp.Compare(c, t) })
+	return r.lo + int64(i)
+}
+
+// nth answers the value at index k of a in order, reordering a (quickselect).
+func nth(a []int64, k int) int64 {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		// the median of three as pivot, then a three-way partition
+		mid := lo + (hi-lo)/2
+		p := max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch {
+			case a[i] < p:
+				a[lt], a[i] = a[i], a[lt]
+				lt++
+				i++
+			case a[i] > p:
+				a[i], a[gt] = a[gt], a[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
+	return a[k]
+}
+
+// minHeap keeps the biggest values seen, up to a number, with the smallest of them first.
+type minHeap []int64
+
+// keep offers a value to a heap of at most n values.
+func (h *minHeap) keep(v int64, n int) {
 	switch {
-	case highFrequency && highSpend:
-		return QuadrantHighHigh
-	case highFrequency:
-		return QuadrantHighLow
-	case highSpend:
-		return QuadrantLowHigh
-	default:
-		return QuadrantLowLow
+	case len(*h) < n:
+		*h = append(*h, v)
+		for i := len(*h) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if (*h)[parent] <= (*h)[i] {
+				break
+			}
+			(*h)[parent], (*h)[i] = (*h)[i], (*h)[parent]
+			i = parent
+		}
+	case v > (*h)[0]:
+		(*h)[0] = v
+		for i := 0; ; {
+			small, l, r := i, 2*i+1, 2*i+2
+			if l < len(*h) && (*h)[l] < (*h)[small] {
+				small = l
+			}
+			if r < len(*h) && (*h)[r] < (*h)[small] {
+				small = r
+			}
+			if small == i {
+				break
+			}
+			(*h)[small], (*h)[i] = (*h)[i], (*h)[small]
+			i = small
+		}
 	}
 }
 
-// retailSales sums supermarket deliveries and returns by outlet and by chain.
+func quadrantIndex(highFrequency, highSpend bool) int {
+	switch {
+	case highFrequency && highSpend:
+		return 0
+	case highFrequency:
+		return 1
+	case highSpend:
+		return 2
+	default:
+		return 3
+	}
+}
+
+// retailSales sums supermarket deliveries and returns by outlet and by chain (from the
+// outlet blocks; outlets whose sums are all zero are left out).
 func (s *Service) retailSales(ctx context.Context, p Period) (outlets, chains []OutletSales, err error) {
-	if err := s.db.WithContext(ctx).Raw(`SELECT customer_id, outlet_id, SUM(sold_amount) AS sales,
-		SUM(returned_amount) AS returns, SUM(cost) AS cost FROM insights_daily_sales
-		WHERE day BETWEEN ? AND ? AND channel = ? GROUP BY customer_id, outlet_id ORDER BY customer_id, outlet_id`,
-		day(p.From), day(p.To), ChannelRetailer).Scan(&outlets).Error; err != nil {
+	cond, args := blockCondition(p)
+	if err := s.db.WithContext(ctx).Raw(`SELECT customer_id, outlet_id, SUM(sales) AS sales, SUM(returns) AS returns,
+		SUM(cost) AS cost FROM insights_outlet_blocks WHERE `+cond+` GROUP BY customer_id, outlet_id
+		HAVING sales <> 0 OR returns <> 0 OR cost <> 0 ORDER BY customer_id, outlet_id`, args...).Scan(&outlets).Error; err != nil {
 		return nil, nil, err
 	}
 	byChain := map[int64]*OutletSales{}

@@ -103,22 +103,45 @@ LEFT JOIN fulfilments f ON dv.source = 'orderHub' AND f.id = dv.id AND f.shop_id
 LEFT JOIN shops sh ON sh.id = f.shop_id
 WHERE d.id BETWEEN ? AND ? AND d.doc_type = 'delivery'`
 
-// orderFactsSQL selects per-order facts of online orders with ids in [?, ?] (parameters:
-// offset, from, to). The phone is normalised to its digits (a leading 86 of a 13-digit
-// number dropped); a masked phone (with '*') is no key.
-const orderFactsSQL = `SELECT o.id AS order_id, o.shop_id, o.channel, ` + orderDay + ` AS day, o.status,
-	IF(` + orderCounted + `, 1, 0) AS counted,
-	CASE WHEN o.digits <> '' THEN CONCAT(o.channel, ':', SHA2(IF(LENGTH(o.digits) = 13 AND o.digits LIKE '86%',
+// buyerKey is the buyer key of an order o that has its phone's digits as o.digits (see
+// phoneDigits): the platform and the SHA-256 of the phone normalised to its digits (a
+// leading 86 of a 13-digit number dropped), else of the platform's buyer id; a masked
+// phone (with '*') is no key.
+const buyerKey = `CASE WHEN o.digits <> '' THEN CONCAT(o.channel, ':', SHA2(IF(LENGTH(o.digits) = 13 AND o.digits LIKE '86%',
 			SUBSTRING(o.digits, 3), o.digits), 256))
-		WHEN o.buyer_id <> '' THEN CONCAT(o.channel, ':id:', SHA2(o.buyer_id, 256)) ELSE '' END AS buyer_key,
+		WHEN o.buyer_id <> '' THEN CONCAT(o.channel, ':id:', SHA2(o.buyer_id, 256)) ELSE '' END`
+
+const phoneDigits = `IF(buyer_phone LIKE '%*%', '', REGEXP_REPLACE(buyer_phone, '[^0-9]', '')) AS digits`
+
+// onlineOrders selects the online orders with ids in [?, ?].
+const onlineOrders = `FROM orders WHERE id BETWEEN ? AND ? AND shop_id <> 0 AND channel <> 'retailer'`
+
+// orderFactsSQL selects per-order facts of online orders with ids in [?, ?] (parameters:
+// offset, from, to).
+const orderFactsSQL = `SELECT o.id AS order_id, o.shop_id, o.channel, ` + orderDay + ` AS day, o.status,
+	IF(` + orderCounted + `, 1, 0) AS counted, ` + buyerKey + ` AS buyer_key,
 	o.goods, o.paid, o.fees,
 	COALESCE((SELECT SUM(` + lineAmount + `) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded'), 0) AS refunded,
 	(SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded') AS refunded_lines
 FROM (SELECT id, shop_id, channel, status, paid_at, platform_created_at, created_at, buyer_id, goods, paid, fees,
-		IF(buyer_phone LIKE '%*%', '', REGEXP_REPLACE(buyer_phone, '[^0-9]', '')) AS digits
-	FROM orders WHERE id BETWEEN ? AND ? AND shop_id <> 0 AND channel <> 'retailer') o`
+		` + phoneDigits + `
+	` + onlineOrders + `) o`
 
 const orderFactColumns = `order_id, shop_id, channel, day, status, counted, buyer_key, goods, paid, fees, refunded, refunded_lines`
+
+// buyerKeysSQL numbers the buyer keys of online orders with ids in [?, ?] (parameters: from,
+// to) that have none yet. The keys are made once per distinct platform, buyer id and
+// phone (grouping the made keys costs more: they are long strings).
+const buyerKeysSQL = `INSERT IGNORE INTO insights_buyers (buyer_key, channel) SELECT k, channel FROM (
+	SELECT ` + buyerKey + ` AS k, o.channel FROM (SELECT channel, buyer_id, ` + phoneDigits + `
+		FROM (SELECT DISTINCT channel, buyer_id, buyer_phone ` + onlineOrders + `) r) o) x WHERE k <> ''`
+
+// insertOrderFacts inserts order facts (a query of orderFactsSQL's shape) with their
+// buyers' numbers (buyerKeysSQL gave them).
+func insertOrderFacts(facts string) string {
+	return `INSERT INTO insights_orders (` + orderFactColumns + `, buyer_id) SELECT x.*, COALESCE(b.id, 0) FROM (` + facts + `) x
+	LEFT JOIN insights_buyers b ON b.buyer_key = x.buyer_key`
+}
 
 // Measures are the summed columns of a fact line (exported so that gorm scans them embedded).
 type Measures struct {
@@ -220,10 +243,11 @@ func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error
 	return s.markDirty(ctx, sourceStock, ev.Document)
 }
 
-// Watermarks of the catch-up.
+// Watermarks of the catch-up, and the rebuild generation (see answerCache).
 const (
-	markOrders    = "orders"
-	markDocuments = "documents"
+	markOrders      = "orders"
+	markDocuments   = "documents"
+	stateGeneration = "generation"
 )
 
 // catchUpBatch bounds one catch-up run per source kind.
@@ -295,10 +319,31 @@ const rebuildBatch = 20000
 // daily sums are rebuilt may count twice; CheckFacts shows it, and folding the source
 // again or another rebuild corrects it).
 func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
-	start := time.Now()
-	g := s.db.WithContext(ctx)
 	var res RebuildResult
-	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources"} {
+	// One connection, whose in-memory temporary tables may grow to rebuildTempBytes: the
+	// grouping of a million fact lines into daily cells (and of the buyer keys) then stays
+	// in memory instead of spilling to an on-disk table (measured: 14 s → 10 s).
+	err := s.db.WithContext(ctx).Connection(func(g *gorm.DB) error {
+		if err := g.Exec(`SET SESSION tmp_table_size = ?, max_heap_table_size = ?`, rebuildTempBytes, rebuildTempBytes).Error; err != nil {
+			return err
+		}
+		defer g.Exec(`SET SESSION tmp_table_size = DEFAULT, max_heap_table_size = DEFAULT`)
+		var err error
+		res, err = s.rebuild(g)
+		return err
+	})
+	return res, err
+}
+
+// rebuildTempBytes bounds the in-memory temporary tables of a rebuild's connection.
+const rebuildTempBytes = 512 << 20
+
+func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
+	start := time.Now()
+	var res RebuildResult
+	for _, t := range []string{"insights_sales_lines", "insights_daily_sales", "insights_orders", "insights_sources",
+		"insights_item_blocks", "insights_outlet_blocks", "insights_shop_days", "insights_buyers", "insights_buyer_shops",
+		"insights_buyer_days"} {
 		if err := g.Exec("TRUNCATE TABLE " + t).Error; err != nil {
 			return res, err
 		}
@@ -311,6 +356,11 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 	if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM stock_documents`).Scan(&maxDoc).Error; err != nil {
 		return res, err
 	}
+	// the buyers first, by one statement (in batches, most keys would be made again and
+	// found present)
+	if err := g.Exec(buyerKeysSQL, 1, maxOrder).Error; err != nil {
+		return res, err
+	}
 	for lo := int64(1); lo <= maxOrder; lo += rebuildBatch {
 		hi := lo + rebuildBatch - 1
 		r := g.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesSQL, off, lo, hi)
@@ -318,7 +368,7 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 			return res, r.Error
 		}
 		res.Lines += r.RowsAffected
-		r = g.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsSQL, off, lo, hi)
+		r = g.Exec(insertOrderFacts(orderFactsSQL), off, lo, hi)
 		if r.Error != nil {
 			return res, r.Error
 		}
@@ -352,6 +402,15 @@ func (s *Service) Rebuild(ctx context.Context) (RebuildResult, error) {
 		FROM insights_sales_lines GROUP BY day, item_id, channel, shop_id, customer_id, outlet_id, branch_id, warehouse_id`).Error; err != nil {
 		return res, err
 	}
+	if err := rebuildRollups(g); err != nil {
+		return res, err
+	}
+	// answers kept by replicas are of the facts before: a new generation retires them
+	if err := g.Exec(`INSERT INTO insights_state (name, value, at, updated_at) VALUES (?, 1, ?, ?)
+		ON DUPLICATE KEY UPDATE value = value + 1, at = VALUES(at), updated_at = VALUES(updated_at)`,
+		stateGeneration, s.now().UTC(), s.now().UTC()).Error; err != nil {
+		return res, err
+	}
 	if err := s.setWatermark(g, markOrders, maxOrder); err != nil {
 		return res, err
 	}
@@ -374,8 +433,9 @@ type sourceSums struct {
 }
 
 // Check compares the facts with what the source tables give now: per source the sums of
-// its lines, per order its facts row, and the daily sums with the lines. It answers one
-// line per difference (at most 200).
+// its lines, per order its facts row, and the daily sums with the lines; and the read
+// models built from the facts with them (blocks, shop days, buyer numbers and summaries).
+// It answers one line per difference (at most 200).
 func (s *Service) Check(ctx context.Context) ([]string, error) {
 	g := s.db.WithContext(ctx)
 	off := s.offsetSeconds()
@@ -480,6 +540,20 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 	for d, m := range byDay {
 		if !m.zero() {
 			add("day %s: daily sums %+v without lines", d, m)
+		}
+	}
+	for _, c := range rollupChecks() {
+		var rows []struct {
+			What          string
+			A, B, C, D, E int64
+		}
+		if err := g.Raw(`SELECT * FROM (`+c.query+`) x LIMIT ?`, maxDifferences).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if !add("%s %s: differs from the facts by %d %d %d %d %d", c.name, r.What, r.A, r.B, r.C, r.D, r.E) {
+				return diffs, nil
+			}
 		}
 	}
 	return diffs, nil

@@ -1,6 +1,7 @@
 package insights
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -14,8 +15,11 @@ import (
 
 // The set-based variants of the fact queries: sources by id list instead of id range.
 var (
-	orderLinesByIDs  = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
-	orderFactsByIDs  = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	orderLinesByIDs = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
+	orderFactsByIDs = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	buyerKeysByIDs  = strings.Replace(buyerKeysSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
+	buyerIDsByIDs   = `SELECT DISTINCT b.id FROM (SELECT ` + buyerKey + ` AS k FROM (SELECT channel, buyer_id, ` + phoneDigits + `
+		FROM orders WHERE id IN ? AND shop_id <> 0 AND channel <> 'retailer') o) x JOIN insights_buyers b ON b.buyer_key = x.k`
 	stockLinesByIDs  = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
 	returnLinesByIDs = strings.Replace(returnLinesSQL, "r.id BETWEEN ? AND ?", "r.id IN ?", 1)
 )
@@ -83,9 +87,8 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 		var marks []struct {
 			Source   string
 			SourceID int64
-			Seq      int
 		}
-		if err := tx.Raw(`SELECT source, source_id, seq FROM insights_dirty ORDER BY queued_at, source, source_id LIMIT ?
+		if err := tx.Raw(`SELECT source, source_id FROM insights_dirty ORDER BY queued_at, source, source_id LIMIT ?
 			FOR UPDATE SKIP LOCKED`, foldBatchSize).Scan(&marks).Error; err != nil {
 			return err
 		}
@@ -104,20 +107,30 @@ func (s *Service) FoldPending(ctx context.Context) (int, error) {
 				}
 			}
 		}
-		args := make([]any, 0, 3*n)
-		for _, m := range marks {
-			args = append(args, m.Source, m.SourceID, m.Seq)
+		// The marks are locked since they were read, so none changed: a mark made meanwhile
+		// waits for this commit and then makes its row again. Deleted by key (one lookup a
+		// mark): a (source, source_id, seq) IN list is read as a range, whose lock on the
+		// next key deadlocked with a new mark's insert waiting behind the read's lock at the
+		// end of the queued_at index.
+		for _, source := range []string{sourceOrder, sourceStock, sourceReturn} {
+			if ids := bySource[source]; len(ids) > 0 {
+				if err := tx.Exec(`DELETE FROM insights_dirty WHERE source = ? AND source_id IN ?`, source, ids).Error; err != nil {
+					return err
+				}
+			}
 		}
-		return tx.Exec(`DELETE FROM insights_dirty WHERE (source, source_id, seq) IN (`+
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")+`)`, args...).Error
+		return nil
 	})
 	return n, err
 }
 
 // foldMany replaces the fact lines of sources of one kind and adds the difference to the
-// daily cells. The sources' rows are locked first (in id order), so that two folds of one
-// source run one after the other; different sources meet only in the daily cells, which
-// they change by atomic increments (in a fixed order, against deadlocks).
+// daily cells and their blocks; for orders it also replaces the order facts, adds their
+// difference to the shop days and recomputes the summaries of their buyers (before and
+// after). The sources' rows are locked first (in id order), so that two folds of one
+// source run one after the other; different sources meet only in the daily cells, blocks
+// and shop days, which they change by atomic increments (in a fixed order, against
+// deadlocks), and in buyers, whose rows they lock.
 func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
@@ -139,15 +152,14 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 		return err
 	}
 	off := s.offsetSeconds()
+	var days []shopDay   // changes of the shop days
+	var changed []string // days whose figures changed
 	switch source {
 	case sourceOrder:
 		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesByIDs, off, ids).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(`INSERT INTO insights_orders (`+orderFactColumns+`) `+orderFactsByIDs, off, ids).Error; err != nil {
+		if days, changed, err = s.refoldOrders(tx, ids); err != nil {
 			return err
 		}
 	case sourceStock:
@@ -174,7 +186,124 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 			delta[c] = Measures{}.minus(m)
 		}
 	}
-	return addToDaily(tx, delta)
+	if err := addToDaily(tx, delta); err != nil {
+		return err
+	}
+	costs, err := addToBlocks(tx, delta)
+	if err != nil {
+		return err
+	}
+	if err := addToShopDays(tx, append(days, costs...)); err != nil {
+		return err
+	}
+	for c, m := range delta {
+		if !m.zero() {
+			changed = append(changed, c.Day)
+		}
+	}
+	return noteChanges(tx, changed)
+}
+
+// refoldOrders replaces the order facts of some orders, recomputes the summaries of the
+// buyers they had and have, and answers their change of the shop days and the days whose
+// figures changed.
+func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, error) {
+	before, err := orderFacts(tx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	// the buyers the orders had and have are locked before their order facts change: a
+	// concurrent fold of another order of theirs waits here, not holding order facts that
+	// this fold's recomputation would wait for
+	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
+		return nil, nil, err
+	}
+	var buyers []int64
+	if err := tx.Raw(buyerIDsByIDs, ids).Scan(&buyers).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, f := range before {
+		buyers = append(buyers, f.BuyerID)
+	}
+	if err := lockBuyers(tx, buyers); err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
+		return nil, nil, err
+	}
+	if err := tx.Exec(insertOrderFacts(orderFactsByIDs), s.offsetSeconds(), ids).Error; err != nil {
+		return nil, nil, err
+	}
+	after, err := orderFacts(tx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var days []shopDay
+	var changed []string
+	var buyerDays []orderFact // (day, buyer) of the changed orders, before and after
+	buyers = buyers[:0]
+	for _, id := range ids {
+		b, hadFacts := before[id]
+		a, hasFacts := after[id]
+		if b == a {
+			continue // the order's figures stay as they were (a status of no count, say)
+		}
+		for _, f := range []struct {
+			fact orderFact
+			ok   bool
+			sign int64
+		}{{b, hadFacts, -1}, {a, hasFacts, 1}} {
+			if !f.ok {
+				continue
+			}
+			d := f.fact.shopDayOf()
+			if f.sign < 0 {
+				d = shopDay{Day: d.Day, ShopID: d.ShopID, Channel: d.Channel}.minus(d)
+			}
+			days = append(days, d)
+			changed = append(changed, f.fact.Day)
+			if f.fact.BuyerID != 0 {
+				buyers = append(buyers, f.fact.BuyerID)
+				buyerDays = append(buyerDays, f.fact)
+			}
+		}
+	}
+	if err := noteBuyerDays(tx, buyerDays); err != nil {
+		return nil, nil, err
+	}
+	return days, changed, resummariseBuyers(tx, buyers)
+}
+
+// noteBuyerDays records the days on which buyers have had orders (insights_buyer_days).
+func noteBuyerDays(tx *gorm.DB, facts []orderFact) error {
+	if len(facts) == 0 {
+		return nil
+	}
+	slices.SortFunc(facts, func(a, b orderFact) int {
+		return cmp.Or(strings.Compare(a.Day, b.Day), cmp.Compare(a.BuyerID, b.BuyerID))
+	})
+	args := make([]any, 0, 2*len(facts))
+	for _, f := range facts {
+		args = append(args, f.Day, f.BuyerID)
+	}
+	return tx.Exec(`INSERT IGNORE INTO insights_buyer_days (day, buyer_id) VALUES `+db.Placeholders(len(facts), 2), args...).Error
+}
+
+// noteChanges raises the change counters of days (see insights_day_changes): the last
+// statement of a fold, so that the counter's row lock, which every fold of today's facts
+// takes, is held the shortest time.
+func noteChanges(tx *gorm.DB, days []string) error {
+	slices.Sort(days)
+	days = slices.Compact(days)
+	if len(days) == 0 {
+		return nil
+	}
+	args := make([]any, len(days))
+	for i, d := range days {
+		args[i] = d
+	}
+	return tx.Exec(`INSERT INTO insights_day_changes (day, seq) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, 1),", len(days)), ",")+` ON DUPLICATE KEY UPDATE seq = seq + 1`, args...).Error
 }
 
 // contributions answers the summed sums per daily Cell of many sources of one kind.

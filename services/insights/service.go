@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,6 +47,9 @@ type Options struct {
 	Warehouse Warehouse
 	// Directory answers names for the answers (nil: names are empty).
 	Directory Directory
+	// CacheBytes bounds the memory of the answers and period sums kept in this replica,
+	// roughly (0: 64 MiB; negative: none are kept).
+	CacheBytes int64
 }
 
 // Service holds the insights use cases.
@@ -59,6 +63,11 @@ type Service struct {
 
 	warehouse Warehouse
 	directory Directory
+	cache     *answerCache // nil: off
+	// buyersSeen is the number of buyers of the last period read (a capacity hint)
+	buyersSeen atomic.Int64
+	// buyersPatched counts kept buyer sums brought up to date by reading some buyers again
+	buyersPatched atomic.Int64
 }
 
 // New returns the service and subscribes its read models to order changes and posted
@@ -71,6 +80,9 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if opt.CacheBytes >= 0 {
+		s.cache = newAnswerCache(opt.CacheBytes)
 	}
 	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
 	ob.Subscribe(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentPosted)

@@ -114,25 +114,28 @@ func (s *Service) ImportTraffic(ctx context.Context, shop int64, content []byte)
 		err := tx.Exec(`INSERT INTO insights_traffic (shop_id, day, visitors, add_to_cart, updated_at) VALUES `+
 			db.Placeholders(len(days), 5)+` ON DUPLICATE KEY UPDATE visitors = VALUES(visitors), add_to_cart = VALUES(add_to_cart),
 			updated_at = VALUES(updated_at)`, args...).Error
-		return TrafficImport{Shop: shop, Days: len(days)}, err
+		if err != nil {
+			return TrafficImport{}, err
+		}
+		changed := make([]string, len(days))
+		for i, d := range days {
+			changed[i] = d.date.Format(time.DateOnly)
+		}
+		return TrafficImport{Shop: shop, Days: len(days)}, noteChanges(tx, changed)
 	})
 }
 
-// trafficOf answers visitors and add-to-cart per shop (or per platform) over a period.
-func (s *Service) trafficOf(ctx context.Context, p Period, byShop bool) (map[chanKey][2]int64, error) {
+// trafficOf answers visitors and add-to-cart per shop (with its platform) over a period.
+func (s *Service) trafficOf(ctx context.Context, p Period) (map[chanKey][2]int64, error) {
 	var rows []struct {
 		ShopID    int64
 		Channel   string
 		Visitors  int64
 		AddToCart int64
 	}
-	shop, group := "t.shop_id", "t.shop_id, sh.platform"
-	if !byShop {
-		shop, group = "0", "sh.platform"
-	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT `+shop+` AS shop_id, sh.platform AS channel, SUM(t.visitors) AS visitors,
+	if err := s.db.WithContext(ctx).Raw(`SELECT t.shop_id, sh.platform AS channel, SUM(t.visitors) AS visitors,
 		SUM(t.add_to_cart) AS add_to_cart FROM insights_traffic t JOIN shops sh ON sh.id = t.shop_id
-		WHERE t.day BETWEEN ? AND ? GROUP BY `+group, day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
+		WHERE t.day BETWEEN ? AND ? GROUP BY t.shop_id, sh.platform`, day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := map[chanKey][2]int64{}
