@@ -8,10 +8,10 @@
 -- insights_buyer_shops sums a buyer's order facts in a shop over all time: the first and
 -- last day of any order, orders, paid orders, spend (paid less refunded) and the last day
 -- of a paid order (-1: none); days are numbers, DATEDIFF(day, '1970-01-01'), which compare
--- faster than dates in a scan of every buyer. Folding recomputes the rows of the buyers
--- whose orders it folded. A period that covers every order of a buyer in a shop takes the
--- row as it is; only the buyers with orders on both sides of the period's edge are summed
--- from insights_orders.
+-- faster than dates in a scan of every buyer. Folding adds the change of the sums and
+-- looks the days up again (first or last in the order facts' index by buyer, shop and
+-- day). A period that covers every order of a buyer in a shop takes the row as it is; only
+-- the buyers with orders on both sides of the period's edge are summed from insights_orders.
 CREATE TABLE insights_buyers (
   id        BIGINT      NOT NULL AUTO_INCREMENT,
   buyer_key VARCHAR(96) NOT NULL,
@@ -23,12 +23,12 @@ CREATE TABLE insights_buyers (
 CREATE TABLE insights_buyer_shops (
   buyer_id      BIGINT NOT NULL,
   shop_id       BIGINT NOT NULL,
-  first_day     INT    NOT NULL,
-  last_day      INT    NOT NULL,
-  orders        BIGINT NOT NULL,
-  paid_orders   BIGINT NOT NULL,
-  spend         BIGINT NOT NULL,
-  last_paid_day INT    NOT NULL,
+  first_day     INT    NOT NULL DEFAULT 0,
+  last_day      INT    NOT NULL DEFAULT 0,
+  orders        BIGINT NOT NULL DEFAULT 0,
+  paid_orders   BIGINT NOT NULL DEFAULT 0,
+  spend         BIGINT NOT NULL DEFAULT 0,
+  last_paid_day INT    NOT NULL DEFAULT -1,
   PRIMARY KEY (buyer_id, shop_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -33,8 +33,12 @@ import (
 //     same questions, each client over its own period (ending 0-3 days before yesterday),
 //     after changing, each time, the paid amount of an order inside every client's period
 //     and waiting until insights has folded it: every measured answer is the first after a
-//     change of its facts, computed from the read models. Only the question is timed;
-//     req/s counts change, fold and question.
+//     change of its facts. ABC and channels sum their blocks and shop days again; customers
+//     read again only the buyers of the changed day into the buyer sums kept for the period.
+//     Only the question is timed; req/s counts change, fold and question.
+//   - insights-customers-cold: customers over a period no one asked before (each ask reaches
+//     one more day back, before the history begins, so every ask covers all 250,000
+//     orders): every buyer's sums are read from the read models.
 func init() {
 	register(
 		scenario{name: "insights-rebuild-1m", clients: 1, unitsOf: func() int { return *insightOrders * 4 },
@@ -60,8 +64,16 @@ func init() {
 		scenario{name: "insights-channels-uncached", clients: 4, setup: setupInsightChanges, timed: afterChange(func(to time.Time) string {
 			return "/v1/insights/channels?from=" + day(to.AddDate(0, 0, -29)) + "&to=" + day(to)
 		})},
+		scenario{name: "insights-customers-cold", clients: 4, setup: setupInsightFacts, op: func(ctx context.Context, e *env, _ int) error {
+			to := time.Now().AddDate(0, 0, -1)
+			back := int(coldAsks.Add(1) % 700)
+			return e.call(ctx, "GET", "/v1/insights/customers?from="+day(to.AddDate(0, 0, -364-back))+"&to="+day(to)+"&limit=100", nil, nil)
+		}},
 	)
 }
+
+// coldAsks counts the asks of insights-customers-cold (each reaches one more day back).
+var coldAsks atomic.Int64
 
 var insightOrders = flag.Int("insight-orders", 250_000, "orders (of four lines) for the insights scenarios")
 

@@ -241,7 +241,7 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 	var days []shopDay
 	var changed []string
 	var buyerDays []orderFact // (day, buyer) of the changed orders, before and after
-	buyers = buyers[:0]
+	summaries := map[buyerShop]*buyerSums{}
 	for _, id := range ids {
 		b, hadFacts := before[id]
 		a, hasFacts := after[id]
@@ -263,15 +263,19 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 			days = append(days, d)
 			changed = append(changed, f.fact.Day)
 			if f.fact.BuyerID != 0 {
-				buyers = append(buyers, f.fact.BuyerID)
 				buyerDays = append(buyerDays, f.fact)
+				k := buyerShop{f.fact.BuyerID, f.fact.ShopID}
+				if summaries[k] == nil {
+					summaries[k] = &buyerSums{}
+				}
+				summaries[k].add(f.fact, f.sign)
 			}
 		}
 	}
 	if err := noteBuyerDays(tx, buyerDays); err != nil {
 		return nil, nil, err
 	}
-	return days, changed, resummariseBuyers(tx, buyers)
+	return days, changed, updateBuyerSummaries(tx, summaries)
 }
 
 // noteBuyerDays records the days on which buyers have had orders (insights_buyer_days).

@@ -471,8 +471,11 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 	g := e.App.DB.WithContext(ctx)
 	var ids []int64
 	must(t, g.Raw(`SELECT id FROM orders ORDER BY id`).Scan(&ids).Error)
-	// change every order's paid amount in the source, then fold them all at once
+	// change every order's paid amount in the source, and pay every third 30 days earlier
+	// (c0 → D-30, c21 → D-51: the first and last days move), then fold them all at once
 	must(t, g.Exec(`UPDATE orders SET paid = paid + 100000`).Error)
+	must(t, g.Exec(`UPDATE orders SET paid_at = DATE_SUB(COALESCE(paid_at, platform_created_at), INTERVAL 30 DAY)
+		WHERE CAST(SUBSTRING(platform_order_id, 2) AS UNSIGNED) % 3 = 0`).Error)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(ids)*3)
 	for round := range 3 {
@@ -498,8 +501,8 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 	must(t, g.Raw(`SELECT orders, paid_orders, spend, DATE_FORMAT(DATE_ADD('1970-01-01', INTERVAL first_day DAY), '%Y-%m-%d') AS first_day,
 		DATE_FORMAT(DATE_ADD('1970-01-01', INTERVAL last_day DAY), '%Y-%m-%d') AS last_day FROM insights_buyer_shops`).Scan(&s).Error)
 	// Σ (1000 + k + 100000) over k = 0..23
-	if s.Orders != 24 || s.PaidOrders != 24 || s.Spend != 24*101000+276 || s.FirstDay != D.AddDate(0, 0, -23).Format(time.DateOnly) ||
-		s.LastDay != D.Format(time.DateOnly) {
+	if s.Orders != 24 || s.PaidOrders != 24 || s.Spend != 24*101000+276 || s.FirstDay != D.AddDate(0, 0, -51).Format(time.DateOnly) ||
+		s.LastDay != D.AddDate(0, 0, -1).Format(time.DateOnly) {
 		t.Errorf("summary %+v", s)
 	}
 	diffs, err := e.App.Insights.Check(ctx)

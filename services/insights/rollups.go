@@ -323,20 +323,56 @@ func lockBuyers(tx *gorm.DB, buyers []int64) error {
 	return tx.Raw(`SELECT id FROM insights_buyers WHERE id IN ? ORDER BY id FOR UPDATE`, slices.Compact(buyers)).Scan(&locked).Error
 }
 
-// resummariseBuyers recomputes the summary rows of some buyers (locked by lockBuyers) from
-// their order facts; the recomputation reads the latest committed facts (INSERT … SELECT
-// reads with locks).
-func resummariseBuyers(tx *gorm.DB, buyers []int64) error {
-	if len(buyers) == 0 {
+type buyerShop struct{ buyer, shop int64 }
+
+// buyerSums are the summed columns of a buyer's summary row (a change of them).
+type buyerSums struct{ orders, paid, spend int64 }
+
+// add adds (sign 1) or takes away (sign -1) an order's facts.
+func (b *buyerSums) add(f orderFact, sign int64) {
+	b.orders += sign
+	if f.Counted {
+		b.paid += sign
+		b.spend += sign * (f.Paid - f.Refunded)
+	}
+}
+
+// updateBuyerSummaries brings the summary rows of buyers (locked by lockBuyers) up to
+// date: the sums by the changes of their folded orders (a buyer with ten thousand orders
+// costs as little as one with one), the first, last and last paid days by looking up the
+// first or last of the buyer's order facts in the shop in the index ordered by day. The
+// look-ups are part of an UPDATE, so they read the latest committed facts (with shared
+// locks), not the transaction's snapshot, which may be older than a fold of the same buyer
+// that committed while this one waited for the buyer's lock. Rows left without orders go.
+func updateBuyerSummaries(tx *gorm.DB, changes map[buyerShop]*buyerSums) error {
+	keys := make([]buyerShop, 0, len(changes)) // all, also of unchanged sums: days may have moved
+	for k := range changes {
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
 		return nil
 	}
-	slices.Sort(buyers)
-	buyers = slices.Compact(buyers)
-	if err := tx.Exec(`DELETE FROM insights_buyer_shops WHERE buyer_id IN ?`, buyers).Error; err != nil {
+	slices.SortFunc(keys, func(a, b buyerShop) int { return cmp.Or(cmp.Compare(a.buyer, b.buyer), cmp.Compare(a.shop, b.shop)) })
+	rows := make([][]any, len(keys))
+	buyers := make([]int64, 0, len(keys))
+	for i, k := range keys {
+		c := changes[k]
+		rows[i] = []any{k.buyer, k.shop, c.orders, c.paid, c.spend}
+		buyers = append(buyers, k.buyer)
+	}
+	if err := upsertAdd(tx, "insights_buyer_shops", []string{"buyer_id", "shop_id"}, []string{"orders", "paid_orders", "spend"},
+		rows); err != nil {
 		return err
 	}
-	return tx.Exec(`INSERT INTO insights_buyer_shops (`+buyerSummaryColumns+`) `+buyerSummary+`
-		WHERE buyer_id IN ? GROUP BY buyer_id, shop_id`, buyers).Error
+	buyers = slices.Compact(buyers)
+	if err := tx.Exec(`DELETE FROM insights_buyer_shops WHERE buyer_id IN ? AND orders = 0`, buyers).Error; err != nil {
+		return err
+	}
+	const days = `SELECT DATEDIFF(o.day, '1970-01-01') FROM insights_orders o WHERE o.buyer_id = s.buyer_id AND o.shop_id = s.shop_id`
+	return tx.Exec(`UPDATE insights_buyer_shops s SET first_day = (`+days+` ORDER BY o.day LIMIT 1),
+		last_day = (`+days+` ORDER BY o.day DESC LIMIT 1),
+		last_paid_day = COALESCE((`+days+` AND o.counted = 1 ORDER BY o.day DESC LIMIT 1), -1)
+		WHERE s.buyer_id IN ?`, buyers).Error
 }
 
 // rebuildRollups builds the block sums, shop days and buyer summaries from the facts (the
