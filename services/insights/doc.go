@@ -2,7 +2,7 @@
 // tiers, RFM scores and quadrants, supermarket sales by outlet and chain, channel figures,
 // and replenishment suggestions — from read models, not from scans of the source tables.
 //
-// Read models and their invariants:
+// Facts and their invariants:
 //   - insights_sales_lines holds each source's contribution (an online order's lines, a
 //     posted stock document's lines), keyed by (source, source id, line). Folding a source
 //     in locks its insights_sources row, replaces its lines and adds the difference (new
@@ -12,6 +12,13 @@
 //   - insights_orders holds one row per online order for channel and buyer metrics; the
 //     buyer key is the platform and a SHA-256 of the normalised phone (or of the platform's
 //     buyer id), never the phone in clear.
+//   - The answers read read models kept from the facts by the same folds (see rollups.go):
+//     daily sales summed over aligned blocks of 1-256 days per item and channel and per
+//     supermarket outlet (a period is a few blocks), counted orders per day and shop, buyers
+//     numbered and summed per shop over all time, the days on which buyers had orders, and
+//     a change counter per day. Each equals what the facts give (Check compares them); a
+//     replica keeps recent answers while the change counters of their days stay
+//     (cache.go).
 //   - A fact is derived from the source's current rows, read once per event with the same
 //     SQL statement the full rebuild runs over ranges: incremental, catch-up and rebuild
 //     cannot disagree. The sources (orders, order_lines, stock documents and ledger,

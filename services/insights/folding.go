@@ -262,13 +262,23 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 			}
 			days = append(days, d)
 			changed = append(changed, f.fact.Day)
-			if f.fact.BuyerID != 0 {
+			if f.fact.BuyerID == 0 {
+				continue
+			}
+			k := buyerShop{f.fact.BuyerID, f.fact.ShopID}
+			if summaries[k] == nil {
+				summaries[k] = newBuyerSums()
+			}
+			n, err := dayNumberOf(f.fact.Day)
+			if err != nil {
+				return nil, nil, err
+			}
+			// an order that comes back to its day, counted as it was, leaves no day
+			stays := hasFacts && a.BuyerID == b.BuyerID && a.ShopID == b.ShopID && a.Day == b.Day && a.Counted == b.Counted
+			summaries[k].add(f.fact, n, f.sign, f.sign < 0 && !stays)
+			// a (day, buyer) the buyer has had before is recorded already
+			if f.sign > 0 && !(hadFacts && b.BuyerID == a.BuyerID && b.Day == a.Day) {
 				buyerDays = append(buyerDays, f.fact)
-				k := buyerShop{f.fact.BuyerID, f.fact.ShopID}
-				if summaries[k] == nil {
-					summaries[k] = &buyerSums{}
-				}
-				summaries[k].add(f.fact, f.sign)
 			}
 		}
 	}

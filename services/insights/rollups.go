@@ -38,6 +38,12 @@ const allChannels = "*"
 // blockSpan is the number of days of a block of level l.
 func blockSpan(l int) int64 { return int64(1) << (2 * l) }
 
+// dayNumberOf is the day number of a date YYYY-MM-DD.
+func dayNumberOf(date string) (int64, error) {
+	t, err := time.Parse(time.DateOnly, date)
+	return dayNumber(t), err
+}
+
 // dayNumber is the number of a day (a date at UTC midnight) since 1970-01-01, as SQL's
 // DATEDIFF(day, '1970-01-01').
 func dayNumber(t time.Time) int64 { return t.Unix() / 86400 }
@@ -325,27 +331,51 @@ func lockBuyers(tx *gorm.DB, buyers []int64) error {
 
 type buyerShop struct{ buyer, shop int64 }
 
-// buyerSums are the summed columns of a buyer's summary row (a change of them).
-type buyerSums struct{ orders, paid, spend int64 }
+// noDay is no day of a summary row (no paid order: last_paid_day).
+const noDay = -1
 
-// add adds (sign 1) or takes away (sign -1) an order's facts.
-func (b *buyerSums) add(f orderFact, sign int64) {
+// buyerSums is the change of a buyer's summary row in a shop: of the sums, the days its
+// orders came to (earliest, latest, latest paid), and whether an order left a day (or
+// stopped counting), which may move the row's first, last or last paid day.
+type buyerSums struct {
+	orders, paid, spend  int64
+	first, last, paidDay int64 // of the days come to; first is maxDay for none
+	left                 bool
+}
+
+const maxDay = 1<<31 - 1 // the largest INT
+
+func newBuyerSums() *buyerSums { return &buyerSums{first: maxDay, last: noDay, paidDay: noDay} }
+
+// add adds an order's facts (sign 1) or takes them away (sign -1; leaves: from a day it
+// does not come back to).
+func (b *buyerSums) add(f orderFact, day int64, sign int64, leaves bool) {
 	b.orders += sign
 	if f.Counted {
 		b.paid += sign
 		b.spend += sign * (f.Paid - f.Refunded)
 	}
+	if sign < 0 {
+		b.left = b.left || leaves
+		return
+	}
+	b.first, b.last = min(b.first, day), max(b.last, day)
+	if f.Counted {
+		b.paidDay = max(b.paidDay, day)
+	}
 }
 
 // updateBuyerSummaries brings the summary rows of buyers (locked by lockBuyers) up to
-// date: the sums by the changes of their folded orders (a buyer with ten thousand orders
-// costs as little as one with one), the first, last and last paid days by looking up the
-// first or last of the buyer's order facts in the shop in the index ordered by day. The
+// date by the changes of their folded orders, so that a buyer with ten thousand orders
+// costs as little as one with one: the sums by addition, the days an order came to by
+// LEAST and GREATEST. Where an order left a day (an order moved, stopped counting or went
+// to another buyer), the row's first, last and last paid days are looked up again: the
+// first or last of the buyer's order facts in the shop, in the index ordered by day. The
 // look-ups are part of an UPDATE, so they read the latest committed facts (with shared
 // locks), not the transaction's snapshot, which may be older than a fold of the same buyer
 // that committed while this one waited for the buyer's lock. Rows left without orders go.
 func updateBuyerSummaries(tx *gorm.DB, changes map[buyerShop]*buyerSums) error {
-	keys := make([]buyerShop, 0, len(changes)) // all, also of unchanged sums: days may have moved
+	keys := make([]buyerShop, 0, len(changes))
 	for k := range changes {
 		keys = append(keys, k)
 	}
@@ -353,26 +383,36 @@ func updateBuyerSummaries(tx *gorm.DB, changes map[buyerShop]*buyerSums) error {
 		return nil
 	}
 	slices.SortFunc(keys, func(a, b buyerShop) int { return cmp.Or(cmp.Compare(a.buyer, b.buyer), cmp.Compare(a.shop, b.shop)) })
-	rows := make([][]any, len(keys))
-	buyers := make([]int64, 0, len(keys))
-	for i, k := range keys {
+	args := make([]any, 0, 8*len(keys))
+	var left []int64 // buyers with an order that left a day
+	for _, k := range keys {
 		c := changes[k]
-		rows[i] = []any{k.buyer, k.shop, c.orders, c.paid, c.spend}
-		buyers = append(buyers, k.buyer)
+		args = append(args, k.buyer, k.shop, c.orders, c.paid, c.spend, c.first, c.last, c.paidDay)
+		if c.left && (len(left) == 0 || left[len(left)-1] != k.buyer) {
+			left = append(left, k.buyer)
+		}
 	}
-	if err := upsertAdd(tx, "insights_buyer_shops", []string{"buyer_id", "shop_id"}, []string{"orders", "paid_orders", "spend"},
-		rows); err != nil {
-		return err
+	for lo := 0; lo < len(keys); lo += upsertChunk {
+		n := min(upsertChunk, len(keys)-lo)
+		if err := tx.Exec(`INSERT INTO insights_buyer_shops (buyer_id, shop_id, orders, paid_orders, spend, first_day, last_day,
+			last_paid_day) VALUES `+db.Placeholders(n, 8)+` ON DUPLICATE KEY UPDATE orders = orders + VALUES(orders),
+			paid_orders = paid_orders + VALUES(paid_orders), spend = spend + VALUES(spend),
+			first_day = LEAST(first_day, VALUES(first_day)), last_day = GREATEST(last_day, VALUES(last_day)),
+			last_paid_day = GREATEST(last_paid_day, VALUES(last_paid_day))`, args[8*lo:8*(lo+n)]...).Error; err != nil {
+			return err
+		}
 	}
-	buyers = slices.Compact(buyers)
-	if err := tx.Exec(`DELETE FROM insights_buyer_shops WHERE buyer_id IN ? AND orders = 0`, buyers).Error; err != nil {
+	if len(left) == 0 {
+		return nil
+	}
+	if err := tx.Exec(`DELETE FROM insights_buyer_shops WHERE buyer_id IN ? AND orders = 0`, left).Error; err != nil {
 		return err
 	}
 	const days = `SELECT DATEDIFF(o.day, '1970-01-01') FROM insights_orders o WHERE o.buyer_id = s.buyer_id AND o.shop_id = s.shop_id`
 	return tx.Exec(`UPDATE insights_buyer_shops s SET first_day = (`+days+` ORDER BY o.day LIMIT 1),
 		last_day = (`+days+` ORDER BY o.day DESC LIMIT 1),
 		last_paid_day = COALESCE((`+days+` AND o.counted = 1 ORDER BY o.day DESC LIMIT 1), -1)
-		WHERE s.buyer_id IN ?`, buyers).Error
+		WHERE s.buyer_id IN ?`, left).Error
 }
 
 // rebuildRollups builds the block sums, shop days and buyer summaries from the facts (the
