@@ -37,8 +37,9 @@ const spanChunk = 1000
 // edge are summed from their order facts in the period.
 //
 // The sums are kept per replica with the change counters of the period's days (see
-// answerCache): when some days changed since, only the buyers who have had orders on them
-// (insights_buyer_days) are read again, unless they are more than a quarter of all.
+// answerCache): when some days changed since, only the buyers whose figures of those days
+// changed since (insights_buyer_days) are read again, unless they are more than a quarter
+// of all.
 func (s *Service) periodBuyers(ctx context.Context, p Period, shop int64) ([]periodBuyer, error) {
 	if s.cache == nil {
 		return s.readPeriodBuyers(ctx, p, shop, nil)
@@ -57,11 +58,13 @@ func (s *Service) periodBuyers(ctx context.Context, p Period, shop int64) ([]per
 			if len(changed) == 0 {
 				return kept.buyers, nil
 			}
-			ids, err := s.buyersOfDays(ctx, changed)
+			ids, err := s.buyersChanged(ctx, changed, kept.dayState)
 			if err != nil {
 				return nil, err
 			}
-			if len(ids) <= len(kept.buyers)/4 {
+			if len(ids) == 0 {
+				buyers = kept.buyers // the days changed, none of their buyers
+			} else if len(ids) <= len(kept.buyers)/4 {
 				fresh, err := s.readPeriodBuyers(ctx, p, shop, ids)
 				if err != nil {
 					return nil, err
@@ -136,15 +139,18 @@ func (s *Service) dayCounters(ctx context.Context, p Period) (dayState, error) {
 	return d, nil
 }
 
-// buyersOfDays answers the buyers who have had orders on some days (day numbers), in order.
-func (s *Service) buyersOfDays(ctx context.Context, days []int64) ([]int64, error) {
-	dates := make([]string, len(days))
+// buyersChanged answers, in order, the buyers whose figures of some days changed since an
+// earlier state of the counters.
+func (s *Service) buyersChanged(ctx context.Context, days []int64, since dayState) ([]int64, error) {
+	conds := make([]string, len(days))
+	args := make([]any, 0, 2*len(days))
 	for i, n := range days {
-		dates[i] = day(time.Unix(n*86400, 0).UTC())
+		conds[i] = "(day = ? AND seq > ?)"
+		args = append(args, day(time.Unix(n*86400, 0).UTC()), since.seq[n])
 	}
 	var ids []int64
-	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT buyer_id FROM insights_buyer_days WHERE day IN ? ORDER BY buyer_id`, dates).
-		Scan(&ids).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT buyer_id FROM insights_buyer_days WHERE `+strings.Join(conds, " OR ")+`
+		ORDER BY buyer_id`, args...).Scan(&ids).Error
 	return ids, err
 }
 

@@ -139,6 +139,7 @@ func (s *Service) customers(ctx context.Context, p Period, q CustomerQuery) (Cus
 	}
 	out := Customers{Period: p}
 	buyers := make([]periodBuyer, 0, len(all)) // all is shared (cached): not changed here
+	orders, spend, last := make([]int64, 0, len(all)), make([]int64, 0, len(all)), make([]int64, 0, len(all))
 	for _, b := range all {
 		switch tier(b.orders, b.spend, q.VIPOrders, q.VIPSpend) {
 		case TierRegistered:
@@ -152,18 +153,10 @@ func (s *Service) customers(ctx context.Context, p Period, q CustomerQuery) (Cus
 			out.VIP++
 		}
 		buyers = append(buyers, b)
+		orders, spend, last = append(orders, b.orders), append(spend, b.spend), append(last, b.lastPaid)
 	}
 	n := len(buyers)
-	column := func(f func(periodBuyer) int64) ranks {
-		values := make([]int64, n)
-		for i, b := range buyers {
-			values[i] = f(b)
-		}
-		return newRanks(values)
-	}
-	byOrders := column(func(b periodBuyer) int64 { return b.orders })
-	bySpend := column(func(b periodBuyer) int64 { return b.spend })
-	byLast := column(func(b periodBuyer) int64 { return b.lastPaid })
+	byOrders, bySpend, byLast := newRanks(orders), newRanks(spend), newRanks(last)
 	out.SplitOrders, out.SplitSpend = q.SplitOrders, q.SplitSpend
 	if n > 0 && out.SplitOrders == 0 {
 		out.SplitOrders = byOrders.lowerMedian()
@@ -201,16 +194,16 @@ func (s *Service) customers(ctx context.Context, p Period, q CustomerQuery) (Cus
 		}
 	}
 	ids := make([]int64, len(members))
-	last, orders, spend := make([]int64, len(members)), make([]int64, len(members)), make([]int64, len(members))
+	mLast, mOrders, mSpend := make([]int64, len(members)), make([]int64, len(members)), make([]int64, len(members))
 	for j, i := range members {
 		b := buyers[i]
-		ids[j], last[j], orders[j], spend[j] = b.id, b.lastPaid, b.orders, b.spend
+		ids[j], mLast[j], mOrders[j], mSpend[j] = b.id, b.lastPaid, b.orders, b.spend
 	}
 	keys, err := s.buyerKeys(ctx, ids)
 	if err != nil {
 		return Customers{}, err
 	}
-	r, f, m := byLast.smaller(last), byOrders.smaller(orders), bySpend.smaller(spend)
+	r, f, m := byLast.smaller(mLast), byOrders.smaller(mOrders), bySpend.smaller(mSpend)
 	score := func(smaller int) int32 { return int32(1 + smaller*5/n) }
 	to := dayNumber(p.To)
 	j := 0

@@ -152,14 +152,15 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 		return err
 	}
 	off := s.offsetSeconds()
-	var days []shopDay   // changes of the shop days
-	var changed []string // days whose figures changed
+	var days []shopDay        // changes of the shop days
+	var changed []string      // days whose figures changed
+	var buyerDays []orderFact // (day, buyer) whose buyer's figures changed
 	switch source {
 	case sourceOrder:
 		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesByIDs, off, ids).Error; err != nil {
 			return err
 		}
-		if days, changed, err = s.refoldOrders(tx, ids); err != nil {
+		if days, changed, buyerDays, err = s.refoldOrders(tx, ids); err != nil {
 			return err
 		}
 	case sourceStock:
@@ -201,46 +202,47 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 			changed = append(changed, c.Day)
 		}
 	}
-	return noteChanges(tx, changed)
+	return noteChanges(tx, changed, buyerDays)
 }
 
-// refoldOrders replaces the order facts of some orders, recomputes the summaries of the
-// buyers they had and have, and answers their change of the shop days and the days whose
-// figures changed.
-func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, error) {
+// refoldOrders replaces the order facts of some orders and brings the summaries of the
+// buyers they had and have up to date; it answers their change of the shop days, the
+// days whose figures changed, and the (day, buyer) of the changed orders, before and
+// after.
+func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, []orderFact, error) {
 	before, err := orderFacts(tx, ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// the buyers the orders had and have are locked before their order facts change: a
 	// concurrent fold of another order of theirs waits here, not holding order facts that
 	// this fold's recomputation would wait for
 	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var buyers []int64
 	if err := tx.Raw(buyerIDsByIDs, ids).Scan(&buyers).Error; err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, f := range before {
 		buyers = append(buyers, f.BuyerID)
 	}
 	if err := lockBuyers(tx, buyers); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := tx.Exec(insertOrderFacts(orderFactsByIDs), s.offsetSeconds(), ids).Error; err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	after, err := orderFacts(tx, ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var days []shopDay
 	var changed []string
-	var buyerDays []orderFact // (day, buyer) of the changed orders, before and after
+	var buyerDays []orderFact
 	summaries := map[buyerShop]*buyerSums{}
 	for _, id := range ids {
 		b, hadFacts := before[id]
@@ -271,42 +273,24 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, e
 			}
 			n, err := dayNumberOf(f.fact.Day)
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			// an order that comes back to its day, counted as it was, leaves no day
 			stays := hasFacts && a.BuyerID == b.BuyerID && a.ShopID == b.ShopID && a.Day == b.Day && a.Counted == b.Counted
 			summaries[k].add(f.fact, n, f.sign, f.sign < 0 && !stays)
-			// a (day, buyer) the buyer has had before is recorded already
-			if f.sign > 0 && !(hadFacts && b.BuyerID == a.BuyerID && b.Day == a.Day) {
-				buyerDays = append(buyerDays, f.fact)
-			}
+			buyerDays = append(buyerDays, f.fact)
 		}
 	}
-	if err := noteBuyerDays(tx, buyerDays); err != nil {
-		return nil, nil, err
-	}
-	return days, changed, updateBuyerSummaries(tx, summaries)
+	return days, changed, buyerDays, updateBuyerSummaries(tx, summaries)
 }
 
-// noteBuyerDays records the days on which buyers have had orders (insights_buyer_days).
-func noteBuyerDays(tx *gorm.DB, facts []orderFact) error {
-	if len(facts) == 0 {
-		return nil
-	}
-	slices.SortFunc(facts, func(a, b orderFact) int {
-		return cmp.Or(strings.Compare(a.Day, b.Day), cmp.Compare(a.BuyerID, b.BuyerID))
-	})
-	args := make([]any, 0, 2*len(facts))
-	for _, f := range facts {
-		args = append(args, f.Day, f.BuyerID)
-	}
-	return tx.Exec(`INSERT IGNORE INTO insights_buyer_days (day, buyer_id) VALUES `+db.Placeholders(len(facts), 2), args...).Error
-}
-
-// noteChanges raises the change counters of days (see insights_day_changes): the last
-// statement of a fold, so that the counter's row lock, which every fold of today's facts
-// takes, is held the shortest time.
-func noteChanges(tx *gorm.DB, days []string) error {
+// noteChanges raises the change counters of days (see insights_day_changes), and records
+// the (day, buyer) whose buyer's figures changed with the day's new counter
+// (insights_buyer_days), so that a replica that kept a period's buyer sums at an older
+// counter reads again only those buyers. It is the last work of a fold, so that the
+// counters' row locks, which every fold of today's facts takes, are held the shortest
+// time; they make the counters of a day count in the order the folds commit.
+func noteChanges(tx *gorm.DB, days []string, buyers []orderFact) error {
 	slices.Sort(days)
 	days = slices.Compact(days)
 	if len(days) == 0 {
@@ -316,8 +300,35 @@ func noteChanges(tx *gorm.DB, days []string) error {
 	for i, d := range days {
 		args[i] = d
 	}
-	return tx.Exec(`INSERT INTO insights_day_changes (day, seq) VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?, 1),", len(days)), ",")+` ON DUPLICATE KEY UPDATE seq = seq + 1`, args...).Error
+	if err := tx.Exec(`INSERT INTO insights_day_changes (day, seq) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, 1),", len(days)), ",")+` ON DUPLICATE KEY UPDATE seq = seq + 1`, args...).Error; err != nil {
+		return err
+	}
+	if len(buyers) == 0 {
+		return nil
+	}
+	var counters []struct {
+		Day string
+		Seq int64
+	}
+	if err := tx.Raw(`SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, seq FROM insights_day_changes WHERE day IN ?`, days).
+		Scan(&counters).Error; err != nil {
+		return err
+	}
+	seq := make(map[string]int64, len(counters))
+	for _, c := range counters {
+		seq[c.Day] = c.Seq
+	}
+	slices.SortFunc(buyers, func(a, b orderFact) int {
+		return cmp.Or(strings.Compare(a.Day, b.Day), cmp.Compare(a.BuyerID, b.BuyerID))
+	})
+	buyers = slices.CompactFunc(buyers, func(a, b orderFact) bool { return a.Day == b.Day && a.BuyerID == b.BuyerID })
+	rows := make([]any, 0, 3*len(buyers))
+	for _, b := range buyers {
+		rows = append(rows, b.Day, b.BuyerID, seq[b.Day])
+	}
+	return tx.Exec(`INSERT INTO insights_buyer_days (day, buyer_id, seq) VALUES `+db.Placeholders(len(buyers), 3)+`
+		ON DUPLICATE KEY UPDATE seq = VALUES(seq)`, rows...).Error
 }
 
 // contributions answers the summed sums per daily Cell of many sources of one kind.

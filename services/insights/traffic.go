@@ -121,7 +121,7 @@ func (s *Service) ImportTraffic(ctx context.Context, shop int64, content []byte)
 		for i, d := range days {
 			changed[i] = d.date.Format(time.DateOnly)
 		}
-		return TrafficImport{Shop: shop, Days: len(days)}, noteChanges(tx, changed)
+		return TrafficImport{Shop: shop, Days: len(days)}, noteChanges(tx, changed, nil)
 	})
 }
 
