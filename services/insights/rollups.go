@@ -121,8 +121,6 @@ type shopDayKey struct {
 	channel string
 }
 
-func (d shopDay) key() shopDayKey { return shopDayKey{d.Day, d.ShopID, d.Channel} }
-
 func (d shopDay) minus(o shopDay) shopDay {
 	return shopDay{Day: d.Day, ShopID: d.ShopID, Channel: d.Channel, Orders: d.Orders - o.Orders, GMV: d.GMV - o.GMV,
 		Paid: d.Paid - o.Paid, RefundedOrders: d.RefundedOrders - o.RefundedOrders, Refunded: d.Refunded - o.Refunded,
