@@ -121,15 +121,18 @@ func (d dayState) changedSince(before dayState) []int64 {
 
 // dayCounters reads the generation and the change counters of a period's days.
 func (s *Service) dayCounters(ctx context.Context, p Period) (dayState, error) {
-	var rows []struct{ N, Seq int64 }
-	if err := s.db.WithContext(ctx).Raw(`SELECT -1 AS n, COALESCE(MAX(value), 0) AS seq FROM insights_state WHERE name = ?
-		UNION ALL SELECT DATEDIFF(day, '1970-01-01'), seq FROM insights_day_changes WHERE day BETWEEN ? AND ?`,
+	var rows []struct {
+		Generation bool
+		N, Seq     int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT 1 AS generation, 0 AS n, COALESCE(MAX(value), 0) AS seq FROM insights_state
+		WHERE name = ? UNION ALL SELECT 0, DATEDIFF(day, '1970-01-01'), seq FROM insights_day_changes WHERE day BETWEEN ? AND ?`,
 		stateGeneration, day(p.From), day(p.To)).Scan(&rows).Error; err != nil {
 		return dayState{}, err
 	}
 	d := dayState{seq: make(map[int64]int64, len(rows))}
 	for _, r := range rows {
-		if r.N == -1 {
+		if r.Generation {
 			d.generation = r.Seq
 			continue
 		}
@@ -208,7 +211,7 @@ func (s *Service) readBuyers(ctx context.Context, p Period, shop int64, cond str
 	from, to := day(p.From), day(p.To)
 	first, last := dayNumber(p.From), dayNumber(p.To)
 	// the shop only of a row across an edge (0 for one within the period), so that most
-	// rows carry small numbers (database/sql boxes every value)
+	// rows carry small numbers (the driver boxes every value, and small ones cost nothing)
 	q := `SELECT buyer_id, IF(first_day >= ? AND last_day <= ?, 0, shop_id), paid_orders, spend, last_paid_day
 		FROM insights_buyer_shops WHERE last_day >= ? AND first_day <= ?`
 	args := []any{first, last, first, last}

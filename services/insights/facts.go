@@ -255,14 +255,14 @@ const catchUpBatch = 2000
 
 // CatchUp folds in orders and deliveries the read models have not seen (created before
 // insights subscribed, or whose events were purged), in id order after the watermarks,
-// at most catchUpBatch of each per run. Changes to sources already seen arrive as events.
+// at most catchUpBatch of each per run, foldBatchSize in a transaction (set-based, as the
+// folding loop). Changes to sources already seen arrive as events.
 func (s *Service) CatchUp(ctx context.Context) error {
 	for _, k := range []struct {
-		mark, query string
-		fold        func(context.Context, int64) error
+		mark, query, source string
 	}{
-		{markOrders, `SELECT id FROM orders WHERE id > ? AND shop_id <> 0 ORDER BY id LIMIT ?`, s.FoldOrder},
-		{markDocuments, `SELECT id FROM stock_documents WHERE id > ? AND doc_type = 'delivery' ORDER BY id LIMIT ?`, s.FoldDocument},
+		{markOrders, `SELECT id FROM orders WHERE id > ? AND shop_id <> 0 ORDER BY id LIMIT ?`, sourceOrder},
+		{markDocuments, `SELECT id FROM stock_documents WHERE id > ? AND doc_type = 'delivery' ORDER BY id LIMIT ?`, sourceStock},
 	} {
 		mark, err := s.watermark(ctx, k.mark)
 		if err != nil {
@@ -272,8 +272,9 @@ func (s *Service) CatchUp(ctx context.Context) error {
 		if err := s.db.WithContext(ctx).Raw(k.query, mark, catchUpBatch).Scan(&ids).Error; err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := k.fold(ctx, id); err != nil {
+		for lo := 0; lo < len(ids); lo += foldBatchSize {
+			batch := ids[lo:min(lo+foldBatchSize, len(ids))]
+			if err := db.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, k.source, batch) }); err != nil {
 				return err
 			}
 		}
@@ -356,6 +357,14 @@ func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
 	if err := g.Raw(`SELECT COALESCE(MAX(id), 0) FROM stock_documents`).Scan(&maxDoc).Error; err != nil {
 		return res, err
 	}
+	// the watermarks first: the catch-up job leaves the sources the rebuild reads alone
+	// (it folded them one by one into the tables being rebuilt)
+	if err := s.setWatermark(g, markOrders, maxOrder); err != nil {
+		return res, err
+	}
+	if err := s.setWatermark(g, markDocuments, maxDoc); err != nil {
+		return res, err
+	}
 	// the buyers first, by one statement (in batches, most keys would be made again and
 	// found present)
 	if err := g.Exec(buyerKeysSQL, 1, maxOrder).Error; err != nil {
@@ -409,12 +418,6 @@ func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
 	if err := g.Exec(`INSERT INTO insights_state (name, value, at, updated_at) VALUES (?, 1, ?, ?)
 		ON DUPLICATE KEY UPDATE value = value + 1, at = VALUES(at), updated_at = VALUES(updated_at)`,
 		stateGeneration, s.now().UTC(), s.now().UTC()).Error; err != nil {
-		return res, err
-	}
-	if err := s.setWatermark(g, markOrders, maxOrder); err != nil {
-		return res, err
-	}
-	if err := s.setWatermark(g, markDocuments, maxDoc); err != nil {
 		return res, err
 	}
 	res.Took = time.Since(start)

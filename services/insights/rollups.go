@@ -19,7 +19,7 @@ import (
 //   - insights_item_blocks and insights_outlet_blocks: the daily sales summed over aligned
 //     blocks of 4^lvl days (lvl 0-4: 1, 4, 16, 64 and 256 days), per item and channel (and
 //     channel allChannels) and per supermarket outlet. A period is the union of a few
-//     blocks (blocksOf), so ABC over 30 days reads ~8 blocks of each item, not 30 days ×
+//     blocks (blocksOf), so ABC over 30 days reads ~7 blocks of each item, not 30 days ×
 //     every shop, customer, outlet, branch and warehouse.
 //   - insights_shop_days: counted orders' sums and shipped cost per day and shop.
 //   - insights_buyers (a number per buyer key), insights_buyer_shops (a buyer's orders in a
@@ -157,17 +157,17 @@ func upsertAdd(tx *gorm.DB, table string, keys, sums []string, rows [][]any) err
 // addToBlocks adds the changes of daily cells to the item and outlet blocks of every level
 // and answers the changes of shipped cost per shop day.
 func addToBlocks(tx *gorm.DB, delta map[Cell]Measures) ([]shopDay, error) {
-	type ik struct {
+	type itemKey struct {
 		channel     string
 		lvl         int
 		block, item int64
 	}
-	type ok struct {
+	type outletKey struct {
 		lvl                     int
 		block, customer, outlet int64
 	}
-	items := map[ik]*itemBlock{}
-	outlets := map[ok]*outletBlock{}
+	items := map[itemKey]*itemBlock{}
+	outlets := map[outletKey]*outletBlock{}
 	costs := map[shopDayKey]int64{}
 	for c, m := range delta {
 		d, err := time.Parse(time.DateOnly, c.Day)
@@ -182,7 +182,7 @@ func addToBlocks(tx *gorm.DB, delta map[Cell]Measures) ([]shopDay, error) {
 					break // only days from 1970 on have blocks above a day
 				}
 				for _, ch := range []string{c.Channel, allChannels} {
-					k := ik{ch, l, b, c.ItemID}
+					k := itemKey{ch, l, b, c.ItemID}
 					r := items[k]
 					if r == nil {
 						r = &itemBlock{channel: ch, lvl: l, block: b, item: c.ItemID}
@@ -195,7 +195,7 @@ func addToBlocks(tx *gorm.DB, delta map[Cell]Measures) ([]shopDay, error) {
 					r.cost += m.Cost
 				}
 				if c.Channel == ChannelRetailer {
-					k := ok{l, b, c.CustomerID, c.OutletID}
+					k := outletKey{l, b, c.CustomerID, c.OutletID}
 					r := outlets[k]
 					if r == nil {
 						r = &outletBlock{lvl: l, block: b, customer: c.CustomerID, outlet: c.OutletID}
