@@ -62,6 +62,7 @@ type env struct {
 	client   *http.Client
 	sequence atomic.Int64
 	pid      int // erpd's process id, for its CPU time
+	dbPID    int // the database server's process id when it runs on this machine, else 0
 }
 
 func (e *env) conn(i int) *grpc.ClientConn { return e.grpc[i%len(e.grpc)] }
@@ -134,6 +135,7 @@ func run() error {
 	if m == nil {
 		return fmt.Errorf("no admin password in %s", out)
 	}
+	e.dbPID = databasePID(ctx, dsn)
 	stop, err := startErpd(e, dsn)
 	if err != nil {
 		return err
@@ -152,8 +154,13 @@ func run() error {
 
 	fmt.Printf("erpbench: %s, %d CPUs, %s per scenario after %s warm-up; erpd, MariaDB and the clients share the machine\n\n",
 		runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU(), o.duration, o.warmup)
-	row := "%-24s %7s %9s %6s %8s %9s %8s %8s %9s %10s\n"
-	fmt.Printf(row, "scenario", "clients", "requests", "errors", "req/s", "units/s", "p50 ms", "p99 ms", "elapsed s", "CPU µs/req")
+	fmt.Println("CPU µs/req: erpd's and the database's CPU time (the database's when it runs on this machine) from the")
+	fmt.Println("end of the warm-up until erpd's background work is done, per measured request; drain s: how long")
+	fmt.Println("that background work (order allocation, event delivery, insights folding) ran on after the last request.")
+	fmt.Println()
+	row := "%-24s %7s %9s %6s %8s %9s %8s %8s %9s %7s %8s %8s\n"
+	fmt.Printf(row, "scenario", "clients", "requests", "errors", "req/s", "units/s", "p50 ms", "p99 ms", "elapsed s", "drain s",
+		"erpd µs", "db µs")
 	for _, s := range scenarios {
 		if o.only != nil && !o.only[s.name] {
 			continue
@@ -165,7 +172,7 @@ func run() error {
 		}
 		// let erpd finish the previous scenario's background work (allocating pushed
 		// orders, delivering events) and the database flush its writes
-		if err := waitIdle(ctx, e); err != nil {
+		if _, err := waitIdle(ctx, e); err != nil {
 			return err
 		}
 		time.Sleep(e.opt.settle)
@@ -173,10 +180,15 @@ func run() error {
 		if clients == 0 {
 			clients = o.clients
 		}
-		r := measure(ctx, e, s, clients)
-		cpu := "-"
-		if r.n > 0 && r.cpu > 0 {
-			cpu = fmt.Sprintf("%.0f", float64(r.cpu.Microseconds())/float64(r.n))
+		r, err := measure(ctx, e, s, clients)
+		if err != nil {
+			return err
+		}
+		perRequest := func(d time.Duration) string {
+			if r.n == 0 || d <= 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.0f", float64(d.Microseconds())/float64(r.n))
 		}
 		units := "-"
 		if s.unitsOf != nil {
@@ -186,7 +198,8 @@ func run() error {
 			units = fmt.Sprintf("%.0f", r.rate*float64(s.units))
 		}
 		fmt.Printf(row, s.name, fmt.Sprint(clients), fmt.Sprint(r.n), fmt.Sprint(r.errors), fmt.Sprintf("%.0f", r.rate), units,
-			fmt.Sprintf("%.2f", ms(r.p50)), fmt.Sprintf("%.2f", ms(r.p99)), fmt.Sprintf("%.1f", r.elapsed.Seconds()), cpu)
+			fmt.Sprintf("%.2f", ms(r.p50)), fmt.Sprintf("%.2f", ms(r.p99)), fmt.Sprintf("%.1f", r.elapsed.Seconds()),
+			fmt.Sprintf("%.1f", r.drain.Seconds()), perRequest(r.cpu), perRequest(r.dbCPU))
 		if r.firstErr != nil {
 			fmt.Fprintf(os.Stderr, "  %s: first error: %v\n", s.name, r.firstErr)
 		}
@@ -194,33 +207,39 @@ func run() error {
 	return nil
 }
 
-// waitIdle waits until no paid order waits for review and no outbox event is due.
-func waitIdle(ctx context.Context, e *env) error {
+// waitIdle waits until no paid order waits for review, no outbox event is due and no
+// source waits to be folded into the insights read models; it answers how long it waited.
+func waitIdle(ctx context.Context, e *env) (time.Duration, error) {
 	db, err := sql.Open("mysql", e.dsn)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer db.Close()
 	start := time.Now()
+	// EXISTS stops at the first row, so that polling costs the database little while the
+	// queues are long (its CPU time is part of the figures). The orders are looked at only
+	// when the queues are empty: when none waits, that EXISTS reads every unallocated order.
+	const queues = `SELECT EXISTS (SELECT 1 FROM outbox_events WHERE pending = 1 AND attempts = 0),
+		EXISTS (SELECT 1 FROM insights_dirty)`
+	const unallocated = `SELECT EXISTS (SELECT 1 FROM orders WHERE fulfil_state = '' AND status = 'paid' AND exception = '')`
 	for {
-		var orders, events int
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE fulfil_state = '' AND status = 'paid'
-			AND exception = ''`).Scan(&orders); err != nil {
-			return err
+		var events, marks, orders bool
+		if err := db.QueryRowContext(ctx, queues).Scan(&events, &marks); err != nil {
+			return 0, err
 		}
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_events WHERE pending = 1 AND attempts = 0`).Scan(&events); err != nil {
-			return err
-		}
-		if orders == 0 && events == 0 {
-			if d := time.Since(start); d > time.Second {
-				fmt.Fprintf(os.Stderr, "  (waited %.1f s for erpd's background work to finish)\n", d.Seconds())
+		if !events && !marks {
+			if err := db.QueryRowContext(ctx, unallocated).Scan(&orders); err != nil {
+				return 0, err
 			}
-			return nil
+			if !orders {
+				return time.Since(start), nil
+			}
 		}
 		if time.Since(start) > 10*time.Minute {
-			return fmt.Errorf("erpd still busy after 10 minutes: %d orders to allocate, %d events due", orders, events)
+			return 0, fmt.Errorf("erpd still busy after 10 minutes (events due: %t, sources to fold: %t, orders to allocate: %t)",
+				events, marks, orders)
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -228,14 +247,16 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 type result struct {
 	elapsed   time.Duration
-	cpu       time.Duration // erpd CPU time during the measured part
+	drain     time.Duration // background work after the last request
+	cpu       time.Duration // erpd CPU time from the measured part's start until the drain ends
+	dbCPU     time.Duration // the same for the database server, when local
 	n, errors int
 	rate      float64
 	p50, p99  time.Duration
 	firstErr  error
 }
 
-func measure(ctx context.Context, e *env, s scenario, clients int) result {
+func measure(ctx context.Context, e *env, s scenario, clients int) (result, error) {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
@@ -250,8 +271,8 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 	warmEnd := time.Now().Add(warmup)
 	end := warmEnd.Add(e.opt.duration)
 	var lastDone atomic.Int64
-	var cpuStart time.Duration
-	cpuTimer := time.AfterFunc(time.Until(warmEnd), func() { cpuStart = processCPU(e.pid) })
+	var cpuStart, dbStart time.Duration
+	cpuTimer := time.AfterFunc(time.Until(warmEnd), func() { cpuStart, dbStart = processCPU(e.pid), processCPU(e.dbPID) })
 	for w := range clients {
 		wg.Add(1)
 		go func() {
@@ -301,18 +322,22 @@ func measure(ctx context.Context, e *env, s scenario, clients int) result {
 	}
 	wg.Wait()
 	cpuTimer.Stop()
-	cpuUsed := processCPU(e.pid) - cpuStart
+	drain, err := waitIdle(ctx, e)
+	if err != nil {
+		return result{}, err
+	}
+	cpuUsed, dbUsed := processCPU(e.pid)-cpuStart, processCPU(e.dbPID)-dbStart
 	slices.Sort(latencies)
 	elapsed := e.opt.duration
 	if s.once {
 		elapsed = time.Duration(lastDone.Load() - warmEnd.UnixNano())
 	}
-	r := result{elapsed: elapsed, cpu: cpuUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / elapsed.Seconds()}
+	r := result{elapsed: elapsed, drain: drain, cpu: cpuUsed, dbCPU: dbUsed, n: len(latencies), errors: errs, firstErr: firstErr, rate: float64(len(latencies)) / elapsed.Seconds()}
 	if len(latencies) > 0 {
 		r.p50 = latencies[len(latencies)*50/100]
 		r.p99 = latencies[min(len(latencies)-1, len(latencies)*99/100)]
 	}
-	return r
+	return r, nil
 }
 
 func freePort() (string, error) {
@@ -386,8 +411,37 @@ func dropDatabase(cfg *mysql.Config) {
 	_, _ = conn.Exec("DROP DATABASE IF EXISTS `" + name + "`")
 }
 
+// databasePID answers the process id of the database server when it runs on this machine
+// (its pid file is readable here and names a running process), else 0.
+func databasePID(ctx context.Context, dsn string) int {
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var file string
+	if err := db.QueryRowContext(ctx, `SELECT @@pid_file`).Scan(&file); err != nil {
+		return 0
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(b), &pid); err != nil || pid <= 0 {
+		return 0
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+		return 0
+	}
+	return pid
+}
+
 // processCPU answers the user+system CPU time of a process from /proc (Linux), or 0.
 func processCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0

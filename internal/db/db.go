@@ -188,9 +188,24 @@ const maxAttempts = 8
 // database reports a deadlock, a lock wait timeout or a cluster write conflict. fn must
 // not keep state between attempts outside the transaction.
 func Tx(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return tx(ctx, g, nil, fn)
+}
+
+// TxReadCommitted is Tx at READ COMMITTED: its locking reads lock the rows they find and
+// not the gaps between them, so inserts into those gaps (new rows of a queue it drains,
+// say) do not wait for it. Each statement reads the latest committed rows.
+func TxReadCommitted(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return tx(ctx, g, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+}
+
+func tx(ctx context.Context, g *gorm.DB, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = g.WithContext(ctx).Transaction(fn)
+		if opts != nil {
+			err = g.WithContext(ctx).Transaction(fn, opts)
+		} else {
+			err = g.WithContext(ctx).Transaction(fn)
+		}
 		if err == nil || !IsRetryable(err) || attempt == maxAttempts || ctx.Err() != nil {
 			return err
 		}

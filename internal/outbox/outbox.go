@@ -56,6 +56,12 @@ func (d Delivery) Decode(v any) error { return json.Unmarshal(d.Payload, v) }
 // Handler receives one delivery; a non-nil error schedules a retry.
 type Handler func(ctx context.Context, d Delivery) error
 
+// BatchHandler receives all the deliveries of one subscriber that a dispatcher claimed
+// together, in id order; a non-nil error schedules a retry of all of them. It suits a
+// subscriber whose work per event is small and better done set-based (one statement for
+// the batch in place of one per event).
+type BatchHandler func(ctx context.Context, ds []Delivery) error
+
 // Options tune the dispatcher.
 type Options struct {
 	Poll        time.Duration // idle poll interval (default 100 ms)
@@ -75,6 +81,7 @@ type Outbox struct {
 	opt      Options
 	topics   map[string][]string // topic -> subscriber names
 	handlers map[string]Handler  // subscriber -> handler
+	batched  map[string]BatchHandler
 	wake     chan struct{}
 	replica  string
 	batchSeq atomic.Int64
@@ -115,6 +122,7 @@ func New(g *gorm.DB, opt Options) *Outbox {
 		db: g, opt: opt,
 		topics:   map[string][]string{},
 		handlers: map[string]Handler{},
+		batched:  map[string]BatchHandler{},
 		wake:     make(chan struct{}, 1),
 		replica:  fmt.Sprintf("%s-%d-%04x", text.Clip(host, 32), os.Getpid(), rand.IntN(0xffff)),
 	}
@@ -126,6 +134,17 @@ func (o *Outbox) Subscribe(name string, topics []string, h Handler) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.handlers[name] = h
+	for _, t := range topics {
+		o.topics[t] = append(o.topics[t], name)
+	}
+}
+
+// SubscribeBatch is Subscribe for a handler that takes a subscriber's claimed deliveries
+// together (see BatchHandler).
+func (o *Outbox) SubscribeBatch(name string, topics []string, h BatchHandler) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.batched[name] = h
 	for _, t := range topics {
 		o.topics[t] = append(o.topics[t], name)
 	}
@@ -237,11 +256,18 @@ func (o *Outbox) DispatchOnce(ctx context.Context) (int, error) {
 		FROM outbox_events WHERE claimed_by = ? AND pending = 1 ORDER BY id`, claim).Scan(&rows).Error; err != nil {
 		return 0, err
 	}
-	// Group by (subscriber, key): each group in order, groups in parallel.
+	// Group by (subscriber, key), or by subscriber for a batch handler: each group in
+	// order, groups in parallel.
+	o.mu.RLock()
+	batched := o.batched
+	o.mu.RUnlock()
 	groups := map[string][]claimed{}
 	var order []string
 	for _, r := range rows {
 		g := r.Subscriber + "\x00" + r.EventKey
+		if batched[r.Subscriber] != nil {
+			g = r.Subscriber
+		}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
 		}
@@ -260,6 +286,19 @@ func (o *Outbox) DispatchOnce(ctx context.Context) (int, error) {
 		go func(batch []claimed) {
 			defer wg.Done()
 			defer func() { <-sem }()
+			if h := batched[batch[0].Subscriber]; h != nil {
+				err := o.deliverBatch(ctx, h, batch)
+				mu.Lock()
+				for _, r := range batch {
+					if err != nil {
+						failed = append(failed, failure{r, err})
+					} else {
+						delivered = append(delivered, r.ID)
+					}
+				}
+				mu.Unlock()
+				return
+			}
 			for i, r := range batch {
 				if err := o.deliver(ctx, r); err != nil {
 					mu.Lock()
@@ -329,6 +368,29 @@ func (o *Outbox) deliver(ctx context.Context, r claimed) (err error) {
 	if err != nil {
 		o.opt.Logger.WarnContext(ctx, "outbox delivery failed", "subscriber", r.Subscriber,
 			"topic", r.Topic, "event", r.ID, "attempt", r.Attempts+1, "err", err, "request_id", r.RequestID)
+	}
+	return err
+}
+
+func (o *Outbox) deliverBatch(ctx context.Context, h BatchHandler, batch []claimed) (err error) {
+	dctx, cancel := context.WithTimeout(ctx, o.opt.Timeout)
+	defer cancel()
+	first := batch[0]
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+			o.opt.Logger.ErrorContext(ctx, "outbox handler panicked", "subscriber", first.Subscriber,
+				"events", len(batch), "first", first.ID, "panic", fmt.Sprint(p))
+		}
+	}()
+	ds := make([]Delivery, len(batch))
+	for i, r := range batch {
+		ds[i] = Delivery{ID: r.ID, Topic: r.Topic, Key: r.EventKey, Payload: r.Payload,
+			Attempts: r.Attempts, CreatedAt: r.CreatedAt, RequestID: r.RequestID}
+	}
+	if err = h(dctx, ds); err != nil {
+		o.opt.Logger.WarnContext(ctx, "outbox delivery failed", "subscriber", first.Subscriber,
+			"events", len(batch), "first", first.ID, "attempt", first.Attempts+1, "err", err)
 	}
 	return err
 }

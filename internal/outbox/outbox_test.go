@@ -182,3 +182,60 @@ func TestPanickingHandlerIsRetriedNotFatal(t *testing.T) {
 		t.Fatal("the panic was not recorded as a failed attempt")
 	}
 }
+
+// A batch subscriber gets all its claimed deliveries in one call, in id order, across
+// keys; a failure or a panic schedules all of them again, and the retry delivers them once.
+func TestBatchSubscriberGetsItsDeliveriesTogether(t *testing.T) {
+	t.Parallel()
+	g := testdb.New(t)
+	c := &clock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	o := outbox.New(g, outbox.Options{Now: c.now})
+	var calls [][]int
+	var mode atomic.Int32 // 0 succeed, 1 fail, 2 panic
+	o.SubscribeBatch("folder", []string{"order.changed"}, func(ctx context.Context, ds []outbox.Delivery) error {
+		var ns []int
+		for _, d := range ds {
+			var p struct{ N int }
+			if err := d.Decode(&p); err != nil {
+				return err
+			}
+			ns = append(ns, p.N)
+		}
+		switch mode.Load() {
+		case 1:
+			return errors.New("database away")
+		case 2:
+			panic("bug")
+		}
+		calls = append(calls, ns)
+		return nil
+	})
+	var single atomic.Int32
+	o.Subscribe("single", []string{"order.changed"}, func(ctx context.Context, d outbox.Delivery) error { single.Add(1); return nil })
+	for _, n := range []int{1, 2, 3, 4, 5} {
+		publish(t, g, o, false, outbox.Event{Topic: "order.changed", Key: "orders/" + string(rune('a'+n%2)), Payload: map[string]int{"N": n}})
+	}
+	for _, m := range []int32{1, 2} {
+		mode.Store(m)
+		if n, err := o.DispatchOnce(context.Background()); err != nil || n == 0 {
+			t.Fatalf("mode %d: dispatched %d, %v", m, n, err)
+		}
+		if len(calls) != 0 {
+			t.Fatalf("mode %d: a failed batch was recorded: %v", m, calls)
+		}
+		c.add(time.Hour) // past any backoff
+	}
+	mode.Store(0)
+	if n, err := o.DispatchOnce(context.Background()); err != nil || n != 5 {
+		t.Fatalf("retry dispatched %d, %v; want the 5 batch rows again", n, err)
+	}
+	if len(calls) != 1 || len(calls[0]) != 5 || calls[0][0] != 1 || calls[0][4] != 5 {
+		t.Fatalf("batch calls %v; want one call with 1..5 in order", calls)
+	}
+	if single.Load() != 5 {
+		t.Fatalf("the per-event subscriber got %d deliveries; want 5", single.Load())
+	}
+	if n, _ := o.DispatchOnce(context.Background()); n != 0 {
+		t.Fatalf("a further dispatch claimed %d delivered rows", n)
+	}
+}

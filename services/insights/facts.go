@@ -210,37 +210,53 @@ func (s *Service) FoldDocument(ctx context.Context, id int64) error {
 	return db.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, sourceStock, []int64{id}) })
 }
 
-func (s *Service) onOrderChanged(ctx context.Context, d outbox.Delivery) error {
-	var ev orders.OrderChanged
-	if err := d.Decode(&ev); err != nil {
-		return err
+// onOrdersChanged marks the online orders of a batch of events for folding (supermarket
+// orders count when delivered, as stock documents).
+func (s *Service) onOrdersChanged(ctx context.Context, ds []outbox.Delivery) error {
+	ids := make([]int64, 0, len(ds))
+	for _, d := range ds {
+		var ev orders.OrderChanged
+		if err := d.Decode(&ev); err != nil {
+			return err
+		}
+		if ev.Shop != 0 && ev.Channel != orders.ChannelRetailer && ev.Order != 0 {
+			ids = append(ids, ev.Order)
+		}
 	}
-	if ev.Shop == 0 || ev.Channel == orders.ChannelRetailer {
-		return nil // supermarket orders count when delivered
-	}
-	return s.markDirty(ctx, sourceOrder, ev.Order)
+	return s.markDirty(ctx, sourceOrder, ids)
 }
 
-// onReturnRecorded marks a supermarket's return note for folding.
-func (s *Service) onReturnRecorded(ctx context.Context, d outbox.Delivery) error {
-	var ev struct {
-		Return int64 `json:"return"`
+// onReturnsRecorded marks supermarkets' return notes for folding.
+func (s *Service) onReturnsRecorded(ctx context.Context, ds []outbox.Delivery) error {
+	ids := make([]int64, 0, len(ds))
+	for _, d := range ds {
+		var ev struct {
+			Return int64 `json:"return"`
+		}
+		if err := d.Decode(&ev); err != nil {
+			return err
+		}
+		if ev.Return != 0 {
+			ids = append(ids, ev.Return)
+		}
 	}
-	if err := d.Decode(&ev); err != nil || ev.Return == 0 {
-		return err
-	}
-	return s.markDirty(ctx, sourceReturn, ev.Return)
+	return s.markDirty(ctx, sourceReturn, ids)
 }
 
-func (s *Service) onDocumentPosted(ctx context.Context, d outbox.Delivery) error {
-	var ev documentPosted
-	if err := d.Decode(&ev); err != nil {
-		return err
+// onDocumentsPosted marks posted delivery documents for folding.
+func (s *Service) onDocumentsPosted(ctx context.Context, ds []outbox.Delivery) error {
+	ids := make([]int64, 0, len(ds))
+	for _, d := range ds {
+		var ev documentPosted
+		if err := d.Decode(&ev); err != nil {
+			return err
+		}
+		// receipts, transfers and counts move stock, which replenishment reads as it is now
+		if ev.Type == DocDelivery && ev.Document != 0 {
+			ids = append(ids, ev.Document)
+		}
 	}
-	if ev.Type != DocDelivery {
-		return nil // receipts, transfers and counts move stock, which replenishment reads as it is now
-	}
-	return s.markDirty(ctx, sourceStock, ev.Document)
+	return s.markDirty(ctx, sourceStock, ids)
 }
 
 // Watermarks of the catch-up, and the rebuild generation (see answerCache).

@@ -27,34 +27,37 @@ var (
 // foldBatchSize bounds the sources folded in one transaction.
 const foldBatchSize = 500
 
-// markDirty records that a source's facts must be brought up to date and wakes the
-// folding loop: one upsert, in place of the fold itself, on the event's path.
-// An UPDATE first takes the row's lock at once (INSERT … ON DUPLICATE KEY UPDATE would
-// take a shared lock first, and two marks of one source deadlock on the upgrade).
-func (s *Service) markDirty(ctx context.Context, source string, id int64) error {
-	g := s.db.WithContext(ctx)
-	for range 3 {
-		res := g.Exec(`UPDATE insights_dirty SET seq = seq + 1 WHERE source = ? AND source_id = ?`, source, id)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			res = g.Exec(`INSERT IGNORE INTO insights_dirty (source, source_id, seq, queued_at) VALUES (?, ?, 1, ?)`,
-				source, id, s.now().UTC())
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				continue // another mark made the row meanwhile: count this one on it
-			}
-		}
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
+// markDirty records that some sources' facts must be brought up to date and wakes the
+// folding loop: one upsert for a batch of events, in place of the folds, on the events'
+// path. The keys go in order, so two marks of overlapping sources lock their rows in the
+// same order; a mark of a source the folding loop holds waits for its commit and then
+// makes the row again (the loop deletes the marks it folded), so the change it notes is
+// folded once more.
+func (s *Service) markDirty(ctx context.Context, source string, ids []int64) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
 		return nil
 	}
-	return errors.New("insights: could not mark the source")
+	now := s.now().UTC()
+	args := make([]any, 0, 3*len(ids))
+	for _, id := range ids {
+		args = append(args, source, id, now)
+	}
+	err := db.Tx(ctx, s.db, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO insights_dirty (source, source_id, seq, queued_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, 1, ?),", len(ids)), ",")+
+			` ON DUPLICATE KEY UPDATE seq = seq + 1`, args...).Error
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
 // RunFolder folds marked sources until ctx ends: in batches while there are some, then on
@@ -80,10 +83,14 @@ func (s *Service) RunFolder(ctx context.Context) {
 }
 
 // FoldPending folds up to foldBatchSize marked sources in one transaction, set-based, and
-// answers how many it folded.
+// answers how many it folded. The transaction reads at READ COMMITTED: its locking read of
+// the marks locks those marks only, not the gaps after them, so new marks (at the end of
+// the queue) go in meanwhile instead of waiting for the fold or deadlocking with its
+// deletes; and its reads of orders and documents take no shared locks that the order hub's
+// updates would wait for.
 func (s *Service) FoldPending(ctx context.Context) (int, error) {
 	var n int
-	err := db.Tx(ctx, s.db, func(tx *gorm.DB) error {
+	err := db.TxReadCommitted(ctx, s.db, func(tx *gorm.DB) error {
 		var marks []struct {
 			Source   string
 			SourceID int64

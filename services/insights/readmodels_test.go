@@ -531,3 +531,65 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 		t.Errorf("check after the catch-up: %v %v", diffs, err)
 	}
 }
+
+// TestMarksWhileFolding pushes orders from many clients while the folding loop drains the
+// marks: no delivery to insights may fail (the marks of a batch of events are one upsert,
+// and the loop's locking read does not lock the gap new marks go into; before, one mark
+// per event deadlocked with the loop's deletes and every loser waited a retry's backoff),
+// and the facts end as the check computes them from the orders.
+func TestMarksWhileFolding(t *testing.T) {
+	e := apptest.Start(t)
+	ctx := reqctx.WithCall(context.Background(), &reqctx.Call{RequestID: "setup", Method: "setup",
+		Principal: &reqctx.Principal{Kind: reqctx.ActorUser, ID: 1, Name: "setup", Roles: []string{reqctx.RoleAdmin}}})
+	cat := e.App.Catalog
+	b, err := cat.CreateBranch(ctx, catalog.Branch{Code: "CQ", Name: "重庆"})
+	must(t, err)
+	wh, err := cat.CreateWarehouse(ctx, catalog.Warehouse{Code: "W1", Name: "仓", Branch: b.ID})
+	must(t, err)
+	_, err = cat.CreateShop(ctx, catalog.Shop{Code: "T1", Name: "T1", Platform: "tmall", Branch: b.ID, DefaultWarehouse: wh.ID})
+	must(t, err)
+	for _, sku := range []string{"A", "B"} {
+		_, err = cat.CreateItem(ctx, catalog.Item{SKU: sku, Name: sku, Unit: "bag", Active: true})
+		must(t, err)
+	}
+	at := time.Now().Add(-time.Hour)
+	const clients, pushes, perPush = 8, 6, 25
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range pushes {
+				var batch []any
+				for k := range perPush {
+					id := fmt.Sprintf("m%d-%d-%d", c, p, k)
+					// every order twice in a row: the second push changes it, marking it again
+					batch = append(batch, order(id, fmt.Sprintf("1390000%04d", k), "paid", at, 1500, 10,
+						line("A", 1000, 1000, ""), line("B", 2000, 250, "")))
+				}
+				e.MustDo(t, 200, "POST", "/v1/shops/T1/orders:push", e.Admin, map[string]any{"orders": batch})
+				for _, o := range batch {
+					o.(map[string]any)["paid"] = int64(1400)
+				}
+				e.MustDo(t, 200, "POST", "/v1/shops/T1/orders:push", e.Admin, map[string]any{"orders": batch})
+			}
+		}()
+	}
+	wg.Wait()
+	waitFacts(t, e)
+	var failed int64
+	must(t, e.App.DB.Raw(`SELECT COUNT(*) FROM outbox_events WHERE subscriber LIKE 'insights-%' AND attempts > 0`).Scan(&failed).Error)
+	if failed != 0 {
+		t.Errorf("%d insights deliveries failed at least once", failed)
+	}
+	var folded struct{ Orders, Paid int64 }
+	must(t, e.App.DB.Raw(`SELECT COUNT(*) AS orders, SUM(paid) AS paid FROM insights_orders`).Scan(&folded).Error)
+	if want := int64(clients * pushes * perPush); folded.Orders != want || folded.Paid != want*1400 {
+		t.Errorf("order facts %+v; want %d orders paid 14.00 each", folded, want)
+	}
+	diffs, err := e.App.Insights.Check(ctx)
+	must(t, err)
+	if len(diffs) != 0 {
+		t.Errorf("check: %v", diffs)
+	}
+}

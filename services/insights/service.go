@@ -84,9 +84,9 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	if opt.CacheBytes >= 0 {
 		s.cache = newAnswerCache(opt.CacheBytes)
 	}
-	ob.Subscribe(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrderChanged)
-	ob.Subscribe(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentPosted)
-	ob.Subscribe(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnRecorded)
+	ob.SubscribeBatch(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrdersChanged)
+	ob.SubscribeBatch(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentsPosted)
+	ob.SubscribeBatch(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnsRecorded)
 	return s
 }
 
