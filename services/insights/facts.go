@@ -210,17 +210,29 @@ func (s *Service) FoldDocument(ctx context.Context, id int64) error {
 	return db.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, sourceStock, []int64{id}) })
 }
 
-// onOrdersChanged marks the online orders of a batch of events for folding (supermarket
-// orders count when delivered, as stock documents).
+// onOrdersChanged marks the online orders of a batch of order-set events for folding
+// (supermarket orders count when delivered, as stock documents). Events of the earlier
+// per-order topic, left in the outbox by an older release, are read as well.
 func (s *Service) onOrdersChanged(ctx context.Context, ds []outbox.Delivery) error {
 	ids := make([]int64, 0, len(ds))
+	online := func(shop int64, channel string) bool { return shop != 0 && channel != orders.ChannelRetailer }
 	for _, d := range ds {
-		var ev orders.OrderChanged
+		if d.Topic == orders.TopicOrderChanged {
+			var ev orders.OrderChanged
+			if err := d.Decode(&ev); err != nil {
+				return err
+			}
+			if online(ev.Shop, ev.Channel) && ev.Order != 0 {
+				ids = append(ids, ev.Order)
+			}
+			continue
+		}
+		var ev orders.OrdersChanged
 		if err := d.Decode(&ev); err != nil {
 			return err
 		}
-		if ev.Shop != 0 && ev.Channel != orders.ChannelRetailer && ev.Order != 0 {
-			ids = append(ids, ev.Order)
+		if online(ev.Shop, ev.Channel) {
+			ids = append(ids, ev.Orders...)
 		}
 	}
 	return s.markDirty(ctx, sourceOrder, ids)

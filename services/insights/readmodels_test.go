@@ -582,6 +582,14 @@ func TestMarksWhileFolding(t *testing.T) {
 	if failed != 0 {
 		t.Errorf("%d insights deliveries failed at least once", failed)
 	}
+	// one event per push (a transaction) naming its orders; allocating them adds none
+	var events struct{ Events, Orders int64 }
+	must(t, e.App.DB.Raw(`SELECT COUNT(*) AS events, SUM(JSON_LENGTH(payload, '$.orders')) AS orders FROM outbox_events
+		WHERE subscriber = 'insights-orders'`).Scan(&events).Error)
+	if events.Events != clients*pushes*2 || events.Orders != clients*pushes*2*perPush {
+		t.Errorf("insights got %d events naming %d orders; want %d naming %d", events.Events, events.Orders,
+			clients*pushes*2, clients*pushes*2*perPush)
+	}
 	var folded struct{ Orders, Paid int64 }
 	must(t, e.App.DB.Raw(`SELECT COUNT(*) AS orders, SUM(paid) AS paid FROM insights_orders`).Scan(&folded).Error)
 	if want := int64(clients * pushes * perPush); folded.Orders != want || folded.Paid != want*1400 {

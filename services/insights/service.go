@@ -84,7 +84,7 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	if opt.CacheBytes >= 0 {
 		s.cache = newAnswerCache(opt.CacheBytes)
 	}
-	ob.SubscribeBatch(subscriberOrders, []string{orders.TopicOrderChanged}, s.onOrdersChanged)
+	ob.SubscribeBatch(subscriberOrders, []string{orders.TopicOrdersChanged}, s.onOrdersChanged)
 	ob.SubscribeBatch(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentsPosted)
 	ob.SubscribeBatch(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnsRecorded)
 	return s
