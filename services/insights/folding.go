@@ -13,13 +13,9 @@ import (
 	"github.com/erphub/erphub/internal/db"
 )
 
-// The set-based variants of the fact queries: sources by id list instead of id range.
+// The set-based variants of the fact queries of stock documents and returns: sources by id
+// list instead of id range. Orders are folded in Go (orderfold.go).
 var (
-	orderLinesByIDs = strings.Replace(orderLinesSQL, "o.id BETWEEN ? AND ?", "o.id IN ?", 1)
-	orderFactsByIDs = strings.Replace(orderFactsSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
-	buyerKeysByIDs  = strings.Replace(buyerKeysSQL, "WHERE id BETWEEN ? AND ?", "WHERE id IN ?", 1)
-	buyerIDsByIDs   = `SELECT DISTINCT b.id FROM (SELECT ` + buyerKey + ` AS k FROM (SELECT channel, buyer_id, ` + phoneDigits + `
-		FROM orders WHERE id IN ? AND shop_id <> 0 AND channel <> 'retailer') o) x JOIN insights_buyers b ON b.buyer_key = x.k`
 	stockLinesByIDs  = strings.Replace(stockLinesSQL, "d.id BETWEEN ? AND ?", "d.id IN ?", 1)
 	returnLinesByIDs = strings.Replace(returnLinesSQL, "r.id BETWEEN ? AND ?", "r.id IN ?", 1)
 )
@@ -162,28 +158,41 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 	var days []shopDay        // changes of the shop days
 	var changed []string      // days whose figures changed
 	var buyerDays []orderFact // (day, buyer) whose buyer's figures changed
+	var cur map[Cell]Measures
 	switch source {
 	case sourceOrder:
-		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+orderLinesByIDs, off, ids).Error; err != nil {
+		orders, err := readOnlineOrders(tx, ids)
+		if err != nil {
 			return err
 		}
-		if days, changed, buyerDays, err = s.refoldOrders(tx, ids); err != nil {
+		branches, err := shopBranches(tx, orders)
+		if err != nil {
 			return err
 		}
-	case sourceStock:
-		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+stockLinesByIDs, off, ids).Error; err != nil {
+		fold, err := foldOrders(orders, branches, off)
+		if err != nil {
 			return err
 		}
-	case sourceReturn:
-		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+returnLinesByIDs, off, ids).Error; err != nil {
+		if err := insertFactLines(tx, sourceOrder, fold.lines); err != nil {
+			return err
+		}
+		if days, changed, buyerDays, err = s.refoldOrders(tx, ids, fold); err != nil {
+			return err
+		}
+		cur = sumByCell(fold.lines)
+	case sourceStock, sourceReturn:
+		query := stockLinesByIDs
+		if source == sourceReturn {
+			query = returnLinesByIDs
+		}
+		if err := tx.Exec(`INSERT INTO insights_sales_lines (`+lineColumns+`) `+query, off, ids).Error; err != nil {
+			return err
+		}
+		if cur, err = contributions(tx, source, ids); err != nil {
 			return err
 		}
 	default:
 		return errors.New("insights: unknown source " + source)
-	}
-	cur, err := contributions(tx, source, ids)
-	if err != nil {
-		return err
 	}
 	delta := map[Cell]Measures{}
 	for c, m := range cur {
@@ -216,7 +225,7 @@ func (s *Service) foldMany(tx *gorm.DB, source string, ids []int64) error {
 // buyers they had and have up to date; it answers their change of the shop days, the
 // days whose figures changed, and the (day, buyer) of the changed orders, before and
 // after.
-func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, []orderFact, error) {
+func (s *Service) refoldOrders(tx *gorm.DB, ids []int64, fold orderFold) ([]shopDay, []string, []orderFact, error) {
 	before, err := orderFacts(tx, ids)
 	if err != nil {
 		return nil, nil, nil, err
@@ -224,12 +233,12 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, [
 	// the buyers the orders had and have are locked before their order facts change: a
 	// concurrent fold of another order of theirs waits here, not holding order facts that
 	// this fold's recomputation would wait for
-	if err := tx.Exec(buyerKeysByIDs, ids).Error; err != nil {
+	if err := numberBuyers(tx, fold); err != nil {
 		return nil, nil, nil, err
 	}
 	var buyers []int64
-	if err := tx.Raw(buyerIDsByIDs, ids).Scan(&buyers).Error; err != nil {
-		return nil, nil, nil, err
+	for _, f := range fold.facts {
+		buyers = append(buyers, f.BuyerID)
 	}
 	for _, f := range before {
 		buyers = append(buyers, f.BuyerID)
@@ -240,13 +249,10 @@ func (s *Service) refoldOrders(tx *gorm.DB, ids []int64) ([]shopDay, []string, [
 	if err := tx.Exec(`DELETE FROM insights_orders WHERE order_id IN ?`, ids).Error; err != nil {
 		return nil, nil, nil, err
 	}
-	if err := tx.Exec(insertOrderFacts(orderFactsByIDs), s.offsetSeconds(), ids).Error; err != nil {
+	if err := insertOrderFactRows(tx, fold); err != nil {
 		return nil, nil, nil, err
 	}
-	after, err := orderFacts(tx, ids)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	after := fold.facts
 	var days []shopDay
 	var changed []string
 	var buyerDays []orderFact
