@@ -255,25 +255,31 @@ func setupInsightChanges(ctx context.Context, e *env) error {
 }
 
 // afterChange changes an order's paid amount as a platform's update would (the source row,
-// then the mark its event makes), waits until insights has folded it, and times the
-// question of the client's own period (ending w days before yesterday).
+// then the event the order hub publishes with it), waits until insights has folded it (the
+// event is delivered), and times the question of the client's own period (ending w days
+// before yesterday).
 func afterChange(path func(to time.Time) string) func(ctx context.Context, e *env, w int) (time.Duration, error) {
 	return func(ctx context.Context, e *env, w int) (time.Duration, error) {
 		id := ins.orders[rand.IntN(len(ins.orders))]
 		if _, err := ins.db.ExecContext(ctx, `UPDATE orders SET paid = paid + 1, updated_at = NOW(6) WHERE id = ?`, id); err != nil {
 			return 0, err
 		}
-		if _, err := ins.db.ExecContext(ctx, `INSERT INTO insights_dirty (source, source_id, seq, queued_at) VALUES ('order', ?, 1, NOW(6))
-			ON DUPLICATE KEY UPDATE seq = seq + 1`, id); err != nil {
+		res, err := ins.db.ExecContext(ctx, `INSERT INTO outbox_events (topic, subscriber, event_key, payload, created_at, next_attempt_at)
+			SELECT 'orders.orders.changed', 'insights-orders', CONCAT('shops/', shop_id),
+			JSON_OBJECT('shop', shop_id, 'channel', channel, 'orders', JSON_ARRAY(id)), NOW(6), NOW(6) FROM orders WHERE id = ?`, id)
+		if err != nil {
+			return 0, err
+		}
+		event, err := res.LastInsertId()
+		if err != nil {
 			return 0, err
 		}
 		for deadline := time.Now().Add(time.Minute); ; {
-			var n int
-			if err := ins.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM insights_dirty WHERE source = 'order' AND source_id = ?`, id).
-				Scan(&n); err != nil {
+			var pending bool
+			if err := ins.db.QueryRowContext(ctx, `SELECT pending FROM outbox_events WHERE id = ?`, event).Scan(&pending); err != nil {
 				return 0, err
 			}
-			if n == 0 {
+			if !pending {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -282,7 +288,7 @@ func afterChange(path func(to time.Time) string) func(ctx context.Context, e *en
 			time.Sleep(20 * time.Millisecond)
 		}
 		start := time.Now()
-		err := e.call(ctx, "GET", path(time.Now().AddDate(0, 0, -1-w)), nil, nil)
+		err = e.call(ctx, "GET", path(time.Now().AddDate(0, 0, -1-w)), nil, nil)
 		return time.Since(start), err
 	}
 }

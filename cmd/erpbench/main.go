@@ -207,8 +207,8 @@ func run() error {
 	return nil
 }
 
-// waitIdle waits until no paid order waits for review, no outbox event is due and no
-// source waits to be folded into the insights read models; it answers how long it waited.
+// waitIdle waits until no paid order waits for review and no outbox event is due (insights
+// folds its facts on the events' delivery); it answers how long it waited.
 func waitIdle(ctx context.Context, e *env) (time.Duration, error) {
 	db, err := sql.Open("mysql", e.dsn)
 	if err != nil {
@@ -219,15 +219,14 @@ func waitIdle(ctx context.Context, e *env) (time.Duration, error) {
 	// EXISTS stops at the first row, so that polling costs the database little while the
 	// queues are long (its CPU time is part of the figures). The orders are looked at only
 	// when the queues are empty: when none waits, that EXISTS reads every unallocated order.
-	const queues = `SELECT EXISTS (SELECT 1 FROM outbox_events WHERE pending = 1 AND attempts = 0),
-		EXISTS (SELECT 1 FROM insights_dirty)`
+	const queues = `SELECT EXISTS (SELECT 1 FROM outbox_events WHERE pending = 1 AND attempts = 0)`
 	const unallocated = `SELECT EXISTS (SELECT 1 FROM orders WHERE fulfil_state = '' AND status = 'paid' AND exception = '')`
 	for {
-		var events, marks, orders bool
-		if err := db.QueryRowContext(ctx, queues).Scan(&events, &marks); err != nil {
+		var events, orders bool
+		if err := db.QueryRowContext(ctx, queues).Scan(&events); err != nil {
 			return 0, err
 		}
-		if !events && !marks {
+		if !events {
 			if err := db.QueryRowContext(ctx, unallocated).Scan(&orders); err != nil {
 				return 0, err
 			}
@@ -236,8 +235,7 @@ func waitIdle(ctx context.Context, e *env) (time.Duration, error) {
 			}
 		}
 		if time.Since(start) > 10*time.Minute {
-			return 0, fmt.Errorf("erpd still busy after 10 minutes (events due: %t, sources to fold: %t, orders to allocate: %t)",
-				events, marks, orders)
+			return 0, fmt.Errorf("erpd still busy after 10 minutes (events due: %t, orders to allocate: %t)", events, orders)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

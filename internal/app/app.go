@@ -287,16 +287,15 @@ func (a *App) housekeeping(ctx context.Context) error {
 	return nil
 }
 
-// Background starts the loops every replica runs until ctx ends: the outbox dispatcher,
-// the order allocator, the stock pusher, the voucher generator and the insights folder. It
-// answers a channel closed when all have stopped.
+// Background starts the loops every replica runs until ctx ends: the outbox dispatcher
+// (which also folds the insights facts), the order allocator, the stock pusher and the
+// voucher generator. It answers a channel closed when all have stopped.
 func (a *App) Background(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(5)
+	wg.Add(4)
 	go func() { defer wg.Done(); a.Outbox.Run(ctx) }()
 	go func() { defer wg.Done(); a.Finance.RunGenerator(ctx) }()
-	go func() { defer wg.Done(); a.Insights.RunFolder(ctx) }()
 	go func() { defer wg.Done(); a.Orders.RunAllocator(ctx) }()
 	go func() { defer wg.Done(); a.Orders.RunStockPusher(ctx) }()
 	go func() { wg.Wait(); close(done) }()

@@ -56,11 +56,16 @@ func (d Delivery) Decode(v any) error { return json.Unmarshal(d.Payload, v) }
 // Handler receives one delivery; a non-nil error schedules a retry.
 type Handler func(ctx context.Context, d Delivery) error
 
-// BatchHandler receives all the deliveries of one subscriber that a dispatcher claimed
-// together, in id order; a non-nil error schedules a retry of all of them. It suits a
-// subscriber whose work per event is small and better done set-based (one statement for
-// the batch in place of one per event).
+// BatchHandler receives deliveries of one subscriber that a dispatcher claimed together,
+// in id order, at most the subscriber's limit at a time; a non-nil error schedules a retry
+// of all of them. It suits a subscriber whose work is better done set-based (a statement
+// for the batch in place of one per event). Deliveries are not ordered by key across calls.
 type BatchHandler func(ctx context.Context, ds []Delivery) error
+
+type batchSubscriber struct {
+	handle BatchHandler
+	limit  int
+}
 
 // Options tune the dispatcher.
 type Options struct {
@@ -81,7 +86,7 @@ type Outbox struct {
 	opt      Options
 	topics   map[string][]string // topic -> subscriber names
 	handlers map[string]Handler  // subscriber -> handler
-	batched  map[string]BatchHandler
+	batched  map[string]batchSubscriber
 	wake     chan struct{}
 	replica  string
 	batchSeq atomic.Int64
@@ -122,7 +127,7 @@ func New(g *gorm.DB, opt Options) *Outbox {
 		db: g, opt: opt,
 		topics:   map[string][]string{},
 		handlers: map[string]Handler{},
-		batched:  map[string]BatchHandler{},
+		batched:  map[string]batchSubscriber{},
 		wake:     make(chan struct{}, 1),
 		replica:  fmt.Sprintf("%s-%d-%04x", text.Clip(host, 32), os.Getpid(), rand.IntN(0xffff)),
 	}
@@ -140,11 +145,12 @@ func (o *Outbox) Subscribe(name string, topics []string, h Handler) {
 }
 
 // SubscribeBatch is Subscribe for a handler that takes a subscriber's claimed deliveries
-// together (see BatchHandler).
-func (o *Outbox) SubscribeBatch(name string, topics []string, h BatchHandler) {
+// together, at most limit in a call (see BatchHandler); the calls of one claim run one
+// after the other, each with the per-delivery Timeout.
+func (o *Outbox) SubscribeBatch(name string, topics []string, limit int, h BatchHandler) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.batched[name] = h
+	o.batched[name] = batchSubscriber{h, max(limit, 1)}
 	for _, t := range topics {
 		o.topics[t] = append(o.topics[t], name)
 	}
@@ -265,7 +271,7 @@ func (o *Outbox) DispatchOnce(ctx context.Context) (int, error) {
 	var order []string
 	for _, r := range rows {
 		g := r.Subscriber + "\x00" + r.EventKey
-		if batched[r.Subscriber] != nil {
+		if _, ok := batched[r.Subscriber]; ok {
 			g = r.Subscriber
 		}
 		if _, ok := groups[g]; !ok {
@@ -286,17 +292,20 @@ func (o *Outbox) DispatchOnce(ctx context.Context) (int, error) {
 		go func(batch []claimed) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			if h := batched[batch[0].Subscriber]; h != nil {
-				err := o.deliverBatch(ctx, h, batch)
-				mu.Lock()
-				for _, r := range batch {
-					if err != nil {
-						failed = append(failed, failure{r, err})
-					} else {
-						delivered = append(delivered, r.ID)
+			if b, ok := batched[batch[0].Subscriber]; ok {
+				for lo := 0; lo < len(batch); lo += b.limit {
+					part := batch[lo:min(lo+b.limit, len(batch))]
+					err := o.deliverBatch(ctx, b.handle, part)
+					mu.Lock()
+					for _, r := range part {
+						if err != nil {
+							failed = append(failed, failure{r, err})
+						} else {
+							delivered = append(delivered, r.ID)
+						}
 					}
+					mu.Unlock()
 				}
-				mu.Unlock()
 				return
 			}
 			for i, r := range batch {

@@ -210,8 +210,8 @@ func (s *Service) FoldDocument(ctx context.Context, id int64) error {
 	return db.Tx(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, sourceStock, []int64{id}) })
 }
 
-// onOrdersChanged marks the online orders of a batch of order-set events for folding
-// (supermarket orders count when delivered, as stock documents). Events of the earlier
+// onOrdersChanged folds the online orders of a batch of order-set events (supermarket
+// orders count when delivered, as stock documents). Events of the earlier
 // per-order topic, left in the outbox by an older release, are read as well.
 func (s *Service) onOrdersChanged(ctx context.Context, ds []outbox.Delivery) error {
 	ids := make([]int64, 0, len(ds))
@@ -235,10 +235,10 @@ func (s *Service) onOrdersChanged(ctx context.Context, ds []outbox.Delivery) err
 			ids = append(ids, ev.Orders...)
 		}
 	}
-	return s.markDirty(ctx, sourceOrder, ids)
+	return s.foldSources(ctx, sourceOrder, ids)
 }
 
-// onReturnsRecorded marks supermarkets' return notes for folding.
+// onReturnsRecorded folds supermarkets' return notes.
 func (s *Service) onReturnsRecorded(ctx context.Context, ds []outbox.Delivery) error {
 	ids := make([]int64, 0, len(ds))
 	for _, d := range ds {
@@ -252,10 +252,10 @@ func (s *Service) onReturnsRecorded(ctx context.Context, ds []outbox.Delivery) e
 			ids = append(ids, ev.Return)
 		}
 	}
-	return s.markDirty(ctx, sourceReturn, ids)
+	return s.foldSources(ctx, sourceReturn, ids)
 }
 
-// onDocumentsPosted marks posted delivery documents for folding.
+// onDocumentsPosted folds posted delivery documents.
 func (s *Service) onDocumentsPosted(ctx context.Context, ds []outbox.Delivery) error {
 	ids := make([]int64, 0, len(ds))
 	for _, d := range ds {
@@ -268,7 +268,7 @@ func (s *Service) onDocumentsPosted(ctx context.Context, ds []outbox.Delivery) e
 			ids = append(ids, ev.Document)
 		}
 	}
-	return s.markDirty(ctx, sourceStock, ids)
+	return s.foldSources(ctx, sourceStock, ids)
 }
 
 // Watermarks of the catch-up, and the rebuild generation (see answerCache).

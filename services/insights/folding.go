@@ -6,7 +6,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -23,108 +22,27 @@ var (
 // foldBatchSize bounds the sources folded in one transaction.
 const foldBatchSize = 500
 
-// markDirty records that some sources' facts must be brought up to date and wakes the
-// folding loop: one upsert for a batch of events, in place of the folds, on the events'
-// path. The keys go in order, so two marks of overlapping sources lock their rows in the
-// same order; a mark of a source the folding loop holds waits for its commit and then
-// makes the row again (the loop deletes the marks it folded), so the change it notes is
-// folded once more.
-func (s *Service) markDirty(ctx context.Context, source string, ids []int64) error {
+// eventsPerCall bounds the outbox events an insights subscriber folds in one call: 20 pushes
+// of at most 500 orders fold in well under the outbox's per-delivery timeout.
+const eventsPerCall = 20
+
+// foldSources brings the facts of sources of one kind up to date, set-based, in
+// transactions of at most foldBatchSize sources. It runs on the outbox's batch deliveries:
+// one fold for the sources of all the events of a call, in place of one per event. The
+// transactions read at READ COMMITTED, so that their reads of orders and documents take no
+// shared locks that the order hub's updates would wait for. A failure leaves the events to
+// the outbox's retry; the folds already committed are redone then, which changes nothing.
+func (s *Service) foldSources(ctx context.Context, source string, ids []int64) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	if len(ids) == 0 {
-		return nil
-	}
-	now := s.now().UTC()
-	args := make([]any, 0, 3*len(ids))
-	for _, id := range ids {
-		args = append(args, source, id, now)
-	}
-	err := db.Tx(ctx, s.db, func(tx *gorm.DB) error {
-		return tx.Exec(`INSERT INTO insights_dirty (source, source_id, seq, queued_at) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?, 1, ?),", len(ids)), ",")+
-			` ON DUPLICATE KEY UPDATE seq = seq + 1`, args...).Error
-	})
-	if err != nil {
-		return err
-	}
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-// RunFolder folds marked sources until ctx ends: in batches while there are some, then on
-// a kick or every half second. Every replica runs one; SKIP LOCKED shares the marks.
-func (s *Service) RunFolder(ctx context.Context) {
-	tick := time.NewTicker(500 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		n, err := s.FoldPending(ctx)
-		if err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "insights folding failed", "err", err)
-		}
-		if n > 0 && err == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.kick:
-		case <-tick.C:
-		}
-	}
-}
-
-// FoldPending folds up to foldBatchSize marked sources in one transaction, set-based, and
-// answers how many it folded. The transaction reads at READ COMMITTED: its locking read of
-// the marks locks those marks only, not the gaps after them, so new marks (at the end of
-// the queue) go in meanwhile instead of waiting for the fold or deadlocking with its
-// deletes; and its reads of orders and documents take no shared locks that the order hub's
-// updates would wait for.
-func (s *Service) FoldPending(ctx context.Context) (int, error) {
-	var n int
-	err := db.TxReadCommitted(ctx, s.db, func(tx *gorm.DB) error {
-		var marks []struct {
-			Source   string
-			SourceID int64
-		}
-		if err := tx.Raw(`SELECT source, source_id FROM insights_dirty ORDER BY queued_at, source, source_id LIMIT ?
-			FOR UPDATE SKIP LOCKED`, foldBatchSize).Scan(&marks).Error; err != nil {
+	for lo := 0; lo < len(ids); lo += foldBatchSize {
+		batch := ids[lo:min(lo+foldBatchSize, len(ids))]
+		if err := db.TxReadCommitted(ctx, s.db, func(tx *gorm.DB) error { return s.foldMany(tx, source, batch) }); err != nil {
 			return err
 		}
-		n = len(marks)
-		if n == 0 {
-			return nil
-		}
-		bySource := map[string][]int64{}
-		for _, m := range marks {
-			bySource[m.Source] = append(bySource[m.Source], m.SourceID)
-		}
-		for _, source := range []string{sourceOrder, sourceStock, sourceReturn} {
-			if ids := bySource[source]; len(ids) > 0 {
-				if err := s.foldMany(tx, source, ids); err != nil {
-					return err
-				}
-			}
-		}
-		// The marks are locked since they were read, so none changed: a mark made meanwhile
-		// waits for this commit and then makes its row again. Deleted by key (one lookup a
-		// mark): a (source, source_id, seq) IN list is read as a range, whose lock on the
-		// next key deadlocked with a new mark's insert waiting behind the read's lock at the
-		// end of the queued_at index.
-		for _, source := range []string{sourceOrder, sourceStock, sourceReturn} {
-			if ids := bySource[source]; len(ids) > 0 {
-				if err := tx.Exec(`DELETE FROM insights_dirty WHERE source = ? AND source_id IN ?`, source, ids).Error; err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	return n, err
+	}
+	return nil
 }
 
 // foldMany replaces the fact lines of sources of one kind and adds the difference to the

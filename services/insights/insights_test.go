@@ -47,8 +47,7 @@ func waitFacts(t *testing.T, e *apptest.Env) {
 	deadline := time.After(15 * time.Second)
 	for {
 		var n int64
-		must(t, e.App.DB.Raw(`SELECT (SELECT COUNT(*) FROM outbox_events WHERE pending = 1 AND subscriber LIKE 'insights-%') +
-			(SELECT COUNT(*) FROM insights_dirty)`).Scan(&n).Error)
+		must(t, e.App.DB.Raw(`SELECT COUNT(*) FROM outbox_events WHERE pending = 1 AND subscriber LIKE 'insights-%'`).Scan(&n).Error)
 		if n == 0 {
 			return
 		}

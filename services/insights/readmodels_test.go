@@ -532,12 +532,12 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 	}
 }
 
-// TestMarksWhileFolding pushes orders from many clients while the folding loop drains the
-// marks: no delivery to insights may fail (the marks of a batch of events are one upsert,
-// and the loop's locking read does not lock the gap new marks go into; before, one mark
-// per event deadlocked with the loop's deletes and every loser waited a retry's backoff),
+// TestFoldsWhilePushing pushes orders from many clients while the outbox delivers their
+// events to insights, which folds each delivered batch: no delivery to insights may fail
+// (before, each event marked its order in a queue table, and the marks deadlocked with the
+// loop draining it, each loser waiting a retry's backoff), insights gets one event per push,
 // and the facts end as the check computes them from the orders.
-func TestMarksWhileFolding(t *testing.T) {
+func TestFoldsWhilePushing(t *testing.T) {
 	e := apptest.Start(t)
 	ctx := reqctx.WithCall(context.Background(), &reqctx.Call{RequestID: "setup", Method: "setup",
 		Principal: &reqctx.Principal{Kind: reqctx.ActorUser, ID: 1, Name: "setup", Roles: []string{reqctx.RoleAdmin}}})

@@ -3,7 +3,6 @@ package insights
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"log/slog"
 	"strconv"
 	"sync/atomic"
@@ -59,7 +58,6 @@ type Service struct {
 	loc    *time.Location
 	now    func() time.Time
 	log    *slog.Logger
-	kick   chan struct{} // wakes the folding loop
 
 	warehouse Warehouse
 	directory Directory
@@ -73,7 +71,7 @@ type Service struct {
 // New returns the service and subscribes its read models to order changes and posted
 // stock documents.
 func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
-	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log, kick: make(chan struct{}, 1),
+	s := &Service{db: g, outbox: ob, loc: cmp.Or(opt.Location, time.UTC), now: opt.Now, log: opt.Log,
 		warehouse: opt.Warehouse, directory: opt.Directory}
 	if s.now == nil {
 		s.now = time.Now
@@ -84,9 +82,9 @@ func New(g *gorm.DB, ob *outbox.Outbox, opt Options) *Service {
 	if opt.CacheBytes >= 0 {
 		s.cache = newAnswerCache(opt.CacheBytes)
 	}
-	ob.SubscribeBatch(subscriberOrders, []string{orders.TopicOrdersChanged}, s.onOrdersChanged)
-	ob.SubscribeBatch(subscriberStock, []string{TopicDocumentPosted}, s.onDocumentsPosted)
-	ob.SubscribeBatch(subscriberReturn, []string{TopicReturnRecorded}, s.onReturnsRecorded)
+	ob.SubscribeBatch(subscriberOrders, []string{orders.TopicOrdersChanged}, eventsPerCall, s.onOrdersChanged)
+	ob.SubscribeBatch(subscriberStock, []string{TopicDocumentPosted}, eventsPerCall, s.onDocumentsPosted)
+	ob.SubscribeBatch(subscriberReturn, []string{TopicReturnRecorded}, eventsPerCall, s.onReturnsRecorded)
 	return s
 }
 
@@ -104,23 +102,13 @@ func (s *Service) offsetSeconds() int {
 }
 
 // FactsCurrentTo answers the time the read models are current to: the creation time of
-// the oldest event or mark still waiting for them, or now when none waits.
+// the oldest event still waiting for them, or now when none waits.
 func (s *Service) FactsCurrentTo(ctx context.Context) (time.Time, error) {
 	at, ok, err := s.outbox.OldestPending(ctx, subscriberOrders, subscriberStock, subscriberReturn)
-	if err != nil {
+	if err != nil || !ok {
 		return s.now().UTC(), err
 	}
-	var mark sql.NullTime
-	if err := s.db.WithContext(ctx).Raw(`SELECT MIN(queued_at) FROM insights_dirty`).Row().Scan(&mark); err != nil {
-		return s.now().UTC(), err
-	}
-	switch {
-	case mark.Valid && (!ok || mark.Time.Before(at)):
-		return mark.Time.UTC(), nil
-	case ok:
-		return at, nil
-	}
-	return s.now().UTC(), nil
+	return at, nil
 }
 
 // Period is an inclusive range of days (dates at UTC midnight).
