@@ -112,6 +112,42 @@ func TestOrderDiscountSpread(t *testing.T) {
 		}
 	}
 
+	// the channel's refunds are what the refunded line was paid: C's 300 less its 16 of the
+	// order discount; one of four orders refunded
+	var ch struct {
+		Shops []struct {
+			Current struct {
+				Refunded       int64 `json:"refunded"`
+				RefundedOrders int64 `json:"refundedOrders"`
+				RefundRateBp   int32 `json:"refundRateBp"`
+			} `json:"current"`
+		} `json:"shops"`
+	}
+	e.MustDo(t, 200, "GET", "/v1/insights/channels?from="+dd+"&to="+dd, manager, nil).Decode(t, &ch)
+	if len(ch.Shops) != 1 || ch.Shops[0].Current.Refunded != 284 || ch.Shops[0].Current.RefundedOrders != 1 ||
+		ch.Shops[0].Current.RefundRateBp != 2500 {
+		t.Errorf("channel refunds %+v; want 284 in 1 order of 4 (2500 bp)", ch.Shops)
+	}
+
+	// facts folded by the rules before version 2 (a refund before its share) are refolded
+	// by the next catch-up, once
+	var d1ID int64
+	must(t, g.Raw(`SELECT id FROM orders WHERE platform_order_id = 'd1'`).Scan(&d1ID).Error)
+	must(t, g.Exec(`UPDATE insights_orders SET refunded = 300 WHERE order_id = ?`, d1ID).Error)
+	must(t, g.Exec(`UPDATE insights_shop_days SET refunded = refunded + 16`).Error)
+	must(t, g.Exec(`UPDATE insights_buyer_shops b JOIN insights_orders o ON o.buyer_id = b.buyer_id AND o.shop_id = b.shop_id
+		SET b.spend = b.spend - 16 WHERE o.order_id = ?`, d1ID).Error)
+	must(t, g.Exec(`DELETE FROM insights_state WHERE name = 'rules'`).Error)
+	if diffs, err := e.App.Insights.Check(ctx); err != nil || len(diffs) == 0 {
+		t.Fatalf("check of the older facts found nothing (%v)", err)
+	}
+	must(t, e.App.Insights.CatchUp(ctx))
+	var refunded int64
+	must(t, g.Raw(`SELECT SUM(refunded) FROM insights_shop_days`).Scan(&refunded).Error)
+	if refunded != 284 {
+		t.Errorf("shop days refunded %d after the catch-up; want 284", refunded)
+	}
+
 	// the check agrees, and a rebuild gives the same lines
 	diffs, err := e.App.Insights.Check(ctx)
 	must(t, err)

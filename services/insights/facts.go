@@ -54,19 +54,36 @@ const orderLinesSQL = `SELECT 'order' AS source, x.order_id AS source_id, x.line
 	0 AS customer_id, 0 AS outlet_id, COALESCE(sh.branch_id, 0) AS branch_id, 0 AS warehouse_id, x.item_id,
 	x.item_quantity AS sold_qty, x.amount - x.share AS sold_amount, IF(x.refunded, x.item_quantity, 0) AS returned_qty,
 	IF(x.refunded, x.amount - x.share, 0) AS returned_amount, 0 AS shipped_qty, 0 AS cost
-FROM (SELECT y.*, y.floor_share + IF(ROW_NUMBER() OVER (PARTITION BY y.order_id ORDER BY y.remainder DESC, y.line_no)
+FROM (` + lineSharesSQL + orderDay + ` AS day, o.channel, o.shop_id,` + linesOfOrders + ` AND ` + orderCounted + lineSharesEnd + `) x
+LEFT JOIN shops sh ON sh.id = x.shop_id
+WHERE x.item_id <> 0`
+
+// lineSharesSQL … lineSharesEnd select the lines of online orders with ids in [?, ?] with
+// their amount and share of the order-level discount (see orderLinesSQL); columns to add
+// go between lineSharesSQL and linesOfOrders, conditions on the orders between
+// linesOfOrders and lineSharesEnd.
+const (
+	lineSharesSQL = `SELECT y.*, y.floor_share + IF(ROW_NUMBER() OVER (PARTITION BY y.order_id ORDER BY y.remainder DESC, y.line_no)
 		<= y.spread - SUM(y.floor_share) OVER (PARTITION BY y.order_id), 1, 0) AS share
 	FROM (SELECT z.*, IF(z.base > 0, CAST(z.spread AS DECIMAL(40,0)) * z.weight DIV z.base, 0) AS floor_share,
 			IF(z.base > 0, MOD(CAST(z.spread AS DECIMAL(40,0)) * z.weight, z.base), 0) AS remainder
-		FROM (SELECT o.id AS order_id, ` + orderDay + ` AS day, o.channel, o.shop_id, l.line_no, l.item_id, l.item_quantity,
+		FROM (SELECT o.id AS order_id, `
+	linesOfOrders = ` l.line_no, l.item_id, l.item_quantity,
 				l.refund_status = 'refunded' AS refunded, ` + lineAmount + ` AS amount, GREATEST(` + lineAmount + `, 0) AS weight,
 				SUM(GREATEST(` + lineAmount + `, 0)) OVER w AS base,
 				LEAST(GREATEST(o.discount - SUM(l.discount) OVER w, 0), SUM(GREATEST(` + lineAmount + `, 0)) OVER w) AS spread
 			FROM orders o JOIN order_lines l ON l.order_id = o.id
-			WHERE o.id BETWEEN ? AND ? AND o.shop_id <> 0 AND o.channel <> 'retailer' AND ` + orderCounted + `
-			WINDOW w AS (PARTITION BY o.id)) z) y) x
-LEFT JOIN shops sh ON sh.id = x.shop_id
-WHERE x.item_id <> 0`
+			WHERE o.id BETWEEN ? AND ? AND o.shop_id <> 0 AND o.channel <> 'retailer'`
+	lineSharesEnd = `
+			WINDOW w AS (PARTITION BY o.id)) z) y`
+)
+
+// refundsSQL sums the refunded lines of online orders with ids in [?, ?] that have some,
+// per order: what was refunded (each line's amount after its share of the order-level
+// discount, as a refund returns it) and how many lines.
+const refundsSQL = `SELECT order_id, SUM(amount - share) AS refunded, COUNT(*) AS refunded_lines FROM (` + lineSharesSQL + linesOfOrders + `
+	AND EXISTS (SELECT 1 FROM order_lines r WHERE r.order_id = o.id AND r.refund_status = 'refunded')` + lineSharesEnd + `) s
+	WHERE refunded GROUP BY order_id`
 
 // returnLinesSQL selects the fact lines of customer return notes with ids in [?, ?]
 // (parameters: offset, from, to): returned quantity and amount per customer and outlet.
@@ -117,15 +134,15 @@ const phoneDigits = `IF(buyer_phone LIKE '%*%', '', REGEXP_REPLACE(buyer_phone, 
 const onlineOrders = `FROM orders WHERE id BETWEEN ? AND ? AND shop_id <> 0 AND channel <> 'retailer'`
 
 // orderFactsSQL selects per-order facts of online orders with ids in [?, ?] (parameters:
-// offset, from, to).
+// offset, from, to, from, to).
 const orderFactsSQL = `SELECT o.id AS order_id, o.shop_id, o.channel, ` + orderDay + ` AS day, o.status,
 	IF(` + orderCounted + `, 1, 0) AS counted, ` + buyerKey + ` AS buyer_key,
 	o.goods, o.paid, o.fees,
-	COALESCE((SELECT SUM(` + lineAmount + `) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded'), 0) AS refunded,
-	(SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded') AS refunded_lines
+	COALESCE(r.refunded, 0) AS refunded, COALESCE(r.refunded_lines, 0) AS refunded_lines
 FROM (SELECT id, shop_id, channel, status, paid_at, platform_created_at, created_at, buyer_id, goods, paid, fees,
 		` + phoneDigits + `
-	` + onlineOrders + `) o`
+	` + onlineOrders + `) o
+LEFT JOIN (` + refundsSQL + `) r ON r.order_id = o.id`
 
 const orderFactColumns = `order_id, shop_id, channel, day, status, counted, buyer_key, goods, paid, fees, refunded, refunded_lines`
 
@@ -278,6 +295,16 @@ const (
 	stateGeneration = "generation"
 )
 
+// factsRules is the version of the rules the facts are computed by. A catch-up run that
+// finds the facts at an older version refolds the orders whose facts the newer rules
+// change; a rebuild computes them by the current rules. Versions: 2, a refund is the
+// refunded line as it was paid, after its share of the order-level discount (before, its
+// amount before the share).
+const (
+	factsRules = 2
+	stateRules = "rules"
+)
+
 // catchUpBatch bounds one catch-up run per source kind.
 const catchUpBatch = 2000
 
@@ -312,7 +339,30 @@ func (s *Service) CatchUp(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return s.refoldForRules(ctx)
+}
+
+// refoldForRules brings facts computed by older rules to the current ones (factsRules):
+// it refolds the orders whose facts the rules since changed, then records the version.
+func (s *Service) refoldForRules(ctx context.Context) error {
+	v, err := s.watermark(ctx, stateRules)
+	if err != nil || v >= factsRules {
+		return err
+	}
+	// version 2: orders with a refunded line and a discount of their own
+	var ids []int64
+	if err := s.db.WithContext(ctx).Raw(`SELECT o.id FROM orders o WHERE o.shop_id <> 0 AND o.discount > 0
+		AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.refund_status = 'refunded') ORDER BY o.id`).
+		Scan(&ids).Error; err != nil {
+		return err
+	}
+	if err := s.foldSources(ctx, sourceOrder, ids); err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		s.log.InfoContext(ctx, "insights: orders refolded by newer rules", "rules", factsRules, "orders", len(ids))
+	}
+	return s.setWatermark(s.db.WithContext(ctx), stateRules, factsRules)
 }
 
 func (s *Service) watermark(ctx context.Context, name string) (int64, error) {
@@ -393,6 +443,9 @@ func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
 	if err := s.setWatermark(g, markDocuments, maxDoc); err != nil {
 		return res, err
 	}
+	if err := s.setWatermark(g, stateRules, factsRules); err != nil {
+		return res, err
+	}
 	// the buyers first, by one statement (in batches, most keys would be made again and
 	// found present)
 	if err := g.Exec(buyerKeysSQL, 1, maxOrder).Error; err != nil {
@@ -405,7 +458,7 @@ func (s *Service) rebuild(g *gorm.DB) (RebuildResult, error) {
 			return res, r.Error
 		}
 		res.Lines += r.RowsAffected
-		r = g.Exec(insertOrderFacts(orderFactsSQL), off, lo, hi)
+		r = g.Exec(insertOrderFacts(orderFactsSQL), off, lo, hi, lo, hi)
 		if r.Error != nil {
 			return res, r.Error
 		}
@@ -521,7 +574,7 @@ func (s *Service) Check(ctx context.Context) ([]string, error) {
 	}
 	var want, have []orderRow
 	if err := g.Raw(`SELECT order_id, goods, paid, fees, refunded, counted, buyer_key FROM (`+orderFactsSQL+`) x ORDER BY order_id`,
-		off, 1, int64(1)<<62).Scan(&want).Error; err != nil {
+		off, 1, int64(1)<<62, 1, int64(1)<<62).Scan(&want).Error; err != nil {
 		return nil, err
 	}
 	if err := g.Raw(`SELECT order_id, goods, paid, fees, refunded, counted, buyer_key FROM insights_orders ORDER BY order_id`).

@@ -211,7 +211,7 @@ func foldOrders(orders []*onlineOrder, branches map[int64]int64, offset int) (or
 			Goods: o.goods, Paid: o.paid, Fees: o.fees}
 		for i, l := range o.lines {
 			if l.refunded {
-				fact.Refunded += amount[i]
+				fact.Refunded += amount[i] - share[i]
 				fact.RefundedLines++
 			}
 			if !fact.Counted || l.item == 0 {

@@ -1304,7 +1304,8 @@ type Figures struct {
 	RefundedOrders int64 `protobuf:"varint,6,opt,name=refunded_orders,json=refundedOrders,proto3" json:"refunded_orders,omitempty"`
 	// refunded_orders / orders, basis points.
 	RefundRateBp int32 `protobuf:"varint,7,opt,name=refund_rate_bp,json=refundRateBp,proto3" json:"refund_rate_bp,omitempty"`
-	// Refunded amount, fen.
+	// Refunded amount, fen: each refunded line as it was paid (its amount less its share of
+	// the order-level discount).
 	Refunded int64 `protobuf:"varint,8,opt,name=refunded,proto3" json:"refunded,omitempty"`
 	// Platform fees, fen.
 	Fees int64 `protobuf:"varint,9,opt,name=fees,proto3" json:"fees,omitempty"`
