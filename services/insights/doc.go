@@ -19,20 +19,23 @@
 //     a change counter per day. Each equals what the facts give (Check compares them); a
 //     replica keeps recent answers while the change counters of their days stay
 //     (cache.go).
-//   - A fact is derived from the source's current rows, read once per event with the same
-//     SQL statement the full rebuild runs over ranges: incremental, catch-up and rebuild
-//     cannot disagree. The sources (orders, order_lines, stock documents and ledger,
+//   - A fact is derived from the source's current rows. Events are folded in batches as
+//     the outbox delivers them (one event per push of orders). Online orders are folded in
+//     Go (orderfold.go), and stock documents and returns with the SQL the rebuild runs over
+//     id ranges. The rebuild and the check compute orders with the SQL: the check compares
+//     the two implementations of the order rules, and a test compares them row by row.
+//     The sources (orders, order_lines, stock documents and ledger,
 //     delivery orders, fulfilments, shops; for replenishment stock, lots, purchase orders
 //     and transfers) are read, never written. This crosses the
 //     "through the Go API" rule on purpose, read-only: the rebuild must run set-based over
-//     millions of lines, and one statement for both paths keeps them identical.
+//     millions of lines.
 //
 // Which facts count: an online order counts when it is paid and not cancelled (paid,
 // partially_shipped, shipped, completed), on the day it was paid (else created) in the
 // company's time zone; its lines give sold quantity (item milli-units) and amount (line
 // amount less line discount, less the line's share of the order-level discount, spread
 // in proportion to line amounts in whole fen by the largest remainder, fen); refunded
-// lines give returns at the same amount. Posted deliveries give
+// lines give returns at the same amount, and the channel refunds count them at it too. Posted deliveries give
 // shipped quantity and cost per warehouse (demand and cost of goods); deliveries to
 // supermarket customers (channel "retailer") also give sold quantity and amount at the
 // delivery order's price.
