@@ -38,7 +38,8 @@ import (
 //     Only the question is timed; req/s counts change, fold and question.
 //   - insights-customers-cold: customers over a period no one asked before (each ask reaches
 //     one more day back, before the history begins, so every ask covers all 250,000
-//     orders): every buyer's sums are read from the read models.
+//     orders): every buyer's sums are read from the read models. insights-customers-cold-1
+//     asks the same with one client (one manager at a time).
 func init() {
 	register(
 		scenario{name: "insights-rebuild-1m", clients: 1, unitsOf: func() int { return *insightOrders * 4 },
@@ -64,12 +65,16 @@ func init() {
 		scenario{name: "insights-channels-uncached", clients: 4, setup: setupInsightChanges, timed: afterChange(func(to time.Time) string {
 			return "/v1/insights/channels?from=" + day(to.AddDate(0, 0, -29)) + "&to=" + day(to)
 		})},
-		scenario{name: "insights-customers-cold", clients: 4, setup: setupInsightFacts, op: func(ctx context.Context, e *env, _ int) error {
-			to := time.Now().AddDate(0, 0, -1)
-			back := int(coldAsks.Add(1) % 700)
-			return e.call(ctx, "GET", "/v1/insights/customers?from="+day(to.AddDate(0, 0, -364-back))+"&to="+day(to)+"&limit=100", nil, nil)
-		}},
+		scenario{name: "insights-customers-cold", clients: 4, setup: setupInsightFacts, op: coldCustomers},
+		scenario{name: "insights-customers-cold-1", clients: 1, setup: setupInsightFacts, op: coldCustomers},
 	)
+}
+
+// coldCustomers asks customers over a period no one asked before.
+func coldCustomers(ctx context.Context, e *env, _ int) error {
+	to := time.Now().AddDate(0, 0, -1)
+	back := int(coldAsks.Add(1) % 700)
+	return e.call(ctx, "GET", "/v1/insights/customers?from="+day(to.AddDate(0, 0, -364-back))+"&to="+day(to)+"&limit=100", nil, nil)
 }
 
 // coldAsks counts the asks of insights-customers-cold (each reaches one more day back).

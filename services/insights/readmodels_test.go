@@ -442,10 +442,10 @@ func TestReadModelsAgreeWithFacts(t *testing.T) {
 	check(t)
 }
 
-// TestBuyerSummariesUnderConcurrentFolds folds the orders of one buyer in many goroutines
-// at once, again and again, moving their days: the buyer's summary must end as its facts
-// give it. Then the catch-up job folds orders no event announced.
-func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
+// tmallShop starts an app with one branch, warehouse W1 and Tmall shop T1 (in the branch,
+// shipping from W1) and items of the SKUs given, and answers it with an admin context.
+func tmallShop(t *testing.T, skus ...string) (*apptest.Env, context.Context) {
+	t.Helper()
 	e := apptest.Start(t)
 	ctx := reqctx.WithCall(context.Background(), &reqctx.Call{RequestID: "setup", Method: "setup",
 		Principal: &reqctx.Principal{Kind: reqctx.ActorUser, ID: 1, Name: "setup", Roles: []string{reqctx.RoleAdmin}}})
@@ -456,8 +456,18 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 	must(t, err)
 	_, err = cat.CreateShop(ctx, catalog.Shop{Code: "T1", Name: "T1", Platform: "tmall", Branch: b.ID, DefaultWarehouse: wh.ID})
 	must(t, err)
-	_, err = cat.CreateItem(ctx, catalog.Item{SKU: "A", Name: "香肠", Unit: "bag", Active: true})
-	must(t, err)
+	for _, sku := range skus {
+		_, err = cat.CreateItem(ctx, catalog.Item{SKU: sku, Name: "香肠 " + sku, Unit: "bag", Active: true})
+		must(t, err)
+	}
+	return e, ctx
+}
+
+// TestBuyerSummariesUnderConcurrentFolds folds the orders of one buyer in many goroutines
+// at once, again and again, moving their days: the buyer's summary must end as its facts
+// give it. Then the catch-up job folds orders no event announced.
+func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
+	e, ctx := tmallShop(t, "A")
 	loc := e.App.Cfg.TimeZone
 	now := time.Now().In(loc)
 	D := time.Date(now.Year(), now.Month(), now.Day(), 12, 0, 0, 0, loc).AddDate(0, 0, -1)
@@ -538,20 +548,7 @@ func TestBuyerSummariesUnderConcurrentFolds(t *testing.T) {
 // loop draining it, each loser waiting a retry's backoff), insights gets one event per push,
 // and the facts end as the check computes them from the orders.
 func TestFoldsWhilePushing(t *testing.T) {
-	e := apptest.Start(t)
-	ctx := reqctx.WithCall(context.Background(), &reqctx.Call{RequestID: "setup", Method: "setup",
-		Principal: &reqctx.Principal{Kind: reqctx.ActorUser, ID: 1, Name: "setup", Roles: []string{reqctx.RoleAdmin}}})
-	cat := e.App.Catalog
-	b, err := cat.CreateBranch(ctx, catalog.Branch{Code: "CQ", Name: "重庆"})
-	must(t, err)
-	wh, err := cat.CreateWarehouse(ctx, catalog.Warehouse{Code: "W1", Name: "仓", Branch: b.ID})
-	must(t, err)
-	_, err = cat.CreateShop(ctx, catalog.Shop{Code: "T1", Name: "T1", Platform: "tmall", Branch: b.ID, DefaultWarehouse: wh.ID})
-	must(t, err)
-	for _, sku := range []string{"A", "B"} {
-		_, err = cat.CreateItem(ctx, catalog.Item{SKU: sku, Name: sku, Unit: "bag", Active: true})
-		must(t, err)
-	}
+	e, ctx := tmallShop(t, "A", "B")
 	at := time.Now().Add(-time.Hour)
 	const clients, pushes, perPush = 8, 6, 25
 	var wg sync.WaitGroup
