@@ -6,7 +6,9 @@
 // rows with a guarded UPDATE (claimed_until in the past), delivers them, and marks them
 // delivered or schedules a retry with exponential backoff. A crash between delivery and the
 // mark redelivers: handlers must be idempotent (a unique key on what they create, or a
-// guarded update). Events with the same key are delivered in id order within a batch.
+// guarded update). Events with the same key are delivered in id order within a batch. A
+// batch subscriber (SubscribeBatch) receives its claimed events together instead, for
+// set-based work, in calls of at most its limit.
 //
 // Subscribers are registered in code at start-up, before any Publish; an event published
 // for a topic nobody subscribes to is not stored (consumers that need history rebuild it
