@@ -201,11 +201,7 @@ func TxReadCommitted(ctx context.Context, g *gorm.DB, fn func(tx *gorm.DB) error
 func tx(ctx context.Context, g *gorm.DB, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		if opts != nil {
-			err = g.WithContext(ctx).Transaction(fn, opts)
-		} else {
-			err = g.WithContext(ctx).Transaction(fn)
-		}
+		err = g.WithContext(ctx).Transaction(fn, opts) // nil opts: the pool's default path
 		if err == nil || !IsRetryable(err) || attempt == maxAttempts || ctx.Err() != nil {
 			return err
 		}

@@ -170,6 +170,11 @@ func (m Measures) minus(o Measures) Measures {
 		m.ReturnedAmount - o.ReturnedAmount, m.ShippedQty - o.ShippedQty, m.Cost - o.Cost}
 }
 
+func (m Measures) plus(o Measures) Measures {
+	return Measures{m.SoldQty + o.SoldQty, m.SoldAmount + o.SoldAmount, m.ReturnedQty + o.ReturnedQty,
+		m.ReturnedAmount + o.ReturnedAmount, m.ShippedQty + o.ShippedQty, m.Cost + o.Cost}
+}
+
 func (m Measures) zero() bool { return m == Measures{} }
 
 // Cell is the key of a row of insights_daily_sales.

@@ -17,7 +17,7 @@ import (
 	"github.com/erphub/erphub/internal/money"
 )
 
-// The folding loop computes the facts of online orders here, in Go, from one read of the
+// The fold computes the facts of online orders here, in Go, from one read of the
 // orders and one of their lines: the same rules as orderLinesSQL, orderFactsSQL and
 // buyerKey, which the rebuild and the check run set-based over all orders. The two are
 // kept apart on purpose: a fold of a few hundred orders with the window functions of
@@ -339,10 +339,7 @@ func insertOrderFactRows(tx *gorm.DB, f orderFold) error {
 func sumByCell(lines []factLine) map[Cell]Measures {
 	out := map[Cell]Measures{}
 	for _, l := range lines {
-		m := out[l.cell]
-		out[l.cell] = Measures{m.SoldQty + l.measures.SoldQty, m.SoldAmount + l.measures.SoldAmount,
-			m.ReturnedQty + l.measures.ReturnedQty, m.ReturnedAmount + l.measures.ReturnedAmount,
-			m.ShippedQty + l.measures.ShippedQty, m.Cost + l.measures.Cost}
+		out[l.cell] = out[l.cell].plus(l.measures)
 	}
 	return out
 }
